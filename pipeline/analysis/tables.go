@@ -118,17 +118,17 @@ type Cooccurrence struct {
 
 // LikertItem summarises one scale item overall and by attribute.
 type LikertItem struct {
-	Item     string
-	Label    string
-	Scale    []string // lowest first
-	Counts   []int    // per scale point
-	N        int
-	Median   float64
-	AgreePct float64 // top-two box, percent
-	CILow    float64
-	CIHigh   float64
+	Item       string
+	Label      string
+	Scale      []string // lowest first
+	Counts     []int    // per scale point
+	N          int
+	Median     float64
+	AgreePct   float64 // top-two box, percent
+	CILow      float64
+	CIHigh     float64
 	Suppressed []bool // per scale point
-	By       []LikertGroup
+	By         []LikertGroup
 }
 
 // LikertGroup is a Likert summary within one attribute group.
