@@ -1,0 +1,375 @@
+package store
+
+import (
+	"context"
+	"crypto/sha256"
+	"database/sql"
+	"encoding/binary"
+	"encoding/hex"
+	"encoding/json"
+	"fmt"
+	"hash"
+	"slices"
+
+	"github.com/veldstem/veldstem/pipeline/study"
+)
+
+// FileRecord is one input file as the store knows it.
+type FileRecord struct {
+	// Source is the config name of the source the file belongs to.
+	Source string
+	// Path is the file's path relative to the config folder.
+	Path string
+	// SHA256 is the hex digest of the file's bytes; a rerun skips files whose
+	// digest is unchanged.
+	SHA256 string
+	// Size is the file's size in bytes.
+	Size int64
+	// Respondents and Units count what the file contributed. ReplaceFile
+	// sets them from what it stores; the values passed in are ignored.
+	Respondents, Units int
+}
+
+// UnitDiff counts how a file's units changed in ReplaceFile.
+type UnitDiff struct {
+	// New units had no row before; Changed ones had a different content
+	// hash and lost their codings; Unchanged ones kept their codings;
+	// Removed ones are no longer in the file and were deleted.
+	New, Changed, Unchanged, Removed int
+}
+
+// Files lists the files in the store by (source, path).
+func (s *Store) Files(ctx context.Context) ([]FileRecord, error) {
+	rows, err := s.db.QueryContext(ctx,
+		`SELECT source, path, sha256, size, respondents, units FROM files ORDER BY source, path`)
+	if err != nil {
+		return nil, fmt.Errorf("store: list files: %w", err)
+	}
+	defer rows.Close()
+	var files []FileRecord
+	for rows.Next() {
+		var f FileRecord
+		if err := rows.Scan(&f.Source, &f.Path, &f.SHA256, &f.Size, &f.Respondents, &f.Units); err != nil {
+			return nil, fmt.Errorf("store: list files: %w", err)
+		}
+		files = append(files, f)
+	}
+	if err := rows.Err(); err != nil {
+		return nil, fmt.Errorf("store: list files: %w", err)
+	}
+	return files, nil
+}
+
+// storedUnit is what ReplaceFile needs to know about a unit already stored:
+// enough to tell whether rewriting the row would change anything.
+type storedUnit struct {
+	hash       string
+	respondent string
+	position   string
+	seq        int
+}
+
+// testHookReplaceFile, when set, runs inside ReplaceFile's transaction after
+// all rows are written and before the commit; the crash test parks there.
+var testHookReplaceFile func()
+
+// ReplaceFile makes the store hold exactly what file f contributes now: its
+// respondents and units replace the ones it contributed before, in one
+// transaction. A unit keeps its codings when its content hash is unchanged;
+// changed and new units lose theirs, so they are coded again.
+//
+// The stored content hash is UnitHash extended with the closed answers of the
+// unit's respondent (when that respondent is in respondents), because
+// codebook rules may read them: a corrected closed answer must recode.
+//
+// Every respondent and unit must belong to f's source and path, and unit IDs
+// must be unique; otherwise nothing is written.
+func (s *Store) ReplaceFile(ctx context.Context, f FileRecord, respondents []study.Respondent, units []study.Unit) (UnitDiff, error) {
+	var diff UnitDiff
+	where := f.Source + "/" + f.Path
+	for _, r := range respondents {
+		if r.Source != f.Source || r.File != f.Path {
+			return diff, fmt.Errorf("store: replace %s: respondent %q belongs to %s/%s", where, r.ID, r.Source, r.File)
+		}
+	}
+	closed := make(map[string]map[string]string, len(respondents))
+	for _, r := range respondents {
+		if _, dup := closed[r.ID]; dup {
+			return diff, fmt.Errorf("store: replace %s: respondent %q appears twice", where, r.ID)
+		}
+		closed[r.ID] = r.Closed
+	}
+
+	// Hash before the transaction: it is the CPU-heavy part and needs no lock.
+	hashes := make([]string, len(units))
+	seen := make(map[string]struct{}, len(units))
+	h := sha256.New()
+	for i, u := range units {
+		if u.Source != f.Source || u.File != f.Path {
+			return diff, fmt.Errorf("store: replace %s: unit %q belongs to %s/%s", where, u.ID, u.Source, u.File)
+		}
+		if _, dup := seen[u.ID]; dup {
+			return diff, fmt.Errorf("store: replace %s: unit %q appears twice (at %s)", where, u.ID, u.Position)
+		}
+		seen[u.ID] = struct{}{}
+		hashes[i] = contentHash(h, u, closed[u.Respondent])
+	}
+	seen = nil
+
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return diff, fmt.Errorf("store: replace %s: %w", where, err)
+	}
+	defer tx.Rollback()
+	fail := func(err error) (UnitDiff, error) {
+		return UnitDiff{}, fmt.Errorf("store: replace %s: %w", where, err)
+	}
+
+	// One query for the file's current units instead of one per unit.
+	existing := make(map[string]storedUnit)
+	rows, err := tx.QueryContext(ctx,
+		`SELECT id, hash, respondent, position, seq FROM units WHERE source = ? AND file = ?`, f.Source, f.Path)
+	if err != nil {
+		return fail(err)
+	}
+	for rows.Next() {
+		var id string
+		var su storedUnit
+		if err := rows.Scan(&id, &su.hash, &su.respondent, &su.position, &su.seq); err != nil {
+			rows.Close()
+			return fail(err)
+		}
+		existing[id] = su
+	}
+	rows.Close()
+	if err := rows.Err(); err != nil {
+		return fail(err)
+	}
+
+	upsertUnit, err := tx.PrepareContext(ctx, `
+INSERT INTO units (id, source, file, respondent, question, question_label, speaker, position, seq, text, lang, context, hash)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (id) DO UPDATE SET
+	source = excluded.source, file = excluded.file, respondent = excluded.respondent,
+	question = excluded.question, question_label = excluded.question_label, speaker = excluded.speaker,
+	position = excluded.position, seq = excluded.seq, text = excluded.text, lang = excluded.lang,
+	context = excluded.context, hash = excluded.hash`)
+	if err != nil {
+		return fail(err)
+	}
+	defer upsertUnit.Close()
+	// A unit ID new to this file may still carry codings (it moved from
+	// another file, or was removed and came back); they stay valid only if
+	// computed from the same content.
+	dropStaleCodings, err := tx.PrepareContext(ctx, `DELETE FROM codings WHERE unit_id = ? AND unit_hash <> ?`)
+	if err != nil {
+		return fail(err)
+	}
+	defer dropStaleCodings.Close()
+
+	for i, u := range units {
+		old, ok := existing[u.ID]
+		delete(existing, u.ID)
+		switch {
+		case !ok:
+			diff.New++
+		case old.hash != hashes[i]:
+			diff.Changed++
+		default:
+			diff.Unchanged++
+			if old.respondent == u.Respondent && old.position == u.Position && old.seq == u.Seq {
+				continue // the row would be rewritten with what it holds
+			}
+		}
+		if _, err := upsertUnit.ExecContext(ctx, u.ID, u.Source, u.File, u.Respondent, u.Question, u.QuestionLabel,
+			u.Speaker, u.Position, u.Seq, u.Text, u.Lang, u.Context, hashes[i]); err != nil {
+			return fail(fmt.Errorf("unit %q: %w", u.ID, err))
+		}
+		if !ok || old.hash != hashes[i] {
+			if _, err := dropStaleCodings.ExecContext(ctx, u.ID, hashes[i]); err != nil {
+				return fail(fmt.Errorf("unit %q: %w", u.ID, err))
+			}
+		}
+	}
+
+	// What is left of existing is no longer in the file. Sorted so the
+	// deletes (and any error) are the same on every run.
+	removed := make([]string, 0, len(existing))
+	for id := range existing {
+		removed = append(removed, id)
+	}
+	slices.Sort(removed)
+	if err := deleteUnits(ctx, tx, removed); err != nil {
+		return fail(err)
+	}
+	diff.Removed = len(removed)
+
+	if err := replaceRespondents(ctx, tx, f, respondents); err != nil {
+		return fail(err)
+	}
+
+	run := s.currentRun()
+	if _, err := tx.ExecContext(ctx, `
+INSERT INTO files (source, path, sha256, size, respondents, units, first_seen_run, last_seen_run)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (source, path) DO UPDATE SET
+	sha256 = excluded.sha256, size = excluded.size, respondents = excluded.respondents,
+	units = excluded.units, last_seen_run = excluded.last_seen_run`,
+		f.Source, f.Path, f.SHA256, f.Size, len(respondents), len(units), run, run); err != nil {
+		return fail(err)
+	}
+
+	if testHookReplaceFile != nil {
+		testHookReplaceFile()
+	}
+	if err := tx.Commit(); err != nil {
+		return fail(err)
+	}
+	return diff, nil
+}
+
+// replaceRespondents swaps the respondents file f contributed for the given
+// ones. An ID that another file of the source contributed moves to f: one
+// person has one row per source.
+func replaceRespondents(ctx context.Context, tx *sql.Tx, f FileRecord, respondents []study.Respondent) error {
+	if _, err := tx.ExecContext(ctx, `DELETE FROM respondents WHERE source = ? AND file = ?`, f.Source, f.Path); err != nil {
+		return err
+	}
+	if len(respondents) == 0 {
+		return nil
+	}
+	upsert, err := tx.PrepareContext(ctx, `
+INSERT INTO respondents (source, id, file, wave, weight, attributes, likert, closed)
+VALUES (?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT (source, id) DO UPDATE SET
+	file = excluded.file, wave = excluded.wave, weight = excluded.weight,
+	attributes = excluded.attributes, likert = excluded.likert, closed = excluded.closed`)
+	if err != nil {
+		return err
+	}
+	defer upsert.Close()
+	for _, r := range respondents {
+		attrs, err := json.Marshal(r.Attributes)
+		if err != nil {
+			return err
+		}
+		likert, err := json.Marshal(r.Likert)
+		if err != nil {
+			return err
+		}
+		closed, err := json.Marshal(r.Closed)
+		if err != nil {
+			return err
+		}
+		if _, err := upsert.ExecContext(ctx, r.Source, r.ID, r.File, r.Wave, r.Weight, attrs, likert, closed); err != nil {
+			return fmt.Errorf("respondent %q: %w", r.ID, err)
+		}
+	}
+	return nil
+}
+
+// deleteUnits deletes units and all their codings.
+func deleteUnits(ctx context.Context, tx *sql.Tx, ids []string) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	delUnit, err := tx.PrepareContext(ctx, `DELETE FROM units WHERE id = ?`)
+	if err != nil {
+		return err
+	}
+	defer delUnit.Close()
+	delCodings, err := tx.PrepareContext(ctx, `DELETE FROM codings WHERE unit_id = ?`)
+	if err != nil {
+		return err
+	}
+	defer delCodings.Close()
+	for _, id := range ids {
+		if _, err := delUnit.ExecContext(ctx, id); err != nil {
+			return fmt.Errorf("unit %q: %w", id, err)
+		}
+		if _, err := delCodings.ExecContext(ctx, id); err != nil {
+			return fmt.Errorf("unit %q: %w", id, err)
+		}
+	}
+	return nil
+}
+
+// RemoveFile deletes a file and everything it contributed (respondents,
+// units and their codings) in one transaction, for input files that are
+// gone. Removing a file the store does not hold is not an error.
+func (s *Store) RemoveFile(ctx context.Context, source, path string) (removedUnits int, err error) {
+	where := source + "/" + path
+	tx, err := s.db.BeginTx(ctx, nil)
+	if err != nil {
+		return 0, fmt.Errorf("store: remove %s: %w", where, err)
+	}
+	defer tx.Rollback()
+	if _, err := tx.ExecContext(ctx, `
+DELETE FROM codings WHERE unit_id IN (SELECT id FROM units WHERE source = ? AND file = ?)`, source, path); err != nil {
+		return 0, fmt.Errorf("store: remove %s: %w", where, err)
+	}
+	res, err := tx.ExecContext(ctx, `DELETE FROM units WHERE source = ? AND file = ?`, source, path)
+	if err != nil {
+		return 0, fmt.Errorf("store: remove %s: %w", where, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return 0, fmt.Errorf("store: remove %s: %w", where, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM respondents WHERE source = ? AND file = ?`, source, path); err != nil {
+		return 0, fmt.Errorf("store: remove %s: %w", where, err)
+	}
+	if _, err := tx.ExecContext(ctx, `DELETE FROM files WHERE source = ? AND path = ?`, source, path); err != nil {
+		return 0, fmt.Errorf("store: remove %s: %w", where, err)
+	}
+	if err := tx.Commit(); err != nil {
+		return 0, fmt.Errorf("store: remove %s: %w", where, err)
+	}
+	return int(n), nil
+}
+
+// UnitHash is the hex SHA-256 of the unit fields that affect coding: text,
+// language, question, question label, speaker and the context flag. Fields
+// that only locate the unit (ID, source, file, position, seq) are left out,
+// so moving a unit does not recode it.
+func UnitHash(u study.Unit) string {
+	return contentHash(sha256.New(), u, nil)
+}
+
+// contentHash is UnitHash extended with the respondent's closed answers.
+// Every field is length-prefixed so that no two different units hash the
+// same input ("ab"+"c" vs "a"+"bc"); a version tag lets a later schema change
+// the field set knowingly.
+func contentHash(h hash.Hash, u study.Unit, closed map[string]string) string {
+	h.Reset()
+	var buf [binary.MaxVarintLen64]byte
+	field := func(s string) {
+		h.Write(buf[:binary.PutUvarint(buf[:], uint64(len(s)))])
+		h.Write([]byte(s))
+	}
+	field("veldstem/unit/v1")
+	field(u.Text)
+	field(u.Lang)
+	field(u.Question)
+	field(u.QuestionLabel)
+	field(u.Speaker)
+	if u.Context {
+		field("context")
+	} else {
+		field("")
+	}
+	if len(closed) > 0 {
+		keys := make([]string, 0, len(closed))
+		for k := range closed {
+			keys = append(keys, k)
+		}
+		slices.Sort(keys)
+		field("closed")
+		for _, k := range keys {
+			field(k)
+			field(closed[k])
+		}
+	}
+	var sum [sha256.Size]byte
+	return hex.EncodeToString(h.Sum(sum[:0]))
+}

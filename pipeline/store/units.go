@@ -1,0 +1,101 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/veldstem/veldstem/pipeline/study"
+)
+
+// unitColumns and scanUnit go together; u is the units table's alias.
+const unitColumns = `u.id, u.source, u.file, u.respondent, u.question, u.question_label,
+	u.speaker, u.position, u.seq, u.text, u.lang, u.context`
+
+// unitOrder is the one order units are ever returned in. id breaks ties
+// between units that share a seq (e.g. the answers of one survey row).
+const unitOrder = `ORDER BY u.source, u.file, u.seq, u.id`
+
+func scanUnit(rows *sql.Rows) (study.Unit, error) {
+	var u study.Unit
+	err := rows.Scan(&u.ID, &u.Source, &u.File, &u.Respondent, &u.Question, &u.QuestionLabel,
+		&u.Speaker, &u.Position, &u.Seq, &u.Text, &u.Lang, &u.Context)
+	return u, err
+}
+
+// eachUnit runs query and calls fn with every unit it yields. An error from
+// fn stops the scan and is returned unwrapped, so callers can match it.
+func (s *Store) eachUnit(ctx context.Context, what, query string, fn func(study.Unit) error, args ...any) error {
+	rows, err := s.db.QueryContext(ctx, query, args...)
+	if err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		u, err := scanUnit(rows)
+		if err != nil {
+			return fmt.Errorf("store: %s: %w", what, err)
+		}
+		if err := fn(u); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: %s: %w", what, err)
+	}
+	return nil
+}
+
+// Units calls fn with every unit, context units included, in order of
+// (source, file, seq, id).
+func (s *Store) Units(ctx context.Context, fn func(study.Unit) error) error {
+	return s.eachUnit(ctx, "read units", `SELECT `+unitColumns+` FROM units u `+unitOrder, fn)
+}
+
+// UnitsToCode calls fn, in unit order, with every unit that needs coding under
+// codebookHash: units that are not context and have no coding for it, or one
+// computed from different content. After a codebook change that is all of
+// them. fn may call SaveCodings; the scan reads a snapshot taken at its start.
+func (s *Store) UnitsToCode(ctx context.Context, codebookHash string, fn func(study.Unit) error) error {
+	if codebookHash == "" {
+		return errors.New("store: units to code: empty codebook hash")
+	}
+	return s.eachUnit(ctx, "read units to code", `
+SELECT `+unitColumns+` FROM units u
+LEFT JOIN codings c ON c.unit_id = u.id AND c.codebook_hash = ?
+WHERE u.context = 0 AND (c.unit_id IS NULL OR c.unit_hash <> u.hash)
+`+unitOrder, fn, codebookHash)
+}
+
+// Respondents calls fn with every respondent in order of (source, id).
+func (s *Store) Respondents(ctx context.Context, fn func(study.Respondent) error) error {
+	rows, err := s.db.QueryContext(ctx, `
+SELECT source, id, file, wave, weight, attributes, likert, closed FROM respondents ORDER BY source, id`)
+	if err != nil {
+		return fmt.Errorf("store: read respondents: %w", err)
+	}
+	defer rows.Close()
+	for rows.Next() {
+		var r study.Respondent
+		var attrs, likert, closed []byte
+		if err := rows.Scan(&r.Source, &r.ID, &r.File, &r.Wave, &r.Weight, &attrs, &likert, &closed); err != nil {
+			return fmt.Errorf("store: read respondents: %w", err)
+		}
+		if err := errors.Join(
+			json.Unmarshal(attrs, &r.Attributes),
+			json.Unmarshal(likert, &r.Likert),
+			json.Unmarshal(closed, &r.Closed),
+		); err != nil {
+			return fmt.Errorf("store: read respondent %s/%s: %w", r.Source, r.ID, err)
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: read respondents: %w", err)
+	}
+	return nil
+}
