@@ -1,0 +1,43 @@
+// Package coding applies a codebook to units: it decides which codes apply
+// to each answer or speaker turn, where (byte spans into the unit's text)
+// and by which term, and whether the mention was negated.
+//
+// A codebook is a YAML file (see Parse) whose terms are written the way
+// practitioners write Dutch and English: exact words that ignore case and
+// diacritics (client == cliënt), Snowball stems (~aanbesteden), prefix globs
+// (productienorm*), compound tails (*druk matches tijdsdruk, not druk),
+// phrases with gaps (te veel … dossiers), proximity (declarabel NEAR/5
+// norm) and RE2 regexes (/\d+ ?%/). Hyphenated words match whole, without
+// their hyphens, and by their parts.
+//
+// Compile builds, once, an index per language from a term's first word to
+// the term, so coding a unit is one tokenising pass plus map look-ups.
+//
+// Decisions worth knowing:
+//   - Sentences end at . ! ? … and at every line break (answers are often
+//     lists); a stop after an abbreviation (bijv., o.a., d.w.z., i.p.v.), an
+//     initial or before a lower-case word does not end a sentence.
+//   - Clauses end at , ; : ( ) – — / and at maar, omdat, want, terwijl,
+//     doordat, hoewel, echter, behalve, dus, but, because, although, while,
+//     whereas, however, except.
+//   - A match is negated when a cue (geen, niet, nooit, nauwelijks, zonder,
+//     noch, geenszins, allerminst, niets, no, not, never, without, hardly,
+//     ...n't, ...) stands up to 6 words before it in its clause, or when a
+//     post-verbal cue (niet, nooit, geen, nauwelijks, not, never, hardly)
+//     stands up to 3 words after it in its clause: "de werkdruk is niet
+//     hoog" says the workload is not a problem, so it is negated. "niet
+//     alleen" / "not only" is no negation. Known limit: "de werkdruk neemt
+//     niet af" is read as negated too.
+//   - Phrases and NEAR stay within one sentence. NEAR/n means the two sides
+//     are at most n words apart (adjacent words are 1 apart).
+//   - A code with no terms in a unit's language uses the terms of the
+//     codebook's language.
+//   - applies_to.questions limits survey answers only, applies_to.speakers
+//     transcript turns only.
+//   - Under negation: exclude, negated matches stay in Coding.Matches with
+//     Negated=true (so a reader can see why a code is absent), but the code
+//     is listed only if some match is not negated.
+//
+// Measured on this machine (2 shared cores, go test -bench, see bench_test.go):
+// see the numbers in the comment on BenchmarkTokenize.
+package coding

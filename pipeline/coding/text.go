@@ -1,0 +1,274 @@
+package coding
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/unicode/norm"
+)
+
+// foldTable maps runes below foldLimit to their lower-case, diacritic-free
+// form ("É" → "e", "ï" → "i"). It is built once so the hot path never calls
+// the Unicode normaliser.
+var foldTable [foldLimit]rune
+
+const foldLimit = 0x250 // through Latin Extended-B: every letter Dutch and English use
+
+func init() {
+	for r := rune(0); r < foldLimit; r++ {
+		l := unicode.ToLower(r)
+		d := []rune(norm.NFD.String(string(l)))
+		if len(d) > 0 && d[0] < 0x80 && unicode.IsLetter(d[0]) {
+			l = d[0]
+		}
+		foldTable[r] = l
+	}
+}
+
+// foldRune lower-cases r and strips its diacritics, so that "cliënt" and
+// "client" are one word to the matcher.
+func foldRune(r rune) rune {
+	if r < foldLimit {
+		return foldTable[r]
+	}
+	return unicode.ToLower(r)
+}
+
+// fold returns s lower-cased and without diacritics. Typographic
+// apostrophes and hyphens become ASCII so "don’t" and "don't" agree.
+func fold(s string) string {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c >= 0x80 || ('A' <= c && c <= 'Z') {
+			ascii = false
+			break
+		}
+	}
+	if ascii {
+		return s
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for _, r := range s {
+		switch {
+		case isApostrophe(r):
+			b.WriteByte('\'')
+		case isHyphen(r):
+			b.WriteByte('-')
+		case r == 'ĳ' || r == 'Ĳ':
+			b.WriteString("ij")
+		default:
+			b.WriteRune(foldRune(r))
+		}
+	}
+	return b.String()
+}
+
+func isApostrophe(r rune) bool { return r == '\'' || r == '’' || r == '‘' }
+func isHyphen(r rune) bool     { return r == '-' || r == '‐' || r == '‑' }
+
+func isWordRune(r rune) bool {
+	if r < 0x80 {
+		return ('a' <= r && r <= 'z') || ('A' <= r && r <= 'Z') || ('0' <= r && r <= '9')
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.Is(unicode.Mn, r)
+}
+
+// token is one word of a unit. Start and End are byte offsets into the
+// original text; Norm is the folded word. A hyphenated word
+// ("productie-eisen") is one token whose Parts are its pieces, so a term can
+// match the whole word or any part.
+type token struct {
+	Start, End int
+	Norm       string
+	Parts      []part
+	// Sentence and Clause number the sentence and clause the token is in;
+	// clause numbers never repeat across sentences.
+	Sentence, Clause int
+}
+
+type part struct {
+	Start, End int
+	Norm       string
+}
+
+// doc is a tokenised unit.
+type doc struct {
+	Text   string
+	Tokens []token
+	// sentenceStarts holds the byte offset where each sentence begins, so a
+	// regex match can be placed in its sentence.
+	sentenceStarts []int
+}
+
+// clauseWords end a negation's scope: the clause after them is about
+// something else ("geen werkdruk, maar wel regels").
+var clauseWords = map[string]bool{
+	"maar": true, "omdat": true, "want": true, "terwijl": true, "doordat": true,
+	"hoewel": true, "echter": true, "behalve": true, "dus": true,
+	"but": true, "because": true, "although": true, "though": true,
+	"while": true, "whereas": true, "however": true, "except": true,
+}
+
+// abbreviations end in a full stop that does not end a sentence. Dotted
+// ones like "o.a." and "d.w.z." are recognised by their inner stops, and
+// single letters (initials) by their length, so only word-like ones are
+// listed here.
+var abbreviations = map[string]bool{
+	"bijv": true, "mw": true, "mevr": true, "dhr": true, "enz": true, "etc": true,
+	"ca": true, "nr": true, "zgn": true, "resp": true, "incl": true, "excl": true,
+	"evt": true, "vgl": true, "jl": true, "prof": true, "dr": true, "drs": true,
+	"ir": true, "mr": true, "ing": true, "st": true, "tel": true,
+	"mln": true, "mld": true, "vs": true, "mrs": true, "ms": true,
+	"jr": true, "sr": true, "fig": true, "blz": true, "pag": true, "art": true,
+}
+
+// tokenize splits text into word tokens with byte offsets, numbering
+// sentences and clauses as it goes. It is the hot path: one pass over the
+// bytes, no regular expressions.
+func tokenize(text string) doc {
+	d := doc{Text: text, sentenceStarts: []int{0}}
+	sentence, clause := 0, 0
+	pendingBreak, pendingClause := false, false
+	i := 0
+	for i < len(text) {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if !isWordRune(r) {
+			switch {
+			case r == ',' || r == ';' || r == ':' || r == '(' || r == ')' || r == '–' || r == '—' || r == '/':
+				pendingClause = true
+			case r == '\n':
+				// Practitioners answer in lists, one point a line.
+				pendingBreak = true
+			case r == '.' || r == '!' || r == '?' || r == '…':
+				if endsSentence(text, i, r, size, d.Tokens) {
+					pendingBreak = true
+				} else if r != '.' {
+					pendingClause = true
+				}
+			}
+			i += size
+			continue
+		}
+		// A word: letters and digits, joined across inner hyphens and
+		// apostrophes (productie-eisen, auto's, don't).
+		start := i
+		end := i + size
+		hyphenated := false
+		for end < len(text) {
+			r2, s2 := utf8.DecodeRuneInString(text[end:])
+			if isWordRune(r2) {
+				end += s2
+				continue
+			}
+			if isHyphen(r2) || isApostrophe(r2) {
+				if end+s2 < len(text) {
+					r3, _ := utf8.DecodeRuneInString(text[end+s2:])
+					if isWordRune(r3) {
+						if isHyphen(r2) {
+							hyphenated = true
+						}
+						end += s2
+						continue
+					}
+				}
+			}
+			break
+		}
+		if pendingBreak && len(d.Tokens) > 0 {
+			sentence++
+			clause++
+			d.sentenceStarts = append(d.sentenceStarts, start)
+		} else if pendingClause && len(d.Tokens) > 0 {
+			clause++
+		}
+		pendingBreak, pendingClause = false, false
+		t := token{Start: start, End: end, Norm: fold(text[start:end]), Sentence: sentence}
+		if clauseWords[t.Norm] && len(d.Tokens) > 0 {
+			clause++
+		}
+		t.Clause = clause
+		if hyphenated {
+			t.Parts = splitParts(text, start, end)
+		}
+		d.Tokens = append(d.Tokens, t)
+		i = end
+	}
+	return d
+}
+
+func splitParts(text string, start, end int) []part {
+	var parts []part
+	ps := start
+	for j := start; j < end; {
+		r, s := utf8.DecodeRuneInString(text[j:])
+		if isHyphen(r) {
+			parts = append(parts, part{ps, j, fold(text[ps:j])})
+			ps = j + s
+		}
+		j += s
+	}
+	return append(parts, part{ps, end, fold(text[ps:end])})
+}
+
+// endsSentence decides whether the stop at text[i] ends a sentence. A full
+// stop after an abbreviation (bijv., o.a., J.) or inside a number or word
+// (3.5, www.x.nl) does not; nor does one followed by a lower-case word.
+func endsSentence(text string, i int, r rune, size int, toks []token) bool {
+	next := i + size
+	// Skip closing quotes and brackets, then require space or the end.
+	for next < len(text) && strings.ContainsRune("\"')]’”", rune(text[next])) {
+		next++
+	}
+	if next < len(text) {
+		r2, _ := utf8.DecodeRuneInString(text[next:])
+		if !unicode.IsSpace(r2) && r2 != '.' && r2 != '!' && r2 != '?' {
+			return false
+		}
+	}
+	if r != '.' {
+		return true
+	}
+	if len(toks) > 0 {
+		last := toks[len(toks)-1]
+		if last.End == i {
+			w := last.Norm
+			if abbreviations[w] || (utf8.RuneCountInString(w) == 1 && unicode.IsLetter(rune(w[0]))) {
+				return false
+			}
+			if last.Start > 0 && text[last.Start-1] == '.' {
+				return false // the last piece of o.a. or d.w.z.
+			}
+		}
+	}
+	// A lower-case word after the stop continues the sentence ("enz. en").
+	j := next
+	for j < len(text) {
+		r2, s2 := utf8.DecodeRuneInString(text[j:])
+		if unicode.IsSpace(r2) && r2 != '\n' {
+			j += s2
+			continue
+		}
+		if unicode.IsLower(r2) {
+			return false
+		}
+		break
+	}
+	return true
+}
+
+// sentenceOf returns the number of the sentence holding byte offset off.
+func (d *doc) sentenceOf(off int) int {
+	lo, hi := 0, len(d.sentenceStarts)-1
+	for lo < hi {
+		mid := (lo + hi + 1) / 2
+		if d.sentenceStarts[mid] <= off {
+			lo = mid
+		} else {
+			hi = mid - 1
+		}
+	}
+	return lo
+}
