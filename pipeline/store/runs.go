@@ -130,6 +130,8 @@ func formatTime(t time.Time) string {
 type Status struct {
 	// Sources are ordered by name.
 	Sources []SourceStatus
+
+	// Files, Respondents and Units are totals over all sources.
 	Files, Respondents, Units int
 	// ContextUnits are interviewer turns, stored but never coded.
 	ContextUnits int
