@@ -1,0 +1,66 @@
+package coding
+
+import (
+	"github.com/abadojack/whatlanggo"
+)
+
+// Stop words that are frequent in one language and absent from the other.
+// Words both languages share (in, is, we, op) are left out.
+var (
+	nlStop = set("de het een en van ik je dat die niet te met voor zijn er maar om ook als bij nog wel geen naar wat kan dan heb hebben wordt worden door over meer veel uit zo al omdat deze hun wij ze zij mijn onze moet moeten mij ons hij zich was waren werd zou zouden kunnen nu hoe waar wie dus want toch erg heel weinig tijd werk vaak altijd niets iets")
+	enStop = set("the a an and of to it that for on with as was are be this have has not but by from or at they you my our too much more no there which would can do does very time work often always nothing something i me he she their them been were will what how where who because so just only many few")
+)
+
+func set(words string) map[string]bool {
+	m := map[string]bool{}
+	for _, w := range splitWords(words) {
+		m[w] = true
+	}
+	return m
+}
+
+func splitWords(s string) []string {
+	d := tokenize(s)
+	out := make([]string, len(d.Tokens))
+	for i, t := range d.Tokens {
+		out[i] = t.Norm
+	}
+	return out
+}
+
+// whitelist restricts whatlanggo to the study's languages: unrestricted,
+// it calls short Dutch answers Afrikaans.
+var whitelist = whatlanggo.Options{Whitelist: map[whatlanggo.Lang]bool{whatlanggo.Nld: true, whatlanggo.Eng: true}}
+
+// DetectLanguage returns "nl" or "en" for text, or "" when it cannot tell
+// (too short, or no clue either way). It counts language-specific stop
+// words first, which works on answers of a few words, and asks whatlanggo
+// (restricted to Dutch and English) only on a tie.
+func DetectLanguage(text string) string {
+	nl, en := 0, 0
+	for _, t := range tokenize(text).Tokens {
+		if nlStop[t.Norm] {
+			nl++
+		}
+		if enStop[t.Norm] {
+			en++
+		}
+	}
+	switch {
+	case nl > en:
+		return "nl"
+	case en > nl:
+		return "en"
+	}
+	info := whatlanggo.DetectWithOptions(text, whitelist)
+	if info.Confidence < 0.5 {
+		return ""
+	}
+	switch info.Lang {
+	case whatlanggo.Nld:
+		return "nl"
+	case whatlanggo.Eng:
+		return "en"
+	}
+	return ""
+}
