@@ -1,0 +1,22 @@
+// Package report renders one run's analysis tables into the files
+// researchers hand to a ministry: a self-contained HTML report, the same
+// content as Markdown, an Excel workbook, CSV files for R and SPSS scripts,
+// a REFI-QDA project for QDA software, and a manifest with checksums.
+//
+// Report computes nothing: every number comes from analysis.Tables. Its
+// duties are faithful rendering and safety. Counts the analysis suppressed
+// print as "<MinCell" with no percentage; respondent text is escaped in HTML
+// and Markdown and neutralised against formula injection in CSV and XLSX;
+// every file is written to a temporary name and renamed, so a crash never
+// leaves half a report.
+//
+// Identical input gives byte-identical files: no wall-clock time appears in
+// any body (Manifest.RunAt is copied into manifest.json only), zip entries
+// in project.qdpx carry a fixed timestamp, and excelize writes its parts in
+// sorted order with zero timestamps, so report.xlsx is byte-stable as well.
+//
+// CSV numbers: with the default ',' delimiter numbers use '.' decimals
+// (R read.csv, SPSS, Python). With ';' (the Dutch Excel dialect) numbers use
+// ',' decimals, because that is what Dutch Excel and R's read.csv2 expect;
+// a ';' file with '.' decimals would be read as text or dates there.
+package report

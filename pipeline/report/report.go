@@ -1,0 +1,284 @@
+package report
+
+import (
+	"bytes"
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"os"
+	"path/filepath"
+	"sort"
+
+	"github.com/veldstem/veldstem/pipeline/analysis"
+	"github.com/veldstem/veldstem/pipeline/study"
+)
+
+// Input is everything one report is rendered from. Report reads it and
+// never changes it, except that Write fills Manifest.Outputs in its copy.
+type Input struct {
+	Tables   *analysis.Tables
+	Codebook Codebook
+	// Units are pseudonymized, in stable order (source, file, seq).
+	Units []study.Unit
+	// Codings are matched to Units by UnitID.
+	Codings     []study.Coding
+	Respondents []study.Respondent
+	Method      Method
+	Manifest    Manifest
+}
+
+// Codebook summarises the codebook a run coded with, for the method section,
+// the appendix, the Codings matrix and the QDA project.
+type Codebook struct {
+	Name, Version, Hash, Path string
+	Codes                     []CodebookCode
+}
+
+// CodebookCode is one code as the codebook defines it. Terms and Exclude are
+// keyed by language ("nl", "en").
+type CodebookCode struct {
+	ID, Parent, Color, Description, Negation string
+	LabelNL, LabelEN                         string
+	Terms                                    map[string][]string
+	Exclude                                  map[string][]string
+}
+
+// Method is what the method section says beyond the tables.
+type Method struct {
+	Sources []analysis.SourceSummary
+	// PrivacyRules are sentences in the study language.
+	PrivacyRules []string
+	// DataPeriod comes from the data (e.g. "2025–2026"), never the clock.
+	DataPeriod string
+}
+
+// Manifest records what a run read and wrote, for audit.
+type Manifest struct {
+	Version string
+	// RunAt is RFC3339; it appears only in manifest.json so that report
+	// bodies stay byte-identical between reruns.
+	RunAt                    string
+	ConfigHash, CodebookHash string
+	Inputs                   []ManifestFile
+	Counts                   map[string]int
+	Outputs                  []ManifestFile
+}
+
+// ManifestFile is one file with its checksum.
+type ManifestFile struct {
+	Path   string
+	SHA256 string
+	Bytes  int64
+}
+
+// Options choose which files to write and the CSV dialect.
+type Options struct {
+	// Formats lists any of html, md, csv, xlsx, qdpx; empty means all.
+	Formats []string
+	// CSVDelimiter is ',' when zero. With ';' numbers get ',' decimals
+	// (Dutch Excel, R read.csv2); with any other delimiter '.' decimals.
+	CSVDelimiter rune
+	// CSVBOM starts every CSV with a UTF-8 byte order mark, which Excel
+	// needs to read UTF-8 instead of the system code page.
+	CSVBOM bool
+}
+
+var allFormats = []string{"html", "md", "csv", "xlsx", "qdpx"}
+
+// Write renders in into dir and returns the files it wrote, manifest.json
+// last. dir is created when missing. Each file is written under a temporary
+// name in dir and renamed into place, so readers never see a partial file;
+// manifest.json is written after all others and lists them with SHA-256.
+func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
+	if in.Tables == nil {
+		return nil, errors.New("report: Input.Tables is nil; run the analysis stage first")
+	}
+	formats, err := chooseFormats(opts.Formats)
+	if err != nil {
+		return nil, err
+	}
+	if opts.CSVDelimiter == 0 {
+		opts.CSVDelimiter = ','
+	}
+	if opts.CSVDelimiter == '"' || opts.CSVDelimiter == '\n' || opts.CSVDelimiter == '\r' {
+		return nil, fmt.Errorf("report: CSV delimiter %q cannot be used; choose ',' or ';'", opts.CSVDelimiter)
+	}
+	if err := prepareDir(dir); err != nil {
+		return nil, err
+	}
+
+	d := buildDoc(in)
+	var files []namedFile
+	if formats["html"] {
+		b, err := renderHTML(d)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, namedFile{"report.html", b})
+	}
+	if formats["md"] {
+		files = append(files, namedFile{"report.md", renderMarkdown(d)})
+	}
+	if formats["csv"] {
+		files = append(files, renderCSVs(in, opts)...)
+	}
+	if formats["xlsx"] {
+		b, err := renderXLSX(d, in)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, namedFile{"report.xlsx", b})
+	}
+	if formats["qdpx"] {
+		b, err := renderQDPX(in)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, namedFile{"project.qdpx", b})
+	}
+
+	var out []ManifestFile
+	for _, f := range files {
+		if err := writeAtomic(dir, f.name, f.body); err != nil {
+			return out, err
+		}
+		out = append(out, fileEntry(f.name, f.body))
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+
+	m := in.Manifest
+	m.Outputs = out
+	mb, err := manifestJSON(m)
+	if err != nil {
+		return out, err
+	}
+	if err := writeAtomic(dir, "manifest.json", mb); err != nil {
+		return out, err
+	}
+	return append(out, fileEntry("manifest.json", mb)), nil
+}
+
+type namedFile struct {
+	name string
+	body []byte
+}
+
+func chooseFormats(list []string) (map[string]bool, error) {
+	m := map[string]bool{}
+	if len(list) == 0 {
+		list = allFormats
+	}
+	for _, f := range list {
+		known := false
+		for _, a := range allFormats {
+			known = known || a == f
+		}
+		if !known {
+			return nil, fmt.Errorf("report: unknown format %q; known formats are html, md, csv, xlsx, qdpx", f)
+		}
+		m[f] = true
+	}
+	return m, nil
+}
+
+func prepareDir(dir string) error {
+	fi, err := os.Stat(dir)
+	switch {
+	case err == nil && !fi.IsDir():
+		return fmt.Errorf("report: output path %s is a file, not a directory; choose another reports folder or remove the file", dir)
+	case err == nil:
+		return nil
+	case errors.Is(err, os.ErrNotExist):
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return fmt.Errorf("report: creating output directory: %w", err)
+		}
+		return nil
+	default:
+		return fmt.Errorf("report: output directory: %w", err)
+	}
+}
+
+// writeAtomic writes into a temporary file in the same directory (so the
+// rename cannot cross file systems) and syncs it before renaming, so that
+// after a crash dir holds either the old file or the new one, never a mix.
+func writeAtomic(dir, name string, body []byte) error {
+	tmp, err := os.CreateTemp(dir, "."+name+".tmp-*")
+	if err != nil {
+		return fmt.Errorf("report: writing %s: %w", name, err)
+	}
+	cleanup := func() { _ = os.Remove(tmp.Name()) }
+	if _, err := tmp.Write(body); err != nil {
+		_ = tmp.Close()
+		cleanup()
+		return fmt.Errorf("report: writing %s: %w", name, err)
+	}
+	if err := tmp.Sync(); err != nil {
+		_ = tmp.Close()
+		cleanup()
+		return fmt.Errorf("report: writing %s: %w", name, err)
+	}
+	if err := tmp.Close(); err != nil {
+		cleanup()
+		return fmt.Errorf("report: writing %s: %w", name, err)
+	}
+	// CreateTemp makes 0600 files; reports are meant to be shared.
+	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
+		cleanup()
+		return fmt.Errorf("report: writing %s: %w", name, err)
+	}
+	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
+		cleanup()
+		return fmt.Errorf("report: writing %s: %w", name, err)
+	}
+	return nil
+}
+
+func fileEntry(name string, body []byte) ManifestFile {
+	sum := sha256.Sum256(body)
+	return ManifestFile{Path: name, SHA256: hex.EncodeToString(sum[:]), Bytes: int64(len(body))}
+}
+
+type manifestFileJSON struct {
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	Bytes  int64  `json:"bytes"`
+}
+
+type manifestJSONDoc struct {
+	Version      string             `json:"version"`
+	RunAt        string             `json:"run_at"`
+	ConfigHash   string             `json:"config_hash"`
+	CodebookHash string             `json:"codebook_hash"`
+	Inputs       []manifestFileJSON `json:"inputs"`
+	Counts       map[string]int     `json:"counts"`
+	Outputs      []manifestFileJSON `json:"outputs"`
+}
+
+func manifestJSON(m Manifest) ([]byte, error) {
+	conv := func(fs []ManifestFile) []manifestFileJSON {
+		out := make([]manifestFileJSON, 0, len(fs))
+		for _, f := range fs {
+			out = append(out, manifestFileJSON(f))
+		}
+		sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
+		return out
+	}
+	counts := m.Counts
+	if counts == nil {
+		counts = map[string]int{}
+	}
+	doc := manifestJSONDoc{
+		Version: m.Version, RunAt: m.RunAt, ConfigHash: m.ConfigHash, CodebookHash: m.CodebookHash,
+		Inputs: conv(m.Inputs), Counts: counts, Outputs: conv(m.Outputs),
+	}
+	var buf bytes.Buffer
+	enc := json.NewEncoder(&buf)
+	enc.SetIndent("", "  ")
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(doc); err != nil {
+		return nil, fmt.Errorf("report: encoding manifest: %w", err)
+	}
+	return buf.Bytes(), nil
+}
