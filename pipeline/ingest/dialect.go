@@ -190,7 +190,9 @@ func buildTable(recs []record, forced, where string) *table {
 			}
 			sub := c.Label
 			c.Label = question
-			if sub == "" || strings.EqualFold(sub, "Response") {
+			// "Response" and "Open-Ended Response" mark a question's only
+			// answer column; option columns get "question - option".
+			if sub == "" || strings.EqualFold(sub, "Response") || strings.EqualFold(sub, "Open-Ended Response") {
 				c.Name = question
 			} else {
 				c.Name = question + " - " + sub
