@@ -48,6 +48,8 @@ type matcher struct {
 	prefixes map[string][]int
 	tails    map[string][]int
 	regexes  []int
+	// altStems is set when some term stems in the other language.
+	altStems bool
 }
 
 // Compile validates cb and builds its matcher. Build it once per run.
@@ -101,7 +103,10 @@ func Compile(cb *Codebook) (*Coder, error) {
 					terms = src[def]
 				}
 				for _, t := range terms {
-					p, err := parseTerm(t, lang)
+					p, err := parseTerm(t, srcLang)
+					if err == nil && srcLang != lang {
+						markAlt(p)
+					}
 					if err != nil {
 						return nil, fmt.Errorf("coding: codebook %s: code %s: %v", cb.Path, code.ID, err)
 					}
@@ -114,7 +119,22 @@ func Compile(cb *Codebook) (*Coder, error) {
 	return c, nil
 }
 
+// markAlt marks the stems of a term borrowed from the other language.
+func markAlt(p *pattern) {
+	for _, es := range [][]elem{p.Phrase, p.Other} {
+		for i := range es {
+			if es[i].Kind == stemWord {
+				es[i].Alt = true
+				p.hasAlt = true
+			}
+		}
+	}
+}
+
 func (m *matcher) add(t termRef) {
+	if t.pat.hasAlt {
+		m.altStems = true
+	}
 	i := len(m.terms)
 	m.terms = append(m.terms, t)
 	if t.pat.Re != nil {
@@ -138,6 +158,7 @@ func (m *matcher) add(t termRef) {
 // hyphens, or one hyphenated part. Stem is filled only when stems are used.
 type form struct {
 	W, Stem    string
+	AltStem    string // stem in the other language, when altStems
 	Start, End int
 }
 
@@ -164,11 +185,21 @@ func (m *matcher) forms(d *doc) []tokForms {
 		if useStem {
 			for i := range fs {
 				fs[i].Stem = stem(fs[i].W, m.lang)
+				if m.altStems {
+					fs[i].AltStem = stem(fs[i].W, other(m.lang))
+				}
 			}
 		}
 		out[k].forms = fs
 	}
 	return out
+}
+
+func other(lang string) string {
+	if lang == "en" {
+		return "nl"
+	}
+	return "en"
 }
 
 // matchWord reports whether elem e matches the folded word w (stem st).
@@ -188,7 +219,11 @@ func matchWord(e elem, w, st string) bool {
 
 func matchForms(e elem, tf tokForms) (form, bool) {
 	for _, f := range tf.forms {
-		if matchWord(e, f.W, f.Stem) {
+		st := f.Stem
+		if e.Alt {
+			st = f.AltStem
+		}
+		if matchWord(e, f.W, st) {
 			return f, true
 		}
 	}
@@ -268,6 +303,9 @@ func (m *matcher) find(d *doc, tfs []tokForms, active []bool) []hit {
 			addAll(m.exact[f.W], k)
 			if len(m.stems) > 0 {
 				addAll(m.stems[f.Stem], k)
+				if m.altStems {
+					addAll(m.stems[f.AltStem], k)
+				}
 			}
 			if len(m.prefixes) > 0 || len(m.tails) > 0 {
 				for i := range f.W {

@@ -27,6 +27,9 @@ const (
 type elem struct {
 	Kind elemKind
 	Word string
+	// Alt marks a stem in the other language than the unit's: a term that
+	// a code borrows from the codebook's language keeps its own stemmer.
+	Alt bool
 }
 
 // pattern is a parsed term. A regex term has Re set; a NEAR term has Near
@@ -38,6 +41,7 @@ type pattern struct {
 	Other  []elem // the right side of NEAR
 	Near   int    // > 0 for "a NEAR/n b"
 	Re     *regexp.Regexp
+	hasAlt bool
 }
 
 // termError is a term that cannot be parsed; Col is a 1-based rune column
