@@ -78,6 +78,7 @@ func setFormat(v *Variable, packed uint32) {
 		t, name, w, d = fmtF, "F", 8, 2
 	}
 	v.fmtType = t
+	v.fmtWidth = w
 	v.Decimals = d
 	switch {
 	case isCalendarDate(t):
@@ -144,22 +145,31 @@ func (v Variable) Display(val Value) string {
 		}
 		return "$" + s
 	case fmtPCT:
-		return strconv.FormatFloat(x, 'f', d, 64) + "%"
+		return fixed(x, d) + "%"
 	case fmtE:
 		return strconv.FormatFloat(x, 'E', d, 64)
 	case fmtN:
 		if x >= 0 && x < 1e15 {
-			w, _ := strconv.Atoi(strings.TrimLeft(v.Format, "N"))
-			s := strconv.FormatFloat(x, 'f', 0, 64)
-			if len(s) < w {
-				s = strings.Repeat("0", w-len(s)) + s
+			s := fixed(x, 0)
+			if len(s) < v.fmtWidth {
+				s = strings.Repeat("0", v.fmtWidth-len(s)) + s
 			}
 			return s
 		}
 	}
+	return fixed(x, d)
+}
+
+// fixed formats x with d decimals, rounding halves away from zero as SPSS
+// does (strconv rounds the binary value, so 0.125 would become 0.12), and
+// never shows a negative zero.
+func fixed(x float64, d int) string {
+	if p := math.Pow10(d); math.Abs(x)*p < 1e15 {
+		x = math.Round(x*p) / p
+	}
 	s := strconv.FormatFloat(x, 'f', d, 64)
-	if s == "-0" || strings.Trim(s, "-0.") == "" && strings.HasPrefix(s, "-") {
-		s = s[1:] // SPSS never shows a negative zero
+	if strings.HasPrefix(s, "-") && strings.Trim(s, "-0.") == "" {
+		s = s[1:]
 	}
 	return s
 }
@@ -169,7 +179,7 @@ var months = []string{"January", "February", "March", "April", "May", "June", "J
 
 // group formats x with thousands separators, as COMMA and DOT formats do.
 func group(x float64, d int, sep, point byte) string {
-	s := strconv.FormatFloat(math.Abs(x), 'f', d, 64)
+	s := fixed(math.Abs(x), d)
 	intPart, frac, _ := strings.Cut(s, ".")
 	var b strings.Builder
 	if x < 0 && strings.Trim(s, "0.") != "" {

@@ -14,11 +14,15 @@ import (
 // export needs and low enough that a hostile or corrupt file cannot make
 // the pipeline allocate gigabytes.
 const (
-	maxVariables    = 100_000       // variable records, continuation records included
-	maxRecordBytes  = 256 << 20     // any single dictionary record
-	maxDecompressed = 1_000_000_000 // zlib output of a .zsav
-	maxCells        = 50_000_000    // cases × variables held in memory
+	maxVariables   = 100_000   // variable records, continuation records included
+	maxRecordBytes = 256 << 20 // any single dictionary record
+
+	maxCells = 50_000_000 // cases × variables held in memory
 )
+
+// maxDecompressed caps the zlib output of a .zsav so a zip bomb fails
+// fast. It is a variable only so tests can lower it.
+var maxDecompressed int64 = 1_000_000_000
 
 // reader tracks the byte offset so every error can point at it.
 type reader struct {

@@ -66,7 +66,8 @@ type Variable struct {
 
 	// fmtType is the numeric SPSS format code; Display needs it to tell
 	// dates from plain numbers without reparsing Format.
-	fmtType int
+	fmtType  int
+	fmtWidth int
 }
 
 // ValueLabel attaches a label to one value, e.g. 1 → "Helemaal mee oneens".

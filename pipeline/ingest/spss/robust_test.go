@@ -1,0 +1,214 @@
+package spss
+
+import (
+	"bytes"
+	"compress/zlib"
+	"encoding/binary"
+	"math"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+)
+
+// allFixtures lists every .sav/.zsav the tests know, shared and local.
+func allFixtures(t testing.TB) map[string][]byte {
+	t.Helper()
+	out := map[string][]byte{}
+	var paths []string
+	for _, pat := range []string{filepath.Join(sharedFixtures, "*.sav"), filepath.Join(sharedFixtures, "*.zsav"), "testdata/*.sav"} {
+		m, _ := filepath.Glob(pat)
+		paths = append(paths, m...)
+	}
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			t.Fatal(err)
+		}
+		out[filepath.Base(p)] = b
+	}
+	if len(out) == 0 {
+		t.Fatal("no fixtures found")
+	}
+	return out
+}
+
+func TestTruncatedFilesFailCleanly(t *testing.T) {
+	for name, data := range allFixtures(t) {
+		t.Run(name+" cut at every 97th byte is an error, never a panic", func(t *testing.T) {
+			for n := 0; n < len(data); n += 97 {
+				_, err := Read(bytes.NewReader(data[:n]), name)
+				if err == nil {
+					t.Fatalf("cut at %d of %d bytes: no error", n, len(data))
+				}
+				if !strings.HasPrefix(err.Error(), name+": offset ") {
+					t.Fatalf("cut at %d: error %q does not start with %q", n, err, name+": offset ")
+				}
+			}
+		})
+	}
+}
+
+// synth builds a minimal little-endian uncompressed system file.
+type synth struct{ bytes.Buffer }
+
+func (s *synth) i32(v ...int32) *synth {
+	for _, x := range v {
+		_ = binary.Write(&s.Buffer, binary.LittleEndian, x)
+	}
+	return s
+}
+
+func (s *synth) f64(v ...float64) *synth {
+	for _, x := range v {
+		_ = binary.Write(&s.Buffer, binary.LittleEndian, x)
+	}
+	return s
+}
+
+func (s *synth) str(v string, n int) *synth {
+	b := make([]byte, n)
+	for i := range b {
+		b[i] = ' '
+	}
+	copy(b, v)
+	s.Write(b)
+	return s
+}
+
+func newSynth(magic string, compression, ncases int32) *synth {
+	s := &synth{}
+	s.str(magic, 4).str("@(#) SPSS DATA FILE test", 60)
+	s.i32(2, 1, compression, 0, ncases).f64(100)
+	s.str("01 Jan 25", 9).str("00:00:00", 8).str("", 64).str("", 3)
+	return s
+}
+
+// numVar appends a numeric variable record with format F8.2.
+func (s *synth) numVar(name string) *synth {
+	return s.i32(2, 0, 0, 0, 5<<16|8<<8|2, 5<<16|8<<8|2).str(name, 8)
+}
+
+func (s *synth) end() *synth { return s.i32(999, 0) }
+
+func TestHostileHeadersAreRefused(t *testing.T) {
+	tests := []struct {
+		name string
+		data func() []byte
+		want string
+	}{
+		{"a file without the $FL2 signature is not mistaken for SPSS", func() []byte {
+			return []byte("id,naam\n1,Anna\n")
+		}, "not an SPSS system file"},
+		{"a huge announced case count is refused before allocating", func() []byte {
+			return newSynth("$FL2", 0, math.MaxInt32).numVar("A").end().f64(1).Bytes()
+		}, "exceed the limit"},
+		{"an absurd extension record size is refused", func() []byte {
+			return newSynth("$FL2", 0, 1).numVar("A").i32(7, 99, 1<<30, 1<<30).Bytes()
+		}, "out of range"},
+		{"a variable label longer than SPSS allows is refused", func() []byte {
+			return newSynth("$FL2", 0, 1).i32(2, 0, 1, 0, 0, 0).str("A", 8).i32(1 << 30).Bytes()
+		}, "label length"},
+		{"more than 100k variables are refused", func() []byte {
+			s := newSynth("$FL2", 0, 0)
+			for range maxVariables + 1 {
+				s.numVar("V")
+			}
+			return s.Bytes()
+		}, "more than 100000 variable records"},
+		{"a string missing-value range is refused", func() []byte {
+			return newSynth("$FL2", 0, 1).i32(2, 8, 0, -2, 0, 0).str("S", 8).Bytes()
+		}, "missing-value count -2"},
+		{"value labels pointing past the variables are refused", func() []byte {
+			return newSynth("$FL2", 0, 1).numVar("A").i32(3, 1).f64(1).str("\x03een", 8).i32(4, 1, 7).end().f64(1).Bytes()
+		}, "variable index 7"},
+		{"fewer cases than announced is reported as truncation", func() []byte {
+			return newSynth("$FL2", 0, 3).numVar("A").end().f64(1, 2).Bytes()
+		}, "ends after 2 of the 3 cases"},
+		{"an unknown record type is refused", func() []byte {
+			return newSynth("$FL2", 0, 1).numVar("A").i32(42).Bytes()
+		}, "unknown record type 42"},
+		{"a $FL3 file must be zlib-compressed", func() []byte {
+			return newSynth("$FL3", 1, 1).numVar("A").end().Bytes()
+		}, "compression code 1 is not valid"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			_, err := Read(bytes.NewReader(tc.data()), "test.sav")
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if !strings.Contains(err.Error(), tc.want) || !strings.HasPrefix(err.Error(), "test.sav: ") || !strings.Contains(err.Error(), " — ") {
+				t.Fatalf("error %q, want it to contain %q in the name: offset (record) — advice form", err, tc.want)
+			}
+		})
+	}
+}
+
+func TestSynthUnknownCaseCountReadsToEnd(t *testing.T) {
+	data := newSynth("$FL2", 0, -1).numVar("A").end().f64(1, -math.MaxFloat64, 3).Bytes()
+	f, err := Read(bytes.NewReader(data), "x.sav")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(f.Cases) != 3 || !f.Cases[1][0].SysMissing || f.Variables[0].Display(f.Cases[2][0]) != "3.00" {
+		t.Fatalf("cases = %+v", f.Cases)
+	}
+}
+
+func TestZlibBombIsRefused(t *testing.T) {
+	old := maxDecompressed
+	maxDecompressed = 1 << 20
+	defer func() { maxDecompressed = old }()
+
+	// One numeric variable, then 4 MiB of bytecode 255 (system-missing)
+	// squeezed into a few kilobytes of zlib.
+	s := newSynth("$FL3", 2, -1).numVar("A").end()
+	var z bytes.Buffer
+	zw := zlib.NewWriter(&z)
+	_, _ = zw.Write(bytes.Repeat([]byte{255}, 4<<20))
+	_ = zw.Close()
+	hdr := int64(s.Len())
+	trailer := hdr + 24 + int64(z.Len())
+	_ = binary.Write(s, binary.LittleEndian, []int64{hdr, trailer, 48})
+	s.Write(z.Bytes())
+	_ = binary.Write(s, binary.LittleEndian, []int64{-100, 0})
+	s.i32(0x3ff000, 1)
+	_ = binary.Write(s, binary.LittleEndian, []int64{hdr, hdr + 24})
+	s.i32(4<<20, int32(z.Len()))
+
+	_, err := Read(bytes.NewReader(s.Bytes()), "bomb.zsav")
+	if err == nil || !strings.Contains(err.Error(), "inflates to more than") {
+		t.Fatalf("err = %v, want the inflate limit", err)
+	}
+}
+
+func FuzzRead(f *testing.F) {
+	for _, data := range allFixtures(f) {
+		f.Add(data)
+	}
+	f.Fuzz(func(t *testing.T, data []byte) {
+		file, err := Read(bytes.NewReader(data), "fuzz.sav")
+		if err != nil {
+			if !strings.HasPrefix(err.Error(), "fuzz.sav: offset ") {
+				t.Fatalf("error without position: %v", err)
+			}
+			return
+		}
+		for _, row := range file.Cases {
+			if len(row) != len(file.Variables) {
+				t.Fatalf("row of %d values for %d variables", len(row), len(file.Variables))
+			}
+			for i, v := range file.Variables {
+				_ = v.Display(row[i])
+				_, _ = v.LabelOf(row[i])
+				_ = v.IsMissing(row[i])
+			}
+		}
+		for _, v := range file.Variables {
+			for _, vl := range v.ValueLabels {
+				_ = v.Display(vl.Value)
+			}
+		}
+	})
+}
