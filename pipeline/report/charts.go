@@ -11,6 +11,7 @@ import (
 	"strconv"
 
 	"github.com/veldstem/veldstem/pipeline/analysis"
+	xfont "golang.org/x/image/font"
 	"gonum.org/v1/plot"
 	"gonum.org/v1/plot/font"
 	"gonum.org/v1/plot/plotter"
@@ -46,7 +47,7 @@ var sansFont = font.Font{Typeface: "Liberation", Variant: "Sans"}
 func newPlot(title string) *plot.Plot {
 	p := plot.New()
 	p.Title.Text = title
-	p.Title.TextStyle.Font = font.Font{Typeface: "Liberation", Variant: "Sans", Weight: 700, Size: 11}
+	p.Title.TextStyle.Font = font.Font{Typeface: "Liberation", Variant: "Sans", Weight: xfont.WeightBold, Size: 11}
 	p.Title.Padding = vg.Points(6)
 	for _, ax := range []*plot.Axis{&p.X, &p.Y} {
 		ax.Label.TextStyle.Font = sansFont

@@ -5,6 +5,7 @@ import (
 	_ "embed"
 	"fmt"
 	"html/template"
+	"strings"
 )
 
 //go:embed report.html.tmpl
@@ -18,6 +19,8 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 		switch {
 		case c.Kind == kSupp:
 			return "num supp"
+		case c.Kind != kText && strings.Contains(c.Text, " "):
+			return "num wrap"
 		case c.Kind != kText:
 			return "num"
 		case c.Text != "" && c.Text[0] == '#' && c.Color != "":

@@ -128,7 +128,7 @@ var hexColor = regexp.MustCompile(`^#[0-9A-Fa-f]{6}$`)
 
 // palette is used for codes without a valid codebook colour; it is the
 // Okabe–Ito set, distinguishable for colour-blind readers.
-var palette = []string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#000000"}
+var palette = []string{"#0072B2", "#E69F00", "#009E73", "#CC79A7", "#56B4E9", "#D55E00", "#F0E442", "#666666"}
 
 func normColor(c string, i int) string {
 	c = strings.TrimSpace(c)
