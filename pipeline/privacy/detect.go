@@ -1,0 +1,404 @@
+package privacy
+
+import (
+	"regexp"
+	"slices"
+	"strconv"
+	"strings"
+)
+
+// span is one personal value found in a text: bytes [start, end) of kind,
+// with the normalised value its pseudonym derives from.
+type span struct {
+	start, end int
+	kind       Kind
+	value      string
+	src        nameSource // for persons: which detector found it
+}
+
+// Compiled once: New and every call share them, and regexp is safe for
+// concurrent use.
+var (
+	tokenRE = regexp.MustCompile(`\[(?:PERSOON|EMAIL|TELEFOON|BSN|RIJKSREGISTER|IBAN|ADRES|POSTCODE|GEBOORTEDATUM|URL)-[0-9a-f]{8}\]`)
+
+	emailRE = regexp.MustCompile(`[A-Za-z0-9._%+\-]+@[A-Za-z0-9\-]+(?:\.[A-Za-z0-9\-]+)*\.[A-Za-z]{2,24}`)
+
+	profileRE = regexp.MustCompile(`(?i)(?:https?://)?(?:www\.|[a-z]{2,3}\.)?(?:linkedin\.com/in|facebook\.com|fb\.com|instagram\.com|twitter\.com|x\.com|tiktok\.com|threads\.net)/@?[A-Za-z0-9_.\-%?=&]+/?`)
+	handleRE  = regexp.MustCompile(`@[A-Za-z0-9_]{2,30}`)
+
+	// phoneRE finds runs of digits and separators that may hold one or more
+	// phone numbers; splitPhones decides.
+	phoneRE = regexp.MustCompile(`(?:\+|\b)\d[\d \t\-./()\x{00A0}]{6,40}\d`)
+
+	bsnRE      = regexp.MustCompile(`\b(?:\d{9}|\d{4}\.\d{2}\.\d{3})\b`)
+	nationalRE = regexp.MustCompile(`\b(?:\d{2}\.\d{2}\.\d{2}[-. ]?\d{3}[.\-]?\d{2}|\d{6}[- ]\d{3}[- .]?\d{2}|\d{11})\b`)
+	ibanRE     = regexp.MustCompile(`\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b`)
+	postcodeRE = regexp.MustCompile(`\b[1-9]\d{3} ?[A-Z]{2}\b`)
+
+	addressRE = regexp.MustCompile(`(?:\p{Lu}[\p{Ll}'’\-]+\.? (?:(?:\p{Lu}[\p{Ll}'’\-]*\.?|van|de|der|den|het|'t|ter|ten|te|op|aan) ){0,2})?` +
+		`(?:\p{Lu}[\p{L}'’\-]*(?:straat|weg|laan|plein|gracht|kade|singel|dijk|dreef|hof|pad|steeg|markt|park|plantsoen|lei|steenweg|baan|boulevard|allee|wal|burgwal|haven|vest|berg|straatje|polder)|Markt|Plein|Kade|Singel|Dreef|Laan|Vest|Meir)` +
+		` \d{1,5}(?:[ ]?[a-zA-Z]\b|[ ]?-[ ]?\d{1,4}\b|[ ]bus[ ]\d{1,4}\b|[ ]?(?:bis|hs|HS)\b)?` +
+		`|(?:[Rr]ue|[Aa]venue|[Cc]hauss[ée]e|[Bb]oulevard|[Pp]lace|[Cc]hemin) (?:[\p{L}'’\-]+ ){1,4}\d{1,4}\b`)
+
+	birthRE = regexp.MustCompile(`(?i)\b(?:geboren(?: op| in| d\.?d\.?)?|geb\.?(?: op)?|geboortedatum|geb\.? ?datum|born(?: on)?|date of birth|d\.?o\.?b\.?)[ \t]*:?[ \t]*` +
+		`(\d{1,2}[-/.]\d{1,2}[-/.](?:\d{4}|\d{2})\b|\d{4}-\d{2}-\d{2}\b|\d{1,2}(?:e|ste|de)? ` + months + `\.? \d{4}\b|` + months + `\.? \d{1,2},? \d{4}\b)`)
+)
+
+const months = `(?:januari|februari|maart|april|mei|juni|juli|augustus|september|oktober|november|december|january|february|march|may|june|july|august|october|jan|febr|feb|mrt|mar|apr|jun|jul|aug|sept|sep|okt|oct|nov|dec)`
+
+// kindRank breaks ties between spans of equal length: checksummed numbers
+// before look-alikes.
+var kindRank = map[Kind]int{Email: 0, URL: 1, IBAN: 2, NationalNumber: 3, BSN: 4, BirthDate: 5, Phone: 6, Address: 7, Postcode: 8, Person: 9}
+
+// detect finds the personal values in text, without overlaps, in text
+// order.
+func (p *Pseudonymizer) detect(text string, known []string) []span {
+	var spans []span
+	digits, at, letters := 0, false, false
+	for i := 0; i < len(text); i++ {
+		switch c := text[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '@':
+			at = true
+		case c >= 0x80 || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z':
+			letters = true
+		}
+	}
+	if at {
+		spans = findAll(emailRE, text, Email, spans, func(s string) (string, bool) { return strings.ToLower(s), true })
+		spans = findHandles(text, spans)
+	}
+	if containsFold(text, ".com/") || containsFold(text, ".net/") {
+		spans = findProfiles(text, spans)
+	}
+	if digits >= 9 {
+		spans = findAll(bsnRE, text, BSN, spans, bsnValue)
+		spans = findAll(nationalRE, text, NationalNumber, spans, nationalValue)
+		spans = findAll(ibanRE, text, IBAN, spans, nil)
+		var shapes [][2]int
+		spans, shapes = findIBANs(text, spans)
+		spans = findPhones(text, spans, shapes)
+	}
+	if digits >= 4 {
+		spans = findAll(postcodeRE, text, Postcode, spans, postcodeValue)
+		if containsFold(text, "geb") || containsFold(text, "born") || containsFold(text, "birth") || containsFold(text, "dob") || containsFold(text, "d.o.b") {
+			spans = findBirthDates(text, spans)
+		}
+	}
+	if digits > 0 && letters {
+		spans = findAll(addressRE, text, Address, spans, func(s string) (string, bool) { return normName(s), true })
+	}
+	if letters {
+		var kd *nameDict
+		if len(known) > 0 {
+			kd = newNameDict(known, fromKnown)
+		}
+		spans = p.findNames(text, kd, spans)
+	}
+	var protected [][]int
+	if strings.Contains(text, "[") {
+		protected = tokenRE.FindAllStringIndex(text, -1)
+	}
+	if len(spans) == 0 {
+		return nil
+	}
+	return resolve(text, spans, protected)
+}
+
+// resolve keeps the longest of overlapping spans, drops spans that touch
+// an existing token, then replaces every other occurrence of a value it
+// kept, so that a name caught once is caught everywhere in the text.
+func resolve(text string, spans []span, protected [][]int) []span {
+	slices.SortFunc(spans, func(a, b span) int {
+		if d := (b.end - b.start) - (a.end - a.start); d != 0 {
+			return d
+		}
+		if d := a.start - b.start; d != 0 {
+			return d
+		}
+		if d := kindRank[a.kind] - kindRank[b.kind]; d != 0 {
+			return d
+		}
+		return int(a.src) - int(b.src)
+	})
+	taken := make([]bool, len(text)+1)
+	for _, pr := range protected {
+		for i := pr[0]; i < pr[1]; i++ {
+			taken[i] = true
+		}
+	}
+	free := func(start, end int) bool {
+		for i := start; i < end; i++ {
+			if taken[i] {
+				return false
+			}
+		}
+		return true
+	}
+	take := func(start, end int) {
+		for i := start; i < end; i++ {
+			taken[i] = true
+		}
+	}
+	kept := spans[:0]
+	for _, s := range spans {
+		if s.end > s.start && free(s.start, s.end) {
+			take(s.start, s.end)
+			kept = append(kept, s)
+		}
+	}
+	// Other occurrences of a kept value: "Dan" at a sentence start is no
+	// name, unless this text already named "Dan" elsewhere.
+	seen := map[string]bool{}
+	n := len(kept)
+	for i := 0; i < n && len(seen) < 256; i++ {
+		s := kept[i]
+		raw := text[s.start:s.end]
+		if seen[raw] {
+			continue
+		}
+		seen[raw] = true
+		for off := 0; off < len(text); {
+			j := strings.Index(text[off:], raw)
+			if j < 0 {
+				break
+			}
+			start, end := off+j, off+j+len(raw)
+			off = start + 1
+			if s.kind == Person && !wordBounded(text, start, end) || !free(start, end) {
+				continue
+			}
+			take(start, end)
+			kept = append(kept, span{start: start, end: end, kind: s.kind, value: s.value, src: s.src})
+		}
+	}
+	slices.SortFunc(kept, func(a, b span) int { return a.start - b.start })
+	return kept
+}
+
+func wordBounded(text string, start, end int) bool {
+	before, after := []rune(text[max(0, start-4):start]), []rune(text[end:min(len(text), end+4)])
+	if len(before) > 0 && isLetterOrDigit(before[len(before)-1]) {
+		return false
+	}
+	return len(after) == 0 || !isLetterOrDigit(after[0])
+}
+
+func isLetterOrDigit(r rune) bool { return isLetter(r) || r >= '0' && r <= '9' }
+
+// findAll appends a span for each match of re that value accepts; value
+// returns the normalised value. A nil value keeps the match as is.
+func findAll(re *regexp.Regexp, text string, k Kind, spans []span, value func(string) (string, bool)) []span {
+	for _, m := range re.FindAllStringIndex(text, -1) {
+		raw := text[m[0]:m[1]]
+		v, ok := raw, true
+		if value != nil {
+			v, ok = value(raw)
+		}
+		if ok {
+			spans = append(spans, span{start: m[0], end: m[1], kind: k, value: v})
+		}
+	}
+	return spans
+}
+
+func findHandles(text string, spans []span) []span {
+	for _, m := range handleRE.FindAllStringIndex(text, -1) {
+		if m[0] > 0 && (isLetterOrDigit(rune(text[m[0]-1])) || strings.ContainsRune("._@-", rune(text[m[0]-1]))) {
+			continue // part of an e-mail address
+		}
+		h := text[m[0]+1 : m[1]]
+		if strings.Trim(h, "0123456789") == "" || m[1] < len(text) && (text[m[1]] == '.' && m[1]+1 < len(text) && isLetterOrDigit(rune(text[m[1]+1])) || text[m[1]] == '@') {
+			continue // "@10" is "at ten"; "@x.nl" is a broken address
+		}
+		spans = append(spans, span{start: m[0], end: m[1], kind: URL, value: "@" + strings.ToLower(h)})
+	}
+	return spans
+}
+
+func findProfiles(text string, spans []span) []span {
+	for _, m := range profileRE.FindAllStringIndex(text, -1) {
+		if m[0] > 0 && (isLetterOrDigit(rune(text[m[0]-1])) || strings.ContainsRune(".-", rune(text[m[0]-1]))) {
+			continue // "netflix.com/…" is not x.com
+		}
+		raw := strings.TrimRight(text[m[0]:m[1]], "./")
+		v := strings.ToLower(raw)
+		v = strings.TrimPrefix(strings.TrimPrefix(v, "https://"), "http://")
+		v = strings.TrimPrefix(v, "www.")
+		spans = append(spans, span{start: m[0], end: m[0] + len(raw), kind: URL, value: v})
+	}
+	return spans
+}
+
+// bsnValue accepts nine digits passing the eleven-test.
+func bsnValue(s string) (string, bool) {
+	d := onlyDigits(s)
+	if len(d) != 9 || d == "000000000" {
+		return "", false
+	}
+	sum := 0
+	for i := 0; i < 8; i++ {
+		sum += int(d[i]-'0') * (9 - i)
+	}
+	sum -= int(d[8] - '0')
+	return d, sum%11 == 0
+}
+
+// nationalValue accepts a Belgian national register number: birth date,
+// serial number and a mod-97 check over both, with "2" prefixed for those
+// born in 2000 or later.
+func nationalValue(s string) (string, bool) {
+	d := onlyDigits(s)
+	if len(d) != 11 {
+		return "", false
+	}
+	base, _ := strconv.ParseInt(d[:9], 10, 64)
+	check, _ := strconv.ParseInt(d[9:], 10, 64)
+	month, _ := strconv.Atoi(d[2:4])
+	day, _ := strconv.Atoi(d[4:6])
+	// Months 20-32 and 40-52 mark numbers given to people without a known
+	// birth date (bis numbers).
+	if month%20 > 12 || day > 31 {
+		return "", false
+	}
+	if 97-base%97 == check || 97-(2000000000+base)%97 == check {
+		return d, true
+	}
+	return "", false
+}
+
+// ibanLength is the length of a country's IBAN, for the countries whose
+// residents Dutch and Flemish practitioners meet most.
+var ibanLength = map[string]int{"NL": 18, "BE": 16, "DE": 22, "FR": 27, "LU": 20, "GB": 22, "ES": 24, "IT": 27, "PL": 28, "TR": 26, "MA": 28, "PT": 25, "AT": 20, "CH": 21, "IE": 22, "RO": 24, "BG": 22}
+
+// findIBANs checks the IBAN-shaped matches, trimming those the regexp gave
+// too much ("NL91 ABNA 0417 1643 00 EUR"). It returns the shapes that hold
+// no valid IBAN, so their digits are not taken for a phone number either.
+func findIBANs(text string, spans []span) ([]span, [][2]int) {
+	var shapes [][2]int
+	n := len(spans)
+	valid := spans[:0:0]
+	for _, s := range spans[:n] {
+		if s.kind != IBAN {
+			valid = append(valid, s)
+			continue
+		}
+		raw := text[s.start:s.end]
+		found := false
+		for end := len(raw); end >= 15 && !found; end-- {
+			if end < len(raw) && raw[end] != ' ' {
+				continue
+			}
+			if v, ok := ibanValue(raw[:end]); ok {
+				valid = append(valid, span{start: s.start, end: s.start + len(strings.TrimRight(raw[:end], " ")), kind: IBAN, value: v})
+				found = true
+			}
+		}
+		if !found {
+			shapes = append(shapes, [2]int{s.start, s.end})
+		}
+	}
+	return valid, shapes
+}
+
+func ibanValue(s string) (string, bool) {
+	v := strings.ReplaceAll(s, " ", "")
+	if len(v) < 15 || len(v) > 34 {
+		return "", false
+	}
+	if want, ok := ibanLength[v[:2]]; ok && len(v) != want {
+		return "", false
+	}
+	rearranged := v[4:] + v[:4]
+	rem := 0
+	for i := 0; i < len(rearranged); i++ {
+		c := rearranged[i]
+		switch {
+		case c >= '0' && c <= '9':
+			rem = (rem*10 + int(c-'0')) % 97
+		case c >= 'A' && c <= 'Z':
+			rem = (rem*100 + int(c-'A'+10)) % 97
+		default:
+			return "", false
+		}
+	}
+	return v, rem == 1
+}
+
+// postcodeUnits are letter pairs after four digits that are units, not
+// postcodes ("1000 KM"); SA, SD and SS are never issued.
+var postcodeUnits = map[string]bool{"SA": true, "SD": true, "SS": true, "KM": true, "KG": true, "CM": true, "MM": true, "ML": true, "MG": true, "GB": true, "MB": true, "KB": true, "TB": true, "AM": true, "PM": true, "EU": true, "NL": true, "BE": true, "CO": true}
+
+func postcodeValue(s string) (string, bool) {
+	v := strings.ReplaceAll(s, " ", "")
+	return v, !postcodeUnits[v[4:]]
+}
+
+func findBirthDates(text string, spans []span) []span {
+	for _, m := range birthRE.FindAllStringSubmatchIndex(text, -1) {
+		if m[2] < 0 {
+			continue
+		}
+		raw := text[m[2]:m[3]]
+		spans = append(spans, span{start: m[2], end: m[3], kind: BirthDate, value: normDate(raw)})
+	}
+	return spans
+}
+
+var monthNumber = map[string]string{
+	"jan": "01", "feb": "02", "febr": "02", "mrt": "03", "mar": "03", "apr": "04", "mei": "05", "may": "05",
+	"jun": "06", "jul": "07", "aug": "08", "sep": "09", "sept": "09", "okt": "10", "oct": "10", "nov": "11", "dec": "12",
+	"januari": "01", "februari": "02", "maart": "03", "april": "04", "juni": "06", "juli": "07", "augustus": "08",
+	"september": "09", "oktober": "10", "november": "11", "december": "12", "january": "01", "february": "02",
+	"march": "03", "june": "06", "july": "07", "august": "08", "october": "10",
+}
+
+// normDate writes a date of birth as yyyy-mm-dd where it can, so
+// "12-03-1980" and "12 maart 1980" get one pseudonym.
+func normDate(s string) string {
+	f := strings.FieldsFunc(strings.ToLower(s), func(r rune) bool { return strings.ContainsRune(" -/.,", r) })
+	if len(f) != 3 {
+		return normName(s)
+	}
+	day, month, year := f[0], f[1], f[2]
+	switch {
+	case len(f[0]) == 4: // yyyy-mm-dd
+		day, year = f[2], f[0]
+	case monthNumber[f[0]] != "": // march 12, 1980
+		day, month = f[1], f[0]
+	}
+	day = strings.TrimRight(day, "stde")
+	if m, ok := monthNumber[month]; ok {
+		month = m
+	}
+	if len(day) == 1 {
+		day = "0" + day
+	}
+	if len(month) == 1 {
+		month = "0" + month
+	}
+	return year + "-" + month + "-" + day
+}
+
+func onlyDigits(s string) string {
+	var b strings.Builder
+	for i := 0; i < len(s); i++ {
+		if s[i] >= '0' && s[i] <= '9' {
+			b.WriteByte(s[i])
+		}
+	}
+	return b.String()
+}
+
+// containsFold reports whether s holds the lower-case ASCII word sub in any
+// case, without allocating.
+func containsFold(s, sub string) bool {
+	n := len(sub)
+	for i := 0; i+n <= len(s); i++ {
+		if s[i]|0x20 == sub[0] && strings.EqualFold(s[i:i+n], sub) {
+			return true
+		}
+	}
+	return false
+}

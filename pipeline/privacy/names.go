@@ -1,0 +1,366 @@
+package privacy
+
+import (
+	_ "embed"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// nameSource says which of the four name detectors found a name; tests
+// switch them on one at a time to measure what each adds.
+type nameSource uint8
+
+const (
+	fromKnown     nameSource = 1 << iota // names passed with the call
+	fromConfig                           // Options.Names, Options.NamesFile
+	fromTitle                            // "mevrouw De Vries", "collega Sanne"
+	fromFirstName                        // the built-in first-name list
+	allSources    = fromKnown | fromConfig | fromTitle | fromFirstName
+)
+
+var (
+	//go:embed lists/firstnames.txt
+	firstNamesText string
+	//go:embed lists/ambiguous.txt
+	ambiguousText string
+	//go:embed lists/places.txt
+	placesText string
+	//go:embed lists/stopwords.txt
+	stopwordsText string
+
+	firstNames = wordSet(firstNamesText)
+	ambiguous  = wordSet(ambiguousText)
+	places     = wordSet(placesText)
+	stopwords  = wordSet(stopwordsText)
+)
+
+// titles precede a name; stored in lower case. Abbreviations may carry a
+// dot ("mevr.", "dhr.").
+var titles = lowerSet(`meneer mevrouw mevr dhr mw mr dr heer collega cliënt
+client cliënte cliente buurvrouw buurman teamleider manager wethouder juf
+mrs ms miss prof zus broer oom tante`)
+
+// tussenvoegsels join given names and surname ("van der", "ter"); stored in
+// lower case.
+var tussenvoegsels = lowerSet(`van de der den ter ten te het 't in op von
+el al da di du le la dos das del bin`)
+
+func wordSet(text string) map[string]bool {
+	set := map[string]bool{}
+	for _, line := range strings.Split(text, "\n") {
+		if strings.HasPrefix(strings.TrimSpace(line), "#") {
+			continue
+		}
+		for _, w := range strings.Fields(line) {
+			set[w] = true
+		}
+	}
+	return set
+}
+
+func lowerSet(text string) map[string]bool {
+	set := map[string]bool{}
+	for _, w := range strings.Fields(text) {
+		set[strings.ToLower(w)] = true
+	}
+	return set
+}
+
+// normName folds case and whitespace so spellings of one name agree.
+func normName(s string) string {
+	return strings.ToLower(strings.Join(strings.Fields(s), " "))
+}
+
+// word is one run of letters in a text, with what the name detectors need
+// to know about its surroundings.
+type word struct {
+	start, end int
+	capital    bool // upper-case letter followed by a lower-case one
+	upper      bool // first letter upper case
+	sentStart  bool // first word of a sentence, line, quote or list item
+	afterNum   bool // right after a number ("12 Augustus")
+	joined     bool // only spaces or tabs since the previous word
+}
+
+// splitWords finds the words of text. Hyphens and apostrophes between
+// letters stay inside a word ("Anne-Marie", "d'Hondt").
+func splitWords(text string, ws []word) []word {
+	sentEnd, other, num := true, false, false
+	spaceOnly := false
+	for i := 0; i < len(text); {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case isLetter(r):
+			w := word{start: i, sentStart: sentEnd, afterNum: num && !other, joined: spaceOnly && !other && len(ws) > 0}
+			w.upper = unicode.IsUpper(r)
+			j := i + size
+			second := true
+			for j < len(text) {
+				r2, s2 := utf8.DecodeRuneInString(text[j:])
+				if isLetter(r2) || unicode.IsMark(r2) {
+					if second {
+						w.capital = w.upper && unicode.IsLower(r2)
+						second = false
+					}
+					j += s2
+					continue
+				}
+				if r2 == '-' || r2 == '\'' || r2 == '’' {
+					r3, _ := utf8.DecodeRuneInString(text[j+s2:])
+					if isLetter(r3) {
+						j += s2
+						second = false
+						continue
+					}
+				}
+				break
+			}
+			w.end = j
+			ws = append(ws, w)
+			i = j
+			sentEnd, other, num, spaceOnly = false, false, false, true
+			continue
+		case r >= '0' && r <= '9':
+			sentEnd, other, num, spaceOnly = false, false, true, true
+		case r == ' ' || r == '\t' || r == '\u00a0':
+		case r == '\n' || r == '\r':
+			sentEnd, other = true, true
+		case strings.ContainsRune(".!?:;\"“”‘(-–—•*[>", r):
+			sentEnd, other = true, true
+		default:
+			other = true
+		}
+		i += size
+	}
+	return ws
+}
+
+func isLetter(r rune) bool {
+	if r < utf8.RuneSelf {
+		return 'a' <= r && r <= 'z' || 'A' <= r && r <= 'Z'
+	}
+	return unicode.IsLetter(r)
+}
+
+// nameEntry is one name of a dictionary, as lower-case words.
+type nameEntry struct {
+	words []string
+	value string // normalised name whose pseudonym it gets
+	src   nameSource
+	// exact entries must match every non-tussenvoegsel word with a capital;
+	// single words and parts of names are exact, because "ben", "roos" and
+	// "de vries" are also ordinary words.
+	exact bool
+}
+
+// nameDict finds listed names in a text; it is keyed by first word in the
+// spellings a text uses (kees, Kees, KEES) so lookups need no lower-casing.
+type nameDict struct {
+	byFirst map[string][]nameEntry
+}
+
+func newNameDict(names []string, src nameSource) *nameDict {
+	d := &nameDict{byFirst: map[string][]nameEntry{}}
+	parts := map[string]string{} // part → full name; "" when two names share it
+	for _, n := range names {
+		ws := strings.Fields(n)
+		if len(ws) == 0 {
+			continue
+		}
+		value := normName(n)
+		d.add(nameEntry{words: lowerAll(ws), value: value, src: src, exact: len(ws) == 1})
+		if len(ws) < 2 {
+			continue
+		}
+		// The parts of a full name point at the full name, so "Kees" and
+		// "De Vries" in the interview get the pseudonym of the speaker
+		// label "Kees de Vries".
+		addPart := func(p []string) {
+			key := normName(strings.Join(p, " "))
+			if full, ok := parts[key]; ok && full != value {
+				parts[key] = ""
+				return
+			}
+			parts[key] = value
+		}
+		if !tussenvoegsels[strings.ToLower(ws[0])] {
+			addPart(ws[:1])
+		}
+		for i := 1; i < len(ws); i++ {
+			if !tussenvoegsels[strings.ToLower(ws[i])] {
+				// The surname with the tussenvoegsels before it: "de Vries".
+				j := i
+				for j > 1 && tussenvoegsels[strings.ToLower(ws[j-1])] {
+					j--
+				}
+				if i == len(ws)-1 && utf8.RuneCountInString(ws[i]) >= 3 {
+					addPart(ws[j:])
+				}
+			}
+		}
+	}
+	for part, full := range parts {
+		if full == "" {
+			full = part
+		}
+		d.add(nameEntry{words: strings.Fields(part), value: full, src: src, exact: true})
+	}
+	return d
+}
+
+func lowerAll(ws []string) []string {
+	out := make([]string, len(ws))
+	for i, w := range ws {
+		out[i] = strings.ToLower(w)
+	}
+	return out
+}
+
+func (d *nameDict) add(e nameEntry) {
+	first := e.words[0]
+	for _, key := range []string{first, titleCase(first), strings.ToUpper(first)} {
+		if !containsEntry(d.byFirst[key], e) {
+			d.byFirst[key] = append(d.byFirst[key], e)
+		}
+	}
+}
+
+func containsEntry(es []nameEntry, e nameEntry) bool {
+	for _, x := range es {
+		if x.value == e.value && strings.Join(x.words, " ") == strings.Join(e.words, " ") {
+			return true
+		}
+	}
+	return false
+}
+
+func titleCase(s string) string {
+	r, size := utf8.DecodeRuneInString(s)
+	return string(unicode.ToUpper(r)) + s[size:]
+}
+
+// match returns the longest entry matching the words from i on, and how
+// many words it covers.
+func (d *nameDict) match(text string, ws []word, i int) (nameEntry, int) {
+	var best nameEntry
+	n := 0
+	for _, e := range d.byFirst[text[ws[i].start:ws[i].end]] {
+		if len(e.words) <= n || i+len(e.words) > len(ws) {
+			continue
+		}
+		ok := true
+		for k, ew := range e.words {
+			w := ws[i+k]
+			if k > 0 && !w.joined || !strings.EqualFold(text[w.start:w.end], ew) {
+				ok = false
+				break
+			}
+			if e.exact && !tussenvoegsels[ew] && !w.upper {
+				ok = false
+				break
+			}
+		}
+		if !ok {
+			continue
+		}
+		if len(e.words) == 1 && ambiguous[text[ws[i].start:ws[i].end]] && ws[i].sentStart {
+			continue
+		}
+		best, n = e, len(e.words)
+	}
+	return best, n
+}
+
+// findNames appends a span for every name in text that the enabled sources
+// find; overlaps are resolved by the caller.
+func (p *Pseudonymizer) findNames(text string, known *nameDict, spans []span) []span {
+	ws := splitWords(text, make([]word, 0, len(text)/6+1))
+	add := func(i, n int, value string, src nameSource) {
+		start, end := ws[i].start, ws[i+n-1].end
+		if value == "" {
+			value = normName(text[start:end])
+		}
+		spans = append(spans, span{start: start, end: end, kind: Person, value: value, src: src})
+	}
+	for i := range ws {
+		w := text[ws[i].start:ws[i].end]
+		if known != nil && p.sources&fromKnown != 0 {
+			if e, n := known.match(text, ws, i); n > 0 {
+				add(i, n, e.value, fromKnown)
+			}
+		}
+		if p.sources&fromConfig != 0 {
+			if e, n := p.names.match(text, ws, i); n > 0 {
+				add(i, n, e.value, fromConfig)
+			}
+		}
+		if p.sources&fromTitle != 0 && i+1 < len(ws) && titles[strings.ToLower(w)] && titleGap(text[ws[i].end:ws[i+1].start]) {
+			if n := nameAfter(text, ws, i+1, true); n > 0 {
+				add(i+1, n, "", fromTitle)
+			}
+		}
+		if p.sources&fromFirstName != 0 && ws[i].capital && firstNames[w] && !ws[i].afterNum {
+			n := 1 + nameAfter(text, ws, i+1, false)
+			if n == 1 && ambiguous[w] && (ws[i].sentStart || i+1 < len(ws) && ws[i+1].joined && ws[i+1].capital) {
+				// "Mark" alone at a sentence start, or "May Day", is too
+				// likely an ordinary word.
+				continue
+			}
+			add(i, n, "", fromFirstName)
+		}
+	}
+	return spans
+}
+
+// titleGap accepts what may stand between a title and a name: spaces, after
+// an abbreviation's dot.
+func titleGap(gap string) bool {
+	gap = strings.TrimPrefix(gap, ".")
+	return gap != "" && strings.Trim(gap, " \t\u00a0") == ""
+}
+
+// nameAfter counts the words from i on that continue a name: given names or
+// initials (only after a title), tussenvoegsels, and a surname. It never
+// takes stop words or places, and takes tussenvoegsels only before a
+// capitalised surname.
+func nameAfter(text string, ws []word, i int, afterTitle bool) int {
+	k := i
+	initial := -1 // index of the last initial taken; the word after it follows its dot
+	joined := func(k int) bool {
+		return k < len(ws) && (k == i && afterTitle || k == initial+1 || ws[k].joined)
+	}
+	nameLike := func(k int) bool {
+		s := text[ws[k].start:ws[k].end]
+		return ws[k].capital && !stopwords[s] && !places[s] && !titles[strings.ToLower(s)]
+	}
+	given := 0
+	for given < 3 && joined(k) {
+		if nameLike(k) {
+			k++
+			given++
+			continue
+		}
+		// An initial: one capital letter and a dot ("mevrouw A. de Vries").
+		if afterTitle && ws[k].upper && utf8.RuneCountInString(text[ws[k].start:ws[k].end]) == 1 &&
+			k+1 < len(ws) && strings.HasPrefix(text[ws[k].end:], ".") && titleGap(text[ws[k].end:ws[k+1].start]) {
+			initial = k
+			k++
+			given++
+			continue
+		}
+		break
+	}
+	t := k
+	for t-k < 3 && joined(t) && tussenvoegsels[strings.ToLower(text[ws[t].start:ws[t].end])] {
+		t++
+	}
+	if t > k && joined(t) && nameLike(t) {
+		return t + 1 - i
+	}
+	if given > 0 && initial == k-1 {
+		// Initials without a surname are no name.
+		return 0
+	}
+	return k - i
+}

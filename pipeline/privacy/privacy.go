@@ -1,0 +1,235 @@
+package privacy
+
+import (
+	"bufio"
+	"bytes"
+	"crypto/hmac"
+	"crypto/sha256"
+	"encoding/hex"
+	"fmt"
+	"os"
+	"regexp"
+	"slices"
+	"strings"
+	"sync"
+
+	"github.com/veldstem/veldstem/pipeline/study"
+)
+
+// Options configures a Pseudonymizer; it mirrors config.Privacy.
+type Options struct {
+	// KeyFile holds the study secret; created on first use.
+	KeyFile string
+	// Names are extra person names to replace wherever they occur.
+	Names []string
+	// NamesFile lists extra person names, one per line; blank lines and
+	// lines starting with '#' are skipped.
+	NamesFile string
+}
+
+// Kind is a kind of personal data.
+type Kind string
+
+// The kinds of personal data the Pseudonymizer recognises.
+const (
+	Email          Kind = "email"
+	Phone          Kind = "phone"
+	BSN            Kind = "bsn"
+	NationalNumber Kind = "national_number"
+	IBAN           Kind = "iban"
+	Postcode       Kind = "postcode"
+	Address        Kind = "address"
+	BirthDate      Kind = "birth_date"
+	URL            Kind = "url"
+	Person         Kind = "person"
+)
+
+// labels are the token names reports show; Dutch, as the ministry reads
+// them.
+var labels = map[Kind]string{
+	Email:          "EMAIL",
+	Phone:          "TELEFOON",
+	BSN:            "BSN",
+	NationalNumber: "RIJKSREGISTER",
+	IBAN:           "IBAN",
+	Postcode:       "POSTCODE",
+	Address:        "ADRES",
+	BirthDate:      "GEBOORTEDATUM",
+	URL:            "URL",
+	Person:         "PERSOON",
+}
+
+// Kinds returns every Kind, sorted.
+func Kinds() []Kind {
+	ks := make([]Kind, 0, len(labels))
+	for k := range labels {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	return ks
+}
+
+// Pseudonymizer replaces personal data with stable pseudonyms. It is safe
+// for concurrent use.
+type Pseudonymizer struct {
+	mac      sync.Pool // of hash.Hash keyed with the study secret
+	names    *nameDict // Options.Names and NamesFile
+	sources  nameSource
+	warnings []string
+}
+
+// New reads (or creates) the key file and compiles the configured names.
+func New(opts Options) (*Pseudonymizer, error) {
+	key, warnings, err := loadKey(opts.KeyFile)
+	if err != nil {
+		return nil, err
+	}
+	names := slices.Clone(opts.Names)
+	if opts.NamesFile != "" {
+		more, err := readNames(opts.NamesFile)
+		if err != nil {
+			return nil, err
+		}
+		names = append(names, more...)
+	}
+	p := &Pseudonymizer{
+		names:    newNameDict(names, fromConfig),
+		sources:  allSources,
+		warnings: warnings,
+	}
+	p.mac.New = func() any { return hmac.New(sha256.New, key) }
+	return p, nil
+}
+
+// Warnings lists problems that do not stop a run but that the user should
+// fix, such as a key file others may read. The orchestrator prints them.
+func (p *Pseudonymizer) Warnings() []string { return slices.Clone(p.warnings) }
+
+func readNames(path string) ([]string, error) {
+	data, err := os.ReadFile(path)
+	if err != nil {
+		return nil, fmt.Errorf("privacy: cannot read names file %s: %w; fix privacy.names_file or create the file (one name per line)", path, err)
+	}
+	var names []string
+	sc := bufio.NewScanner(bytes.NewReader(data))
+	sc.Buffer(nil, 1<<20)
+	for sc.Scan() {
+		line := strings.TrimSpace(strings.TrimPrefix(sc.Text(), "\ufeff"))
+		if line == "" || strings.HasPrefix(line, "#") {
+			continue
+		}
+		names = append(names, line)
+	}
+	if err := sc.Err(); err != nil {
+		return nil, fmt.Errorf("privacy: names file %s: %w", path, err)
+	}
+	return names, nil
+}
+
+// sum returns the first n bytes of the HMAC of the parts, hex-encoded. A
+// zero byte separates the parts so ("ab","c") and ("a","bc") differ.
+func (p *Pseudonymizer) sum(n int, parts ...string) string {
+	h := p.mac.Get().(interface {
+		Write([]byte) (int, error)
+		Sum([]byte) []byte
+		Reset()
+	})
+	h.Reset()
+	var buf [sha256.Size]byte
+	for i, s := range parts {
+		if i > 0 {
+			h.Write([]byte{0})
+		}
+		h.Write([]byte(s))
+	}
+	out := hex.EncodeToString(h.Sum(buf[:0])[:n])
+	p.mac.Put(h)
+	return out
+}
+
+// token is the replacement of a value of kind k; value is normalised.
+func (p *Pseudonymizer) token(k Kind, value string) string {
+	return "[" + labels[k] + "-" + p.sum(4, string(k), value) + "]"
+}
+
+// Text returns text with every personal value replaced by its token. known
+// lists names that must be replaced here (participants, speakers).
+func (p *Pseudonymizer) Text(text string, known []string) string {
+	spans := p.detect(text, known)
+	if len(spans) == 0 {
+		return text
+	}
+	var b strings.Builder
+	b.Grow(len(text) + 8*len(spans))
+	last := 0
+	for _, s := range spans {
+		b.WriteString(text[last:s.start])
+		b.WriteString(p.token(s.kind, s.value))
+		last = s.end
+	}
+	b.WriteString(text[last:])
+	return b.String()
+}
+
+// Scan counts the personal values in text by kind, one per occurrence,
+// without ever returning a value.
+func (p *Pseudonymizer) Scan(text string, known []string) map[Kind]int {
+	counts := map[Kind]int{}
+	for _, s := range p.detect(text, known) {
+		counts[s.kind]++
+	}
+	return counts
+}
+
+// respondentToken matches an ID RespondentID already made, so pseudonymizing
+// twice changes nothing.
+var respondentToken = regexp.MustCompile(`^R-[0-9a-f]{12}$`)
+
+// RespondentID returns the pseudonymous ID of respondent raw in source: "R-"
+// and 12 hex digits. An ID that already has that form is returned as is.
+func (p *Pseudonymizer) RespondentID(source, raw string) string {
+	if respondentToken.MatchString(raw) {
+		return raw
+	}
+	return "R-" + p.sum(6, "respondent", source, raw)
+}
+
+// Respondent returns r with its ID pseudonymized and its closed answers run
+// through Text, since "other, namely" columns hold free text. r is not
+// modified.
+func (p *Pseudonymizer) Respondent(r study.Respondent) study.Respondent {
+	r.ID = p.RespondentID(r.Source, r.ID)
+	if r.Closed != nil {
+		closed := make(map[string]string, len(r.Closed))
+		for k, v := range r.Closed {
+			closed[k] = p.Text(v, nil)
+		}
+		r.Closed = closed
+	}
+	return r
+}
+
+// Unit returns u with its text, respondent and speaker pseudonymized and
+// its ID recomputed from them. A speaker label that is a name counts as a
+// known name for the text too.
+func (p *Pseudonymizer) Unit(u study.Unit, known []string) study.Unit {
+	if u.Speaker != "" && !isRole(u.Speaker) && !isToken(u.Speaker) {
+		known = append(slices.Clip(known), u.Speaker)
+		u.Speaker = p.token(Person, normName(u.Speaker))
+	}
+	u.Text = p.Text(u.Text, known)
+	u.Respondent = p.RespondentID(u.Source, u.Respondent)
+	u.ID = study.MakeUnitID(u)
+	return u
+}
+
+// roleLabel matches speaker labels that name a role, not a person,
+// optionally numbered: "Interviewer", "R", "Int 2", "Spreker 1".
+var roleLabel = regexp.MustCompile(`(?i)^(?:interviewer|interviewee|i|r|int|resp|respondent|moderator|mod|spreker|speaker|deelnemer|participant|onderzoeker|gespreksleider)(?:[ _-]?\d{1,3}|[ _-]?[a-z])?$`)
+
+func isRole(label string) bool { return roleLabel.MatchString(strings.TrimSpace(label)) }
+
+func isToken(s string) bool {
+	s = strings.TrimSpace(s)
+	return tokenRE.MatchString(s) && tokenRE.FindString(s) == s
+}
