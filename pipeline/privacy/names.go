@@ -107,7 +107,14 @@ func splitWords(text string, ws []word) []word {
 					continue
 				}
 				if r2 == '-' || r2 == '\'' || r2 == '’' {
-					r3, _ := utf8.DecodeRuneInString(text[j+s2:])
+					r3, s3 := utf8.DecodeRuneInString(text[j+s2:])
+					if r2 != '-' && r3 == 's' {
+						// A possessive ("Emma's") ends the name.
+						r4, _ := utf8.DecodeRuneInString(text[j+s2+s3:])
+						if !isLetter(r4) {
+							break
+						}
+					}
 					if isLetter(r3) {
 						j += s2
 						second = false
