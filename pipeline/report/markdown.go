@@ -46,7 +46,12 @@ func renderMarkdown(d *doc) []byte {
 			}
 		}
 	}
-	return bytes.TrimRight(b.Bytes(), "\n")
+	// Blocks each end in a blank line; squeeze the doubles where two meet.
+	out := b.Bytes()
+	for bytes.Contains(out, []byte("\n\n\n")) {
+		out = bytes.ReplaceAll(out, []byte("\n\n\n"), []byte("\n\n"))
+	}
+	return append(bytes.TrimRight(out, "\n"), '\n')
 }
 
 func writeMDTable(b *bytes.Buffer, t table) {
