@@ -175,7 +175,8 @@ func extOffset(d *dictionary, subtype int32) int64 {
 }
 
 // parsePairs reads the KEY=VALUE lists of records 7.13 and 7.14, which are
-// separated by tabs (and, in 7.14, NULs).
+// separated by tabs (and, in 7.14, NULs). Keys are upper-cased because SPSS
+// writes short names in upper case but other writers are not so careful.
 func parsePairs(s string) map[string]string {
 	m := map[string]string{}
 	for _, item := range strings.FieldsFunc(s, func(r rune) bool { return r == '\t' || r == 0 }) {
@@ -183,23 +184,14 @@ func parsePairs(s string) map[string]string {
 		if !ok {
 			continue
 		}
-		m[k] = v
+		m[strings.ToUpper(k)] = v
 	}
 	return m
 }
 
-// lookupFold finds a short name; SPSS writes them upper case but other
-// writers are not so careful.
 func lookupFold(m map[string]string, k string) (string, bool) {
-	if v, ok := m[k]; ok {
-		return v, true
-	}
-	for mk, v := range m {
-		if strings.EqualFold(mk, k) {
-			return v, true
-		}
-	}
-	return "", false
+	v, ok := m[strings.ToUpper(k)]
+	return v, ok
 }
 
 func numFrom(b []byte, bo interface{ Uint64([]byte) uint64 }, sysmis float64) Value {
@@ -277,10 +269,22 @@ func applyValueLabels(r *reader, d *dictionary, f *File, lay *layout, colToVar [
 		chunkVar[col.firstChunk] = colToVar[c]
 	}
 	r.rec = "4"
+	attached := 0
 	for _, ls := range d.labelSets {
+		seen := map[int32]bool{}
 		for _, idx := range ls.vars {
 			if idx < 1 || int(idx) > len(chunkVar) || chunkVar[idx-1] < 0 {
 				return r.fail(ls.off, fmt.Sprintf("value labels point at variable index %d, which is not the start of a variable", idx), todoReexport)
+			}
+			// A set listing the same variable twice would otherwise let a
+			// small file attach labels quadratically often.
+			if seen[idx] {
+				continue
+			}
+			seen[idx] = true
+			attached += len(ls.values)
+			if attached > maxValueLabels {
+				return r.fail(ls.off, fmt.Sprintf("more than %d value labels in total", maxValueLabels), todoTooLarge)
 			}
 			v := &f.Variables[chunkVar[idx-1]]
 			for i, raw := range ls.values {
@@ -329,16 +333,26 @@ func (c *cursor) take(n int) []byte {
 	return out
 }
 
-func findVar(f *File, name string) *Variable {
-	for i := range f.Variables {
-		if strings.EqualFold(f.Variables[i].Name, name) {
-			return &f.Variables[i]
-		}
+// varIndex maps upper-cased variable names to their index; records 7.21
+// and 7.22 name variables instead of numbering them.
+func varIndex(f *File) map[string]int {
+	m := make(map[string]int, len(f.Variables))
+	for i, v := range f.Variables {
+		m[strings.ToUpper(v.Name)] = i
+	}
+	return m
+}
+
+func findVar(f *File, idx map[string]int, name string) *Variable {
+	if i, ok := idx[strings.ToUpper(name)]; ok {
+		return &f.Variables[i]
 	}
 	return nil
 }
 
 func applyLongStringLabels(r *reader, d *dictionary, f *File, dec textDecoder) error {
+	idx := varIndex(f)
+	attached := 0
 	for _, e := range d.exts {
 		if e.subtype != 21 {
 			continue
@@ -349,11 +363,14 @@ func applyLongStringLabels(r *reader, d *dictionary, f *File, dec textDecoder) e
 			name := dec.decode(c.take(c.u32()))
 			c.u32() // the variable width, which the variable record already gave
 			n := c.u32()
-			v := findVar(f, name)
+			v := findVar(f, idx, name)
 			for i := 0; i < n && !c.bad; i++ {
 				val := strFrom(c.take(c.u32()), dec)
 				lab := dec.decode(c.take(c.u32()))
 				if v != nil && !c.bad {
+					if attached++; attached > maxValueLabels {
+						return r.fail(e.off, fmt.Sprintf("more than %d long string value labels", maxValueLabels), todoTooLarge)
+					}
 					v.ValueLabels = append(v.ValueLabels, ValueLabel{Value: val, Label: lab})
 				}
 			}
@@ -366,6 +383,7 @@ func applyLongStringLabels(r *reader, d *dictionary, f *File, dec textDecoder) e
 }
 
 func applyLongStringMissing(r *reader, d *dictionary, f *File, dec textDecoder) error {
+	idx := varIndex(f)
 	for _, e := range d.exts {
 		if e.subtype != 22 {
 			continue
@@ -384,7 +402,7 @@ func applyLongStringMissing(r *reader, d *dictionary, f *File, dec textDecoder) 
 				c.bad = true
 				break
 			}
-			v := findVar(f, name)
+			v := findVar(f, idx, name)
 			for i := 0; i < n && !c.bad; i++ {
 				val := strFrom(c.take(vlen), dec)
 				if v != nil && !c.bad {

@@ -14,10 +14,10 @@ import (
 // export needs and low enough that a hostile or corrupt file cannot make
 // the pipeline allocate gigabytes.
 const (
-	maxVariables   = 100_000   // variable records, continuation records included
-	maxRecordBytes = 256 << 20 // any single dictionary record
-
-	maxCells = 50_000_000 // cases × variables held in memory
+	maxVariables   = 100_000    // variable records, continuation records included
+	maxRecordBytes = 256 << 20  // any single dictionary record
+	maxCells       = 50_000_000 // cases × variables held in memory (about 1.6 GB)
+	maxValueLabels = 10_000_000 // value labels attached to variables, all sets together
 )
 
 // maxDecompressed caps the zlib output of a .zsav so a zip bomb fails
@@ -75,14 +75,6 @@ func (r *reader) i32() (int32, error) {
 		return 0, err
 	}
 	return int32(r.bo.Uint32(b)), nil
-}
-
-func (r *reader) f64() (float64, error) {
-	b, err := r.bytes(8)
-	if err != nil {
-		return 0, err
-	}
-	return math.Float64frombits(r.bo.Uint64(b)), nil
 }
 
 func (r *reader) i64() (int64, error) {
