@@ -221,8 +221,12 @@ func TestHTMLIsSafeAndSelfContained(t *testing.T) {
 			return strings.Count(html, `role="img"`) == 6 && strings.Count(html, `-title">`) >= 6
 		}},
 		{"no fonts are embedded or fetched", func() bool { return !strings.Contains(html, "@font-face") && !strings.Contains(html, "url(") }},
-		{"the page is printable with a page break per section", func() bool { return strings.Contains(html, "@media print") && strings.Contains(html, "break-before:page") }},
-		{"Dutch studies get Dutch headings", func() bool { return strings.Contains(html, "Belangrijkste bevindingen") && strings.Contains(html, `lang="nl"`) }},
+		{"the page is printable with a page break per section", func() bool {
+			return strings.Contains(html, "@media print") && strings.Contains(html, "break-before:page")
+		}},
+		{"Dutch studies get Dutch headings", func() bool {
+			return strings.Contains(html, "Belangrijkste bevindingen") && strings.Contains(html, `lang="nl"`)
+		}},
 		{"the only URLs are SVG namespace names", func() bool {
 			for _, u := range urls.FindAllString(html, -1) {
 				if !allowed[u] {

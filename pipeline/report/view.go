@@ -575,9 +575,9 @@ func agreementSection(d *doc, t *analysis.Tables, nf numFmt) section {
 		tb := table{ID: "agreement-" + strconv.Itoa(i+1), Caption: w.Agreement + ": " + a.CoderA + " – " + a.CoderB,
 			Head: []string{w.Code, w.Label, w.NUnits, w.Kappa, w.Alpha, w.Precision, w.Recall, w.F1, w.PrevA, w.PrevB}}
 		if i == 0 {
-			tb.Sheet = w.Agreement
+			tb.Sheet = w.AgreementSheet
 		} else {
-			tb.Sheet = sheetName(w.Agreement + " " + strconv.Itoa(i+1))
+			tb.Sheet = w.AgreementSheet + " " + strconv.Itoa(i+1)
 		}
 		rows := append([]analysis.AgreementRow(nil), a.Rows...)
 		sort.SliceStable(rows, func(i, j int) bool { return d.meta(rows[i].Code).Index < d.meta(rows[j].Code).Index })
@@ -713,7 +713,7 @@ func sheetName(s string) string {
 		return r
 	}, s)
 	if utf8.RuneCountInString(s) > 31 {
-		s = string([]rune(s)[:31])
+		s = strings.TrimSpace(string([]rune(s)[:31]))
 	}
 	if s == "" {
 		s = "_"

@@ -20,6 +20,7 @@ type words struct {
 	PrevA, PrevB, Overall, Quotes, QuotesIntro, NoQuotes, Appendix, Parent, Description                   string
 	Color, Terms, Exclude, Negation, Suppressed, Disagreements, Survey, Transcript, Legend                string
 	Codings, Unit, Respondent, QuestionOrSpeaker, Generated, NotTested, Scale, Of                         string
+	AgreementSheet                                                                                        string
 }
 
 var wordsNL = words{
@@ -47,7 +48,7 @@ var wordsNL = words{
 	Suppressed:    "Aantallen kleiner dan %d worden getoond als ‘<%d’ zonder percentage, zodat geen personen herleidbaar zijn.",
 	Disagreements: "Verschillen", Survey: "vragenlijst", Transcript: "interview", Legend: "Legenda",
 	Codings: "Coderingen", Unit: "Fragment", Respondent: "Respondent", QuestionOrSpeaker: "Vraag of spreker",
-	Generated: "Gemaakt met veldstem", NotTested: "niet getoetst", Scale: "Schaal", Of: "van",
+	Generated: "Gemaakt met veldstem", AgreementSheet: "Overeenstemming", NotTested: "niet getoetst", Scale: "Schaal", Of: "van",
 }
 
 var wordsEN = words{
@@ -75,7 +76,7 @@ var wordsEN = words{
 	Suppressed:    "Counts below %d are shown as ‘<%d’ without a percentage so that no person can be identified.",
 	Disagreements: "Disagreements", Survey: "survey", Transcript: "interview", Legend: "Legend",
 	Codings: "Codings", Unit: "Unit", Respondent: "Respondent", QuestionOrSpeaker: "Question or speaker",
-	Generated: "Made with veldstem", NotTested: "not tested", Scale: "Scale", Of: "of",
+	Generated: "Made with veldstem", AgreementSheet: "Agreement", NotTested: "not tested", Scale: "Scale", Of: "of",
 }
 
 // numFmt formats numbers for human readers: Dutch reports use a decimal
