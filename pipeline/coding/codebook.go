@@ -98,6 +98,7 @@ func (p Problem) isWarning() bool { return strings.HasPrefix(p.Message, "warning
 // Problems is the error Load and Parse return: every error found, in file order.
 type Problems []Problem
 
+// Error lists one problem a line, so a CLI can print it as is.
 func (ps Problems) Error() string {
 	lines := make([]string, len(ps))
 	for i, p := range ps {

@@ -38,6 +38,17 @@
 //     Negated=true (so a reader can see why a code is absent), but the code
 //     is listed only if some match is not negated.
 //
-// Measured on this machine (2 shared cores, go test -bench, see bench_test.go):
-// see the numbers in the comment on BenchmarkTokenize.
+// Speed, measured with go test -bench . -benchtime 20000x -benchmem on the
+// shared 2-core build machine at load average 12 (so absolute numbers are
+// several times pessimistic; the ratios hold):
+//
+//	BenchmarkTokenize       22622 ns/op  16.4 MB/s  21 allocs/op (ours, with offsets, sentences, clauses)
+//	BenchmarkProseTokenize 159927 ns/op   2.3 MB/s 195 allocs/op (prose, segmentation/tagging off)
+//	BenchmarkCode           13904 ns/op   4.3 MB/s  71922 units/s (one 60-byte answer, 17 codes)
+//
+// Hence prose is used only to check that our tokenizer finds the same words
+// (TestTokenizerAgreesWithProseOnWords), not on the hot path. Language
+// detection: on 18 short answers in lang_test.go, stop-word counting and
+// whatlanggo (restricted to nl/en) each get 16 right; DetectLanguage counts
+// stop words and asks whatlanggo only on a tie.
 package coding

@@ -44,8 +44,8 @@ type pattern struct {
 	hasAlt bool
 }
 
-// termError is a term that cannot be parsed; Col is a 1-based rune column
-// inside the term so Check can point into the YAML line.
+// termError is a term that cannot be parsed; its message names the term
+// and says how to write it instead.
 type termError struct {
 	Msg string
 }
