@@ -20,8 +20,17 @@ outer:
 		groups := digitGroups(text, start, end)
 		for i := 0; i < len(groups); {
 			found := false
+			// A number starts and ends where a space or the run does: the
+			// "07.30-033.29" inside "85.07.30-033.29" is no number.
+			if i > 0 && !spaced(text[groups[i-1][1]:groups[i][0]]) {
+				i++
+				continue
+			}
 			for j := len(groups) - 1; j >= i; j-- {
 				s, e := groups[i][0], groups[j][1]
+				if j+1 < len(groups) && !spaced(text[e:groups[j+1][0]]) {
+					continue
+				}
 				if text[s] == '+' || text[s] == '0' {
 					if v, ok := phoneValue(text[s:e]); ok && !looksLikeDate(text[s:e]) {
 						spans = append(spans, span{start: s, end: e, kind: Phone, value: v})
@@ -112,3 +121,5 @@ func looksLikeDate(s string) bool {
 	y := f[2][:4]
 	return strings.HasPrefix(y, "19") || strings.HasPrefix(y, "20")
 }
+
+func spaced(sep string) bool { return strings.ContainsAny(sep, " \t\u00a0") }
