@@ -544,28 +544,27 @@ func (p *parser) shadowing(cb *Codebook) {
 			}
 		}
 	}
-	related := func(a, b string) bool {
-		if a == b {
-			return true
+	// Ancestor sets and witness stems are computed once: the pair loop
+	// below is quadratic in the number of terms.
+	anc := map[string]map[string]bool{}
+	for _, c := range cb.Codes {
+		m := map[string]bool{c.ID: true}
+		for _, a := range cb.Ancestors(c.ID) {
+			m[a] = true
 		}
-		for _, x := range cb.Ancestors(a) {
-			if x == b {
-				return true
-			}
-		}
-		for _, x := range cb.Ancestors(b) {
-			if x == a {
-				return true
-			}
-		}
-		return false
+		anc[c.ID] = m
 	}
-	for _, a := range singles {
-		for _, b := range singles {
+	related := func(a, b string) bool { return anc[a][b] || anc[b][a] }
+	stems := make([]string, len(singles))
+	for i, a := range singles {
+		stems[i] = stem(a.e.Word, a.lang)
+	}
+	for i, a := range singles {
+		for j, b := range singles {
 			if a.lang != b.lang || related(a.code, b.code) {
 				continue
 			}
-			if shadows(b.e, a.e, a.lang) && !(shadows(a.e, b.e, a.lang) && a.node.Line < b.node.Line) {
+			if shadows(b.e, a.e, stems[i]) && !(shadows(a.e, b.e, stems[j]) && a.node.Line < b.node.Line) {
 				p.at(a.node, "warning: term %q of code %s is also matched by term %q of code %s (line %d)", a.raw, a.code, b.raw, b.code, b.node.Line)
 			}
 		}
@@ -573,8 +572,8 @@ func (p *parser) shadowing(cb *Codebook) {
 }
 
 // shadows reports whether every word that a matches is also matched by b,
-// judged on a representative word of a.
-func shadows(b, a elem, lang string) bool {
+// judged on a representative word of a (whose stem is st).
+func shadows(b, a elem, st string) bool {
 	var w string
 	switch a.Kind {
 	case exactWord, prefixWord:
@@ -595,7 +594,7 @@ func shadows(b, a elem, lang string) bool {
 	if a.Kind == prefixWord && b.Kind != prefixWord {
 		return false
 	}
-	return matchWord(b, w, stem(w, lang))
+	return matchWord(b, w, st)
 }
 
 func sortedKeys[V any](m map[string]V) []string {
