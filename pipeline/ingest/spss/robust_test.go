@@ -9,6 +9,7 @@ import (
 	"path/filepath"
 	"strings"
 	"testing"
+	"time"
 )
 
 // allFixtures lists every .sav/.zsav the tests know, shared and local.
@@ -188,6 +189,13 @@ func FuzzRead(f *testing.F) {
 		f.Add(data)
 	}
 	f.Fuzz(func(t *testing.T, data []byte) {
+		start := time.Now()
+		defer func() {
+			// A slow input is a denial-of-service bug too.
+			if el := time.Since(start); el > 5*time.Second {
+				t.Fatalf("took %v on %d bytes", el, len(data))
+			}
+		}()
 		file, err := Read(bytes.NewReader(data), "fuzz.sav")
 		if err != nil {
 			if !strings.HasPrefix(err.Error(), "fuzz.sav: offset ") {
