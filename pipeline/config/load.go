@@ -206,8 +206,8 @@ func checkEnv() error {
 	}
 	var errs Errors
 	for _, kv := range os.Environ() {
-		name, _, _ := strings.Cut(kv, "=")
-		if strings.HasPrefix(name, EnvPrefix+"_") && !known[name] {
+		name, val, _ := strings.Cut(kv, "=")
+		if strings.HasPrefix(name, EnvPrefix+"_") && !known[name] && val != "" {
 			errs = append(errs, &Error{File: "environment", Key: name, Msg: "unknown variable — it overrides no config key (see README, Configuration)"})
 		}
 	}

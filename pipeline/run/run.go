@@ -1,0 +1,184 @@
+package run
+
+import (
+	"context"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/veldstem/veldstem/pipeline/coding"
+	"github.com/veldstem/veldstem/pipeline/config"
+	"github.com/veldstem/veldstem/pipeline/privacy"
+	"github.com/veldstem/veldstem/pipeline/report"
+	"github.com/veldstem/veldstem/pipeline/store"
+)
+
+// Options tune one run; the study itself is in config.
+type Options struct {
+	// Full re-reads and recodes every file, ignoring what the store knows.
+	Full bool
+	// Wait makes a run wait for another run holding the store's lock
+	// (up to WaitTimeout) instead of exiting at once.
+	Wait        bool
+	WaitTimeout time.Duration
+	// Version is veldstem's version, recorded in the manifest and part of
+	// the fingerprint that decides whether inputs must be read again.
+	Version string
+	Log     *slog.Logger
+	// Progress receives progress updates for long steps; nil means none.
+	Progress Progress
+	// Now is the clock for the run record and manifest; nil means time.Now.
+	// Report bodies never see it.
+	Now func() time.Time
+}
+
+// Summary is what a run did, for the one-line summary and the run history.
+type Summary struct {
+	FilesNew       int     `json:"files_new"`
+	FilesChanged   int     `json:"files_changed"`
+	FilesUnchanged int     `json:"files_unchanged"`
+	FilesRemoved   int     `json:"files_removed"`
+	Sources        int     `json:"sources"`
+	Respondents    int     `json:"respondents"`
+	Units          int     `json:"units"`
+	UnitsCoded     int     `json:"units_coded"`
+	UnitsReused    int     `json:"units_reused"`
+	CodesApplied   int     `json:"codes_applied"`
+	Seconds        float64 `json:"seconds"`
+	ReportDir      string  `json:"report_dir"`
+	Reports        int     `json:"reports"`
+}
+
+// Line renders the summary as the one line printed at the end of a run.
+func (s *Summary) Line() string {
+	return fmt.Sprintf("veldstem: %d sources, %d respondents, %d units (%d coded, %d reused), %d codes applied; files %d new, %d changed, %d unchanged, %d removed; %.1fs; reports in %s",
+		s.Sources, s.Respondents, s.Units, s.UnitsCoded, s.UnitsReused, s.CodesApplied,
+		s.FilesNew, s.FilesChanged, s.FilesUnchanged, s.FilesRemoved, s.Seconds, s.ReportDir)
+}
+
+// Run executes the whole pipeline for cfg:
+//
+//	lock → ingest+privacy (changed files) → store → coding (new units)
+//	     → analysis (from the store) → report
+//
+// A problem in any input stops the run before the store or the reports
+// change; old reports stay until new ones replace them.
+func Run(ctx context.Context, cfg *config.Config, opts Options) (sum *Summary, err error) {
+	opts = opts.withDefaults()
+	start := opts.Now()
+	sum = &Summary{ReportDir: cfg.Output.Dir, Sources: len(cfg.Sources)}
+
+	lock, err := store.Lock(cfg.Store.Path, opts.Wait, opts.WaitTimeout)
+	if err != nil {
+		return nil, err
+	}
+	defer lock.Unlock()
+	st, err := store.Open(cfg.Store.Path)
+	if err != nil {
+		return nil, err
+	}
+	defer st.Close()
+
+	cb, err := coding.Load(cfg.Codebook)
+	if err != nil {
+		return nil, err
+	}
+	coder, err := coding.Compile(cb)
+	if err != nil {
+		return nil, err
+	}
+	pz, err := privacy.New(privacy.Options{KeyFile: cfg.Privacy.KeyFile, Names: cfg.Privacy.Names, NamesFile: cfg.Privacy.NamesFile})
+	if err != nil {
+		return nil, err
+	}
+	fingerprint, err := Fingerprint(cfg, opts.Version)
+	if err != nil {
+		return nil, err
+	}
+	runID, err := st.BeginRun(ctx, start, fingerprint, cb.Hash)
+	if err != nil {
+		return nil, err
+	}
+	defer func() {
+		status := "ok"
+		if err != nil {
+			status = "failed"
+		}
+		sum.Seconds = opts.Now().Sub(start).Seconds()
+		if ferr := st.FinishRun(context.WithoutCancel(ctx), runID, opts.Now(), status, sum); ferr != nil && err == nil {
+			err = ferr
+		}
+	}()
+
+	// Inputs: read every new or changed file first, so one bad file stops
+	// the run before anything is stored.
+	full := opts.Full || lastFingerprint(ctx, st) != fingerprint
+	plan, err := planFiles(ctx, cfg, st, full)
+	if err != nil {
+		return sum, err
+	}
+	read, err := readFiles(ctx, cfg, plan.toRead, pz, opts)
+	if err != nil {
+		return sum, err
+	}
+	checkpoint("read")
+	if err := storeFiles(ctx, st, plan, read, sum, opts); err != nil {
+		return sum, err
+	}
+	checkpoint("stored")
+
+	// Coding: only units the store has no coding for under this codebook.
+	if err := codeNewUnits(ctx, st, coder, cb.Hash, sum, opts); err != nil {
+		return sum, err
+	}
+	checkpoint("coded")
+
+	// Analysis and reports come from the store alone, so a rerun with
+	// nothing new gives byte-identical report bodies.
+	snap, err := loadSnapshot(ctx, st, cb.Hash)
+	if err != nil {
+		return sum, err
+	}
+	tables, err := analyse(cfg, cb, snap, pz)
+	if err != nil {
+		return sum, err
+	}
+	sum.Respondents, sum.Units = snap.counts()
+	sum.UnitsReused = sum.Units - sum.UnitsCoded
+	sum.CodesApplied = snap.codesApplied()
+	in := reportInput(cfg, cb, snap, tables, plan, opts.Version, fingerprint, start)
+	checkpoint("analysed")
+	files, err := report.Write(cfg.Output.Dir, in, reportOptions(cfg))
+	if err != nil {
+		return sum, err
+	}
+	sum.Reports = len(files)
+	opts.Log.Info("reports written", "dir", cfg.Output.Dir, "files", len(files))
+	return sum, nil
+}
+
+func (o Options) withDefaults() Options {
+	if o.Log == nil {
+		o.Log = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	if o.Progress == nil {
+		o.Progress = noProgress{}
+	}
+	if o.Version == "" {
+		o.Version = "dev"
+	}
+	return o
+}
+
+// checkpoint marks a point where the kill test SIGKILLs a run; it is nil
+// outside that test.
+var checkpointHook func(point string)
+
+func checkpoint(point string) {
+	if checkpointHook != nil {
+		checkpointHook(point)
+	}
+}
