@@ -13,11 +13,11 @@ func TestMarkSpans(t *testing.T) {
 		spans []study.Span
 		want  string // marked parts in [brackets]
 	}{
-		{"a single span is marked", "de werkdruk is hoog", []study.Span{{3, 11}}, "de [werkdruk] is hoog"},
-		{"overlapping spans merge", "abcdef", []study.Span{{1, 3}, {2, 5}}, "a[bcde]f"},
-		{"spans out of range are clamped", "abc", []study.Span{{-4, 99}}, "[abc]"},
-		{"a span starting inside a multi-byte rune widens to that rune", "één", []study.Span{{1, 4}}, "[éé]n"},
-		{"an empty span marks nothing", "abc", []study.Span{{2, 2}}, "abc"},
+		{"a single span is marked", "de werkdruk is hoog", []study.Span{{Start: 3, End: 11}}, "de [werkdruk] is hoog"},
+		{"overlapping spans merge", "abcdef", []study.Span{{Start: 1, End: 3}, {Start: 2, End: 5}}, "a[bcde]f"},
+		{"spans out of range are clamped", "abc", []study.Span{{Start: -4, End: 99}}, "[abc]"},
+		{"a span starting inside a multi-byte rune widens to that rune", "één", []study.Span{{Start: 1, End: 4}}, "[éé]n"},
+		{"an empty span marks nothing", "abc", []study.Span{{Start: 2, End: 2}}, "abc"},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {

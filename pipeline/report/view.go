@@ -361,7 +361,10 @@ func breakdownSection(d *doc, t *analysis.Tables, nf numFmt, supp string) sectio
 					series[gi].Values = append(series[gi].Values, barDatum{V: c.Pct, Lo: c.CILow, Hi: c.CIHigh})
 				}
 			}
-			if x, ok := tests[code]; ok && x.Valid {
+			if x, ok := tests[code]; ok && x.Valid && x.Method == "fisher" {
+				// Fisher's exact test has no statistic or df to report.
+				row = append(row, txt(x.Method), blank(), blank(), ptc(nf, x.P), ptc(nf, x.PAdj), statc(nf, x.CramersV))
+			} else if ok && x.Valid {
 				row = append(row, txt(x.Method), statc(nf, x.Chi2), intc(x.DF), ptc(nf, x.P), ptc(nf, x.PAdj), statc(nf, x.CramersV))
 			} else {
 				row = append(row, txt(w.NotTested), blank(), blank(), blank(), blank(), blank())
