@@ -51,12 +51,9 @@ func buildFile(r *reader, d *dictionary) (*File, *layout, error) {
 			}
 		}
 	}
-	dec, ok := newTextDecoder(encName, codePage)
-	if !ok {
-		// An unknown encoding name is no reason to lose the data; the
-		// guessing decoder keeps UTF-8 and reads the rest as windows-1252.
-		dec.name = strings.TrimRight(encName, "\x00")
-	}
+	// An unknown encoding name is no reason to lose the data; the decoder
+	// then keeps valid UTF-8 and reads the rest as windows-1252.
+	dec := newTextDecoder(encName, codePage)
 	lay.dec = dec
 
 	// Group continuation records with the string variable they extend.
@@ -365,8 +362,8 @@ func applyLongStringLabels(r *reader, d *dictionary, f *File, dec textDecoder) e
 			n := c.u32()
 			v := findVar(f, idx, name)
 			for i := 0; i < n && !c.bad; i++ {
-				val := strFrom(c.take(c.u32()), dec)
-				lab := dec.decode(c.take(c.u32()))
+				val := Value{IsString: true, Str: dec.decodeLenient(bytes.TrimRight(c.take(c.u32()), " \x00"))}
+				lab := dec.decodeLenient(c.take(c.u32()))
 				if v != nil && !c.bad {
 					if attached++; attached > maxValueLabels {
 						return r.fail(e.off, fmt.Sprintf("more than %d long string value labels", maxValueLabels), todoTooLarge)

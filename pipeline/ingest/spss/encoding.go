@@ -37,8 +37,8 @@ type textDecoder struct {
 }
 
 // newTextDecoder picks the decoder from the 7.20 name or, failing that, the
-// 7.3 character code. ok is false when a name was given but is unknown.
-func newTextDecoder(name string, codePage int32) (textDecoder, bool) {
+// 7.3 character code. An unknown name gives the guessing decoder.
+func newTextDecoder(name string, codePage int32) textDecoder {
 	name = strings.TrimSpace(strings.TrimRight(name, "\x00"))
 	if name == "" {
 		if cp, found := codePages[codePage]; found {
@@ -46,19 +46,19 @@ func newTextDecoder(name string, codePage int32) (textDecoder, bool) {
 		}
 	}
 	if name == "" {
-		return textDecoder{name: "windows-1252", guess: true}, true
+		return textDecoder{name: "windows-1252", guess: true}
 	}
 	if isUTF8Name(name) {
-		return textDecoder{name: "UTF-8"}, true
+		return textDecoder{name: "UTF-8"}
 	}
 	enc, err := htmlindex.Get(name)
 	if err != nil || enc == nil {
 		enc, err = ianaindex.IANA.Encoding(name)
 	}
 	if err != nil || enc == nil {
-		return textDecoder{name: "windows-1252", guess: true}, false
+		return textDecoder{name: "windows-1252", guess: true}
 	}
-	return textDecoder{name: name, enc: enc}, true
+	return textDecoder{name: name, enc: enc}
 }
 
 func isUTF8Name(name string) bool {
@@ -82,4 +82,19 @@ func (d textDecoder) decode(b []byte) string {
 		return strings.ToValidUTF8(string(b), "\uFFFD")
 	}
 	return string(out)
+}
+
+// decodeLenient is decode for record 7.21, where PSPP (2.0) writes the
+// label values of windows-1252 files in UTF-8. Text that is valid UTF-8
+// and not plain ASCII is taken as UTF-8: genuine windows-1252 text almost
+// never forms valid multi-byte UTF-8 sequences ("Ã¯" is what it would take).
+func (d textDecoder) decodeLenient(b []byte) string {
+	if d.enc != nil && utf8.Valid(b) {
+		for _, c := range b {
+			if c >= 0x80 {
+				return string(b)
+			}
+		}
+	}
+	return d.decode(b)
 }

@@ -51,18 +51,21 @@ func TestTruncatedFilesFailCleanly(t *testing.T) {
 }
 
 // synth builds a minimal little-endian uncompressed system file.
-type synth struct{ bytes.Buffer }
+type synth struct {
+	bytes.Buffer
+	bo binary.ByteOrder
+}
 
 func (s *synth) i32(v ...int32) *synth {
 	for _, x := range v {
-		_ = binary.Write(&s.Buffer, binary.LittleEndian, x)
+		_ = binary.Write(&s.Buffer, s.bo, x)
 	}
 	return s
 }
 
 func (s *synth) f64(v ...float64) *synth {
 	for _, x := range v {
-		_ = binary.Write(&s.Buffer, binary.LittleEndian, x)
+		_ = binary.Write(&s.Buffer, s.bo, x)
 	}
 	return s
 }
@@ -78,7 +81,11 @@ func (s *synth) str(v string, n int) *synth {
 }
 
 func newSynth(magic string, compression, ncases int32) *synth {
-	s := &synth{}
+	return newSynthOrder(binary.LittleEndian, magic, compression, ncases)
+}
+
+func newSynthOrder(bo binary.ByteOrder, magic string, compression, ncases int32) *synth {
+	s := &synth{bo: bo}
 	s.str(magic, 4).str("@(#) SPSS DATA FILE test", 60)
 	s.i32(2, 1, compression, 0, ncases).f64(100)
 	s.str("01 Jan 25", 9).str("00:00:00", 8).str("", 64).str("", 3)
@@ -219,4 +226,79 @@ func FuzzRead(f *testing.F) {
 			}
 		}
 	})
+}
+
+func TestByteOrderAndCompression(t *testing.T) {
+	tests := []struct {
+		name string
+		bo   binary.ByteOrder
+		comp int32
+		data func(s *synth)
+	}{
+		{"a big-endian uncompressed file is read", binary.BigEndian, 0, func(s *synth) { s.f64(1, 2.5, -math.MaxFloat64, 4) }},
+		{"a little-endian uncompressed file is read", binary.LittleEndian, 0, func(s *synth) { s.f64(1, 2.5, -math.MaxFloat64, 4) }},
+		{"a big-endian bytecode file is read", binary.BigEndian, 1, func(s *synth) {
+			// 101 → 1, 253 → raw 2.5 after the block, 255 → sysmis, 104 → 4, 252 → end.
+			s.Write([]byte{101, 253, 255, 104, 252, 0, 0, 0})
+			s.f64(2.5)
+		}},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSynthOrder(tc.bo, "$FL2", tc.comp, 2).numVar("A").numVar("B")
+			// Value labels on B: 4 → "vier".
+			s.i32(3, 1).f64(4).str("\x04vier", 8).i32(4, 1, 2)
+			s.end()
+			tc.data(s)
+			f, err := Read(bytes.NewReader(s.Bytes()), "order.sav")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if len(f.Cases) != 2 {
+				t.Fatalf("%d cases, want 2", len(f.Cases))
+			}
+			b := f.Variables[1]
+			got := []string{f.Variables[0].Display(f.Cases[0][0]), b.Display(f.Cases[0][1]), f.Variables[0].Display(f.Cases[1][0]), b.Display(f.Cases[1][1]), label(b, f.Cases[1][1])}
+			want := []string{"1.00", "2.50", "", "4.00", "vier"}
+			for i := range want {
+				if got[i] != want[i] {
+					t.Errorf("cell %d = %q, want %q (all: %q)", i, got[i], want[i], got)
+				}
+			}
+		})
+	}
+}
+
+func TestEncodingChoice(t *testing.T) {
+	const cp1252 = "ide\xebn" // "ideën" in windows-1252
+	tests := []struct {
+		name     string
+		ext      func(s *synth)
+		label    string
+		want     string
+		encoding string
+	}{
+		{"the 7.20 record names the encoding", func(s *synth) { s.i32(7, 20, 1, 12).str("windows-1252", 12) }, cp1252, "ideën", "windows-1252"},
+		{"without 7.20, code page 1252 in 7.3 is used", func(s *synth) { s.i32(7, 3, 4, 8, 1, 0, 0, -1, 1, 1, 2, 1252) }, cp1252, "ideën", "windows-1252"},
+		{"without 7.20, code page 65001 in 7.3 means UTF-8", func(s *synth) { s.i32(7, 3, 4, 8, 1, 0, 0, -1, 1, 1, 2, 65001) }, "ideën", "ideën", "UTF-8"},
+		{"with no encoding at all, UTF-8 text is kept", func(s *synth) {}, "ideën", "ideën", "windows-1252"},
+		{"with no encoding at all, other bytes are read as windows-1252", func(s *synth) {}, cp1252, "ideën", "windows-1252"},
+		{"an unknown encoding name falls back instead of failing", func(s *synth) { s.i32(7, 20, 1, 8).str("x-klingo", 8) }, cp1252, "ideën", "windows-1252"},
+		{"invalid UTF-8 in a UTF-8 file becomes U+FFFD", func(s *synth) { s.i32(7, 20, 1, 5).str("UTF-8", 5) }, cp1252, "ide\uFFFDn", "UTF-8"},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSynth("$FL2", 0, 1)
+			s.i32(2, 0, 1, 0, 5<<16|8<<8, 5<<16|8<<8).str("A", 8).i32(int32(len(tc.label))).str(tc.label, (len(tc.label)+3)/4*4)
+			tc.ext(s)
+			s.end().f64(1)
+			f, err := Read(bytes.NewReader(s.Bytes()), "enc.sav")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if f.Variables[0].Label != tc.want || f.Encoding != tc.encoding {
+				t.Errorf("label %q in %s, want %q in %s", f.Variables[0].Label, f.Encoding, tc.want, tc.encoding)
+			}
+		})
+	}
 }

@@ -85,6 +85,9 @@ func TestVeldpeilingFixtures(t *testing.T) {
 				{"LO THRU 0 keeps 34", f.Variables[6].IsMissing(cell(0, 6)), false},
 				{"empty age is system-missing", f.Variables[6].IsMissing(cell(2, 6)), true},
 				{"short value of a very long string", f.Variables[7].Display(cell(1, 7)), "kort"},
+				{"long string value label (7.21)", label(f.Variables[2], cell(3, 2)), "Voorbeeldantwoord met een komma"},
+				{"long string missing value (7.22)", f.Variables[2].IsMissing(Value{IsString: true, Str: "geen"}), true},
+				{"a long string answer is not missing", f.Variables[2].IsMissing(cell(0, 2)), false},
 			}
 			for _, c := range checks {
 				if c.got != c.want {

@@ -34,7 +34,11 @@ VALUE LABELS rol
   "ib'er" "Intern begeleider"
   "nvt" "Niet van toepassing".
 
+VALUE LABELS toelichting
+  "Naïef gedacht, maar het werkt." "Voorbeeldantwoord met een komma".
+
 MISSING VALUES vertrouwen_gemeente (9).
+MISSING VALUES toelichting ("geen").
 MISSING VALUES rol ("nvt").
 MISSING VALUES leeftijd (LO THRU 0).
 VARIABLE LEVEL vertrouwen_gemeente (ORDINAL) /leeftijd (SCALE) /rol (NOMINAL).
