@@ -50,6 +50,8 @@ func TestDisplay(t *testing.T) {
 		{"a date too far out falls back to the number", numVar(fmtDATE, 11, 0), Value{Num: 1e20}, "100000000000000000000", "DATE11"},
 		{"an unknown format code falls back to F8.2", numVar(99, 8, 0), Value{Num: 3}, "3.00", "F8.2"},
 		{"a string shows as stored", Variable{Type: String, Width: 20, fmtType: fmtA}, Value{IsString: true, Str: "ideeën"}, "ideeën", ""},
+		{"a hand-built Variable is formatted from its Format string", Variable{Type: Numeric, Format: "DATETIME20", Width: 8}, Value{Num: oct2025 + 61}, "2025-10-14 00:01:01", "DATETIME20"},
+		{"a hand-built N variable pads to the Format width", Variable{Type: Numeric, Format: "N4"}, Value{Num: 7}, "0007", "N4"},
 		{"infinity does not panic", numVar(fmtTIME, 8, 0), Value{Num: math.Inf(1)}, "+Inf", "TIME8"},
 	}
 	for _, tc := range tests {

@@ -111,6 +111,10 @@ func (v Variable) Display(val Value) string {
 	if d < 0 || d > 16 {
 		d = 0
 	}
+	if v.fmtType == 0 {
+		// A Variable built by hand or decoded from JSON has only Format.
+		v.fmtType, v.fmtWidth = parseFormat(v.Format)
+	}
 	switch v.fmtType {
 	case fmtDATE, fmtADATE, fmtEDATE, fmtJDATE, fmtSDATE, fmtMOYR, fmtQYR, fmtWKYR:
 		if s, ok := spssDateTime(x, 0, false); ok {
@@ -172,6 +176,22 @@ func fixed(x float64, d int) string {
 		s = s[1:]
 	}
 	return s
+}
+
+// parseFormat reads the type and width from a format string like "DATE11".
+func parseFormat(f string) (typ, width int) {
+	i := strings.IndexAny(f, "0123456789")
+	if i < 0 {
+		i = len(f)
+	}
+	for code, name := range fmtNames {
+		if name == strings.ToUpper(f[:i]) {
+			typ = code
+		}
+	}
+	w, _, _ := strings.Cut(f[i:], ".")
+	width, _ = strconv.Atoi(w)
+	return typ, width
 }
 
 var weekdays = []string{"Sunday", "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday"}

@@ -136,6 +136,21 @@ func TestHostileHeadersAreRefused(t *testing.T) {
 		{"an unknown record type is refused", func() []byte {
 			return newSynth("$FL2", 0, 1).numVar("A").i32(42).Bytes()
 		}, "unknown record type 42"},
+		{"a string without its continuation records is refused", func() []byte {
+			return newSynth("$FL2", 0, 1).i32(2, 16, 0, 0, 1<<16|16<<8, 1<<16|16<<8).str("S", 8).numVar("A").end().Bytes()
+		}, "lacks its continuation records"},
+		{"a very long string width that is not a number is refused", func() []byte {
+			return newSynth("$FL2", 0, 1).i32(2, 8, 0, 0, 1<<16|8<<8, 1<<16|8<<8).str("S", 8).i32(7, 14, 1, 5).str("S=abc", 5).end().Bytes()
+		}, "is not a number"},
+		{"a very long string with too few segments is refused", func() []byte {
+			return newSynth("$FL2", 0, 1).i32(2, 8, 0, 0, 1<<16|8<<8, 1<<16|8<<8).str("S", 8).i32(7, 14, 1, 7).str("S=00600", 7).end().Bytes()
+		}, "needs 3 segments"},
+		{"long string value labels that overrun their record are refused", func() []byte {
+			return newSynth("$FL2", 0, 1).numVar("A").i32(7, 21, 1, 4, 99).end().Bytes()
+		}, "run past the end"},
+		{"long string missing values that overrun their record are refused", func() []byte {
+			return newSynth("$FL2", 0, 1).numVar("A").i32(7, 22, 1, 8, 1).str("A", 4).end().Bytes()
+		}, "run past the end"},
 		{"a $FL3 file must be zlib-compressed", func() []byte {
 			return newSynth("$FL3", 1, 1).numVar("A").end().Bytes()
 		}, "compression code 1 is not valid"},
