@@ -54,42 +54,39 @@ var kindRank = map[Kind]int{Email: 0, URL: 1, IBAN: 2, NationalNumber: 3, BSN: 4
 // order.
 func (p *Pseudonymizer) detect(text string, known []string) []span {
 	var spans []span
-	digits, at, letters := 0, false, false
-	for i := 0; i < len(text); i++ {
-		switch c := text[i]; {
-		case c >= '0' && c <= '9':
-			digits++
-		case c == '@':
-			at = true
-		case c >= 0x80 || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z':
-			letters = true
+	f := measure(text)
+	if f.at {
+		for _, w := range f.atWindows(text) {
+			spans = findIn(emailRE, text, w, Email, spans, func(s string) (string, bool) { return strings.ToLower(s), true })
 		}
-	}
-	if at {
-		spans = findAll(emailRE, text, Email, spans, func(s string) (string, bool) { return strings.ToLower(s), true })
 		spans = findHandles(text, spans)
 	}
 	if containsFold(text, ".com/") || containsFold(text, ".net/") {
 		spans = findProfiles(text, spans)
 	}
-	if digits >= 9 {
-		spans = findAll(bsnRE, text, BSN, spans, bsnValue)
-		spans = findAll(nationalRE, text, NationalNumber, spans, nationalValue)
-		spans = findAll(ibanRE, text, IBAN, spans, nil)
-		var shapes [][2]int
-		spans, shapes = findIBANs(text, spans)
-		spans = findPhones(text, spans, shapes)
+	var shapes [][2]int
+	for _, w := range f.ibans {
+		n := len(spans)
+		spans = findIn(ibanRE, text, w, IBAN, spans, nil)
+		var sh [][2]int
+		spans, sh = findIBANs(text, spans, n)
+		shapes = append(shapes, sh...)
 	}
-	if digits >= 4 {
-		spans = findAll(postcodeRE, text, Postcode, spans, postcodeValue)
+	for _, w := range f.clusters {
+		spans = findIn(bsnRE, text, w, BSN, spans, bsnValue)
+		spans = findIn(nationalRE, text, w, NationalNumber, spans, nationalValue)
+		spans = findPhones(text, w, spans, shapes)
+	}
+	if f.digits >= 4 {
+		spans = findPostcodes(text, spans)
 		if containsFold(text, "geb") || containsFold(text, "born") || containsFold(text, "birth") || containsFold(text, "dob") || containsFold(text, "d.o.b") {
 			spans = findBirthDates(text, spans)
 		}
 	}
-	if digits > 0 && letters {
-		spans = findAll(addressRE, text, Address, spans, func(s string) (string, bool) { return normName(s), true })
+	if f.digits > 0 && f.letters {
+		spans = findAddresses(text, spans)
 	}
-	if letters {
+	if f.letters {
 		var kd *nameDict
 		if len(known) > 0 {
 			kd = newNameDict(known, fromKnown)
@@ -187,6 +184,207 @@ func wordBounded(text string, start, end int) bool {
 
 func isLetterOrDigit(r rune) bool { return isLetter(r) || r >= '0' && r <= '9' }
 
+// features are cheap facts about a text that decide which detectors run:
+// most answers hold no run of nine digits, no '@' and no IBAN, and the
+// regexps for those are the slow part.
+type features struct {
+	digits  int  // digits in the text
+	at      bool // an '@'
+	letters bool
+	// clusters are the runs of nine digits or more joined by separators
+	// ("06 1234 5678"), widened by a few bytes so \b and '+' still see
+	// their context; only there can a phone number, BSN or register
+	// number be.
+	clusters [][2]int
+	// ibans are windows starting at two capitals followed by two digits.
+	ibans [][2]int
+}
+
+func measure(text string) features {
+	var f features
+	run, first, lastDigit := 0, 0, -10
+	endCluster := func() {
+		if run >= 9 {
+			f.clusters = appendWindow(f.clusters, text, first-3, lastDigit+2)
+		}
+	}
+	for i := 0; i < len(text); i++ {
+		c := text[i]
+		switch {
+		case c >= '0' && c <= '9':
+			f.digits++
+			if i-lastDigit > 4 || !separators(text[lastDigit+1:i]) {
+				endCluster()
+				run, first = 0, i
+			}
+			run++
+			lastDigit = i
+			if i >= 3 && text[i-1] >= '0' && text[i-1] <= '9' && isCapital(text[i-2]) && isCapital(text[i-3]) {
+				f.ibans = appendWindow(f.ibans, text, i-4, i+44)
+			}
+		case c == '@':
+			f.at = true
+		case c >= 0x80 || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z':
+			f.letters = true
+		}
+	}
+	endCluster()
+	return f
+}
+
+// appendWindow adds [lo,hi) clamped to text and widened to whole UTF-8
+// sequences, merged with the previous window when they overlap.
+func appendWindow(ws [][2]int, text string, lo, hi int) [][2]int {
+	lo, hi = max(0, lo), min(len(text), hi)
+	for lo > 0 && text[lo]&0xC0 == 0x80 {
+		lo--
+	}
+	for hi < len(text) && text[hi]&0xC0 == 0x80 {
+		hi++
+	}
+	if n := len(ws); n > 0 && lo <= ws[n-1][1] {
+		ws[n-1][1] = max(ws[n-1][1], hi)
+		return ws
+	}
+	return append(ws, [2]int{lo, hi})
+}
+
+// atWindows are the stretches around each '@' that an e-mail address could
+// occupy.
+func (f features) atWindows(text string) [][2]int {
+	var ws [][2]int
+	for i := 0; i < len(text); i++ {
+		if text[i] != '@' {
+			continue
+		}
+		lo, hi := i, i+1
+		for lo > 0 && emailByte(text[lo-1]) {
+			lo--
+		}
+		for hi < len(text) && emailByte(text[hi]) {
+			hi++
+		}
+		ws = appendWindow(ws, text, lo-1, hi+1)
+	}
+	return ws
+}
+
+func emailByte(c byte) bool { return isWordByte(c) && c < 0x80 || strings.IndexByte(".%+-", c) >= 0 }
+
+// findIn is findAll on the window w of text. The window keeps a byte of
+// context on each side, so a match touching its edge is one the whole text
+// would not give; such matches are dropped.
+func findIn(re *regexp.Regexp, text string, w [2]int, k Kind, spans []span, value func(string) (string, bool)) []span {
+	n := len(spans)
+	spans = findAll(re, text[w[0]:w[1]], k, spans, value)
+	kept := spans[:n]
+	for _, s := range spans[n:] {
+		s.start += w[0]
+		s.end += w[0]
+		if s.start == w[0] && w[0] > 0 && isWordByte(text[s.start]) || s.end == w[1] && w[1] < len(text) && isWordByte(text[s.end-1]) && isWordByte(text[s.end]) {
+			continue
+		}
+		kept = append(kept, s)
+	}
+	return kept
+}
+
+func isCapital(c byte) bool { return c >= 'A' && c <= 'Z' }
+
+// separators reports whether s only holds characters that may sit between
+// the digit groups of one number.
+func separators(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if !strings.ContainsRune(" \t-./()+", rune(s[i])) {
+			return false
+		}
+	}
+	return true
+}
+
+// findPostcodes finds Dutch postcodes by hand, which is much faster than a
+// regexp over every answer: four digits not starting with 0, an optional
+// space and two capitals, standing alone.
+func findPostcodes(text string, spans []span) []span {
+	for i := 0; i+6 <= len(text); i++ {
+		if text[i] < '1' || text[i] > '9' || i > 0 && isWordByte(text[i-1]) {
+			continue
+		}
+		j := i + 1
+		for j < len(text) && j < i+5 && text[j] >= '0' && text[j] <= '9' {
+			j++
+		}
+		if j != i+4 {
+			i = j - 1
+			continue
+		}
+		k := j
+		if k < len(text) && text[k] == ' ' {
+			k++
+		}
+		if k+2 > len(text) || !isCapital(text[k]) || !isCapital(text[k+1]) || k+2 < len(text) && isWordByte(text[k+2]) {
+			i = j - 1
+			continue
+		}
+		if v, ok := postcodeValue(text[i : k+2]); ok {
+			spans = append(spans, span{start: i, end: k + 2, kind: Postcode, value: v})
+		}
+		i = k + 1
+	}
+	return spans
+}
+
+// isWordByte is regexp's \w, plus the bytes of non-ASCII letters.
+func isWordByte(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' || c == '_' || c >= 0x80
+}
+
+// streetSuffixes end Dutch and Flemish street names.
+var streetSuffixes = []string{"straat", "weg", "laan", "plein", "gracht", "kade", "singel", "dijk", "dreef", "hof", "pad", "steeg", "markt", "park", "plantsoen", "lei", "steenweg", "baan", "boulevard", "allee", "wal", "burgwal", "haven", "vest", "berg", "straatje", "polder"}
+
+// findAddresses runs the address regexp only around a number that follows a
+// word ending like a street, since almost no answer has one.
+func findAddresses(text string, spans []span) []span {
+	if containsFold(text, "rue ") || containsFold(text, "avenue ") || containsFold(text, "chauss") || containsFold(text, "boulevard ") || containsFold(text, "place ") || containsFold(text, "chemin ") {
+		return findAll(addressRE, text, Address, spans, func(s string) (string, bool) { return normName(s), true })
+	}
+	last := -1
+	for i := 2; i < len(text); i++ {
+		if text[i] < '0' || text[i] > '9' || text[i-1] != ' ' || i <= last {
+			continue
+		}
+		w := i - 1
+		for w > 0 && (isWordByte(text[w-1]) || text[w-1] == '-' || text[w-1] == '\'') {
+			w--
+		}
+		word := strings.ToLower(text[w : i-1])
+		street := false
+		for _, suf := range streetSuffixes {
+			if strings.HasSuffix(word, suf) {
+				street = true
+				break
+			}
+		}
+		if !street && word != "meir" {
+			continue
+		}
+		lo, hi := max(0, w-80), min(len(text), i+24)
+		for lo > 0 && text[lo]&0xC0 == 0x80 {
+			lo-- // do not cut a UTF-8 sequence
+		}
+		for hi < len(text) && text[hi]&0xC0 == 0x80 {
+			hi++
+		}
+		for _, m := range addressRE.FindAllStringIndex(text[lo:hi], -1) {
+			if lo+m[0] <= i && i < lo+m[1] {
+				spans = append(spans, span{start: lo + m[0], end: lo + m[1], kind: Address, value: normName(text[lo+m[0] : lo+m[1]])})
+				last = lo + m[1]
+			}
+		}
+	}
+	return spans
+}
+
 // findAll appends a span for each match of re that value accepts; value
 // returns the normalised value. A nil value keeps the match as is.
 func findAll(re *regexp.Regexp, text string, k Kind, spans []span, value func(string) (string, bool)) []span {
@@ -275,15 +473,10 @@ var ibanLength = map[string]int{"NL": 18, "BE": 16, "DE": 22, "FR": 27, "LU": 20
 // findIBANs checks the IBAN-shaped matches, trimming those the regexp gave
 // too much ("NL91 ABNA 0417 1643 00 EUR"). It returns the shapes that hold
 // no valid IBAN, so their digits are not taken for a phone number either.
-func findIBANs(text string, spans []span) ([]span, [][2]int) {
+func findIBANs(text string, spans []span, from int) ([]span, [][2]int) {
 	var shapes [][2]int
-	n := len(spans)
-	valid := spans[:0:0]
-	for _, s := range spans[:n] {
-		if s.kind != IBAN {
-			valid = append(valid, s)
-			continue
-		}
+	valid := spans[:from]
+	for _, s := range spans[from:] {
 		raw := text[s.start:s.end]
 		found := false
 		for end := len(raw); end >= 15 && !found; end-- {

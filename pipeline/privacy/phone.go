@@ -5,10 +5,10 @@ import "strings"
 // findPhones splits each run of digits and separators into groups and takes
 // the longest runs of groups that form a phone number, so "06-12345678
 // 06-87654321" gives two numbers and "tussen 2020 en 06-12345678" one.
-func findPhones(text string, spans []span, exclude [][2]int) []span {
+func findPhones(text string, w [2]int, spans []span, exclude [][2]int) []span {
 outer:
-	for _, m := range phoneRE.FindAllStringIndex(text, -1) {
-		start, end := m[0], m[1]
+	for _, m := range phoneRE.FindAllStringIndex(text[w[0]:w[1]], -1) {
+		start, end := w[0]+m[0], w[0]+m[1]
 		if start > 0 && isLetterOrDigit(rune(text[start-1])) || end < len(text) && isLetter(rune(text[end])) {
 			continue
 		}
