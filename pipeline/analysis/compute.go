@@ -76,6 +76,19 @@ func Compute(in Input) (*Tables, error) {
 	return t, nil
 }
 
+// mask is the true statement printed for a suppressed count n of total.
+func (m *model) mask(n, total int) string {
+	k := m.in.MinCell
+	switch {
+	case m.sensitive(n):
+		return fmt.Sprintf("<%d", k)
+	case m.sensitive(total - n):
+		return fmt.Sprintf(">%d", total-k)
+	default:
+		return "x"
+	}
+}
+
 func (m *model) isCoded(i int) bool { return m.resp[i].coded }
 
 // prevalenceRow builds one prevalence figure with its interval, suppressed
@@ -84,6 +97,7 @@ func (m *model) prevalenceRow(code string, level Level, wave string, n, total in
 	row := Prevalence{Code: code, Level: level, Wave: wave, N: n, Total: total, NEff: neff}
 	if m.sensitive(n) || m.sensitive(total-n) {
 		row.Suppressed = true
+		row.Mask = m.mask(n, total)
 		row.N = 0
 		return row
 	}
@@ -186,6 +200,7 @@ func (m *model) breakdown(attr string, g grouping, counts []groupCount, overall 
 			cell := BreakdownCell{Code: code.ID, Group: label, N: grid[c][j], Total: b.GroupN[j]}
 			if supp[c][j] {
 				cell.Suppressed = true
+				cell.Mask = m.mask(grid[c][j], b.GroupN[j])
 				cell.N = 0
 			} else {
 				p := counts[j].pct(c)

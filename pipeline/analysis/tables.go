@@ -72,6 +72,10 @@ type Prevalence struct {
 	CIHigh     float64
 	NEff       float64 // Kish effective sample size when weighted, else Total
 	Suppressed bool    // N (or Total-N) below MinCell
+	// Mask is what renderers print instead of a suppressed N: "<5" when
+	// N is small, ">95" when Total-N is small (N=98 of 100 would single out
+	// the two without the code), so the printed text is always true.
+	Mask string
 }
 
 // Breakdown crosses every code with one attribute at respondent level.
@@ -93,6 +97,10 @@ type BreakdownCell struct {
 	CILow      float64
 	CIHigh     float64
 	Suppressed bool // this cell or its complement is suppressed
+	// Mask is printed instead of a suppressed N: "<5" (N small), ">95"
+	// (Total-N small) or "x" (hidden only so that another hidden cell
+	// cannot be recovered from the totals; its size is not bounded).
+	Mask string
 }
 
 // Test is a test of independence between a code and an attribute.

@@ -74,7 +74,7 @@ func renderCSVs(in Input, opts Options) []namedFile {
 	for _, p := range sortedPrev(d, tb.Prevalence) {
 		n, pct, lo, hi := strconv.Itoa(p.N), prev.num(p.Pct, 1), prev.num(p.CILow, 1), prev.num(p.CIHigh, 1)
 		if p.Suppressed {
-			n, pct, lo, hi = prev.supp, "", "", ""
+			n, pct, lo, hi = orMask(p.Mask, prev.supp), "", "", ""
 		}
 		prev.add(safeText(p.Code), safeText(d.meta(p.Code).Label), string(p.Level), n, strconv.Itoa(p.Total), pct, lo, hi)
 	}
@@ -102,7 +102,7 @@ func renderCSVs(in Input, opts Options) []namedFile {
 		for _, c := range cells {
 			n, pct, lo, hi := strconv.Itoa(c.N), t.num(c.Pct, 1), t.num(c.CILow, 1), t.num(c.CIHigh, 1)
 			if c.Suppressed {
-				n, pct, lo, hi = t.supp, "", "", ""
+				n, pct, lo, hi = orMask(c.Mask, t.supp), "", "", ""
 			}
 			row := []string{safeText(c.Code), safeText(c.Group), n, strconv.Itoa(c.Total), pct, lo, hi}
 			if x, ok := tests[c.Code]; ok && x.Valid && x.Method == "fisher" {

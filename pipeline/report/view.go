@@ -194,6 +194,15 @@ func txt(s string) cell   { return cell{Text: s} }
 func data(s string) cell  { return cell{Text: s, FromData: true} }
 func intc(n int) cell     { return cell{Text: strconv.Itoa(n), Num: float64(n), Kind: kInt} }
 func suppc(s string) cell { return cell{Text: s, Kind: kSupp} }
+
+// orMask prefers the analysis' own text for a suppressed count ("<5", ">95"
+// or "x"), which is true whichever rule hid the count.
+func orMask(mask, supp string) string {
+	if mask != "" {
+		return mask
+	}
+	return supp
+}
 func blank() cell         { return cell{Kind: kSupp} }
 func codeCell(m codeMeta) cell {
 	return cell{Text: m.ID, Color: m.Color}
@@ -274,7 +283,7 @@ func prevalenceSection(d *doc, t *analysis.Tables, nf numFmt, supp string) secti
 		}
 		row := []cell{codeCell(m), labelCell(m), txt(lvl)}
 		if p.Suppressed {
-			row = append(row, suppc(supp), intc(p.Total), blank(), blank())
+			row = append(row, suppc(orMask(p.Mask, supp)), intc(p.Total), blank(), blank())
 		} else {
 			row = append(row, intc(p.N), intc(p.Total), pctc(nf, p.Pct), cic(nf, p.CILow, p.CIHigh))
 		}
@@ -354,7 +363,7 @@ func breakdownSection(d *doc, t *analysis.Tables, nf numFmt, supp string) sectio
 					row = append(row, blank())
 					series[gi].Values = append(series[gi].Values, barDatum{Hidden: true})
 				case c.Suppressed:
-					row = append(row, suppc(supp))
+					row = append(row, suppc(orMask(c.Mask, supp)))
 					series[gi].Values = append(series[gi].Values, barDatum{Hidden: true})
 				default:
 					row = append(row, cell{Text: nf.pct(c.Pct) + " [" + nf.ci(c.CILow, c.CIHigh) + "]", Num: c.Pct, Kind: kPct})
