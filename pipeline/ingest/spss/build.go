@@ -46,7 +46,10 @@ func buildFile(r *reader, d *dictionary) (*File, *layout, error) {
 		case e.subtype == 3 && e.size == 4 && e.count == 8:
 			codePage = int32(r.bo.Uint32(e.data[28:]))
 		case e.subtype == 4 && e.size == 8 && e.count == 3:
-			if s := math.Float64frombits(r.bo.Uint64(e.data)); !math.IsNaN(s) {
+			// Trust the file's own system-missing value only when it looks
+			// like one; a writer storing 0 here would otherwise turn every
+			// zero answer into a missing one.
+			if s := math.Float64frombits(r.bo.Uint64(e.data)); math.Abs(s) >= 1e300 {
 				lay.sysmis = s
 			}
 		}
@@ -193,7 +196,7 @@ func lookupFold(m map[string]string, k string) (string, bool) {
 
 func numFrom(b []byte, bo interface{ Uint64([]byte) uint64 }, sysmis float64) Value {
 	f := math.Float64frombits(bo.Uint64(b))
-	if f == sysmis || math.IsNaN(f) {
+	if f == sysmis || f == -math.MaxFloat64 || math.IsNaN(f) {
 		return Value{SysMissing: true}
 	}
 	return Value{Num: f}

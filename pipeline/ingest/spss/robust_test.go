@@ -317,3 +317,31 @@ func TestEncodingChoice(t *testing.T) {
 		})
 	}
 }
+
+func TestSystemMissingFromRecord74(t *testing.T) {
+	tests := []struct {
+		name    string
+		sysmis  float64
+		value   float64
+		missing bool
+	}{
+		{"a zero system-missing in 7.4 is ignored, so zero stays an answer", 0, 0, false},
+		{"the standard -DBL_MAX is system-missing", -math.MaxFloat64, -math.MaxFloat64, true},
+		{"-DBL_MAX is system-missing even when 7.4 names another huge value", -1e308, -math.MaxFloat64, true},
+		{"a huge 7.4 value is honoured", -1e308, -1e308, true},
+	}
+	for _, tc := range tests {
+		t.Run(tc.name, func(t *testing.T) {
+			s := newSynth("$FL2", 0, 1).numVar("A")
+			s.i32(7, 4, 8, 3).f64(tc.sysmis, math.MaxFloat64, -math.MaxFloat64)
+			s.end().f64(tc.value)
+			f, err := Read(bytes.NewReader(s.Bytes()), "sysmis.sav")
+			if err != nil {
+				t.Fatal(err)
+			}
+			if got := f.Cases[0][0].SysMissing; got != tc.missing {
+				t.Errorf("SysMissing = %v, want %v", got, tc.missing)
+			}
+		})
+	}
+}

@@ -87,8 +87,8 @@ type Value struct {
 
 // MissingSpec is a variable's user-missing definition: up to three discrete
 // values, and for numeric variables optionally one range [Low, High].
-// SPSS's LOWEST and HIGHEST are stored as -math.MaxFloat64 and
-// math.MaxFloat64.
+// SPSS stores LOWEST and HIGHEST as the floats next to -math.MaxFloat64
+// and math.MaxFloat64, so plain comparisons work.
 type MissingSpec struct {
 	Values   []Value
 	HasRange bool
