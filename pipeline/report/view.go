@@ -203,7 +203,7 @@ func orMask(mask, supp string) string {
 	}
 	return supp
 }
-func blank() cell         { return cell{Kind: kSupp} }
+func blank() cell { return cell{Kind: kSupp} }
 func codeCell(m codeMeta) cell {
 	return cell{Text: m.ID, Color: m.Color}
 }
