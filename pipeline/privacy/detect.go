@@ -33,7 +33,6 @@ var (
 	bsnRE      = regexp.MustCompile(`\b(?:\d{9}|\d{4}\.\d{2}\.\d{3})\b`)
 	nationalRE = regexp.MustCompile(`\b(?:\d{2}\.\d{2}\.\d{2}[-. ]?\d{3}[.\-]?\d{2}|\d{6}[- ]\d{3}[- .]?\d{2}|\d{11})\b`)
 	ibanRE     = regexp.MustCompile(`\b[A-Z]{2}\d{2}(?:[ ]?[A-Z0-9]{4}){2,7}(?:[ ]?[A-Z0-9]{1,3})?\b`)
-	postcodeRE = regexp.MustCompile(`\b[1-9]\d{3} ?[A-Z]{2}\b`)
 
 	addressRE = regexp.MustCompile(`(?:\p{Lu}[\p{Ll}'’\-]+\.? (?:(?:\p{Lu}[\p{Ll}'’\-]*\.?|van|de|der|den|het|'t|ter|ten|te|op|aan) ){0,2})?` +
 		`(?:\p{Lu}[\p{L}'’\-]*(?:straat|weg|laan|plein|gracht|kade|singel|dijk|dreef|hof|pad|steeg|markt|park|plantsoen|lei|steenweg|baan|boulevard|allee|wal|burgwal|haven|vest|berg|straatje|polder)|Markt|Plein|Kade|Singel|Dreef|Laan|Vest|Meir)` +
@@ -79,8 +78,20 @@ func (p *Pseudonymizer) detect(text string, known []string) []span {
 	}
 	if f.digits >= 4 {
 		spans = findPostcodes(text, spans)
-		if containsFold(text, "geb") || containsFold(text, "born") || containsFold(text, "birth") || containsFold(text, "dob") || containsFold(text, "d.o.b") {
-			spans = findBirthDates(text, spans)
+		var ws [][2]int
+		for _, kw := range []string{"geb", "born", "date of birth", "dob", "d.o.b"} {
+			for i := indexFold(text, kw, 0); i >= 0; i = indexFold(text, kw, i+1) {
+				ws = appendWindow(ws, text, i-1, i+len(kw)+48)
+			}
+		}
+		slices.SortFunc(ws, func(a, b [2]int) int { return a[0] - b[0] })
+		for i, w := range ws {
+			if i > 0 && w[0] < ws[i-1][1] {
+				w[0] = ws[i-1][1] // a later keyword's window may overlap an earlier one
+			}
+			if w[0] < w[1] {
+				spans = findBirthDates(text, w, spans)
+			}
 		}
 	}
 	if f.digits > 0 && f.letters {
@@ -89,7 +100,7 @@ func (p *Pseudonymizer) detect(text string, known []string) []span {
 	if f.letters {
 		var kd *nameDict
 		if len(known) > 0 {
-			kd = newNameDict(known, fromKnown)
+			kd = p.knownDict(known)
 		}
 		spans = p.findNames(text, kd, spans)
 	}
@@ -528,13 +539,18 @@ func postcodeValue(s string) (string, bool) {
 	return v, !postcodeUnits[v[4:]]
 }
 
-func findBirthDates(text string, spans []span) []span {
-	for _, m := range birthRE.FindAllStringSubmatchIndex(text, -1) {
+// findBirthDates looks for a date after a birth keyword in the window w,
+// which starts a byte before the keyword.
+func findBirthDates(text string, w [2]int, spans []span) []span {
+	for _, m := range birthRE.FindAllStringSubmatchIndex(text[w[0]:w[1]], -1) {
 		if m[2] < 0 {
 			continue
 		}
-		raw := text[m[2]:m[3]]
-		spans = append(spans, span{start: m[2], end: m[3], kind: BirthDate, value: normDate(raw)})
+		start, end := w[0]+m[2], w[0]+m[3]
+		if end == w[1] && end < len(text) && isWordByte(text[end]) {
+			continue // the window cut the date short
+		}
+		spans = append(spans, span{start: start, end: end, kind: BirthDate, value: normDate(text[start:end])})
 	}
 	return spans
 }
@@ -582,6 +598,16 @@ func onlyDigits(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// indexFold is strings.Index for a lower-case ASCII sub in any case.
+func indexFold(s, sub string, from int) int {
+	for i := from; i+len(sub) <= len(s); i++ {
+		if s[i]|0x20 == sub[0] && strings.EqualFold(s[i:i+len(sub)], sub) {
+			return i
+		}
+	}
+	return -1
 }
 
 // containsFold reports whether s holds the lower-case ASCII word sub in any

@@ -76,6 +76,27 @@ type Pseudonymizer struct {
 	names    *nameDict // Options.Names and NamesFile
 	sources  nameSource
 	warnings []string
+
+	// known caches the dictionaries of known-name lists: the orchestrator
+	// passes one list for every turn of a transcript.
+	mu    sync.Mutex
+	known map[string]*nameDict
+}
+
+// knownDict returns the dictionary for a known-name list, built once.
+func (p *Pseudonymizer) knownDict(known []string) *nameDict {
+	key := strings.Join(known, "\x00")
+	p.mu.Lock()
+	defer p.mu.Unlock()
+	if d, ok := p.known[key]; ok {
+		return d
+	}
+	if p.known == nil || len(p.known) >= 1024 {
+		p.known = map[string]*nameDict{} // a new study wave or a stray caller; start over
+	}
+	d := newNameDict(known, fromKnown)
+	p.known[key] = d
+	return d
 }
 
 // New reads (or creates) the key file and compiles the configured names.
