@@ -2,9 +2,11 @@ package store
 
 import (
 	"context"
+	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 
 	"github.com/veldstem/veldstem/pipeline/study"
 )
@@ -60,17 +62,36 @@ func (s *Store) SaveCodings(ctx context.Context, codebookHash string, codings []
 		return fmt.Errorf("store: save codings: %w", err)
 	}
 	defer tx.Rollback()
-	// Taking unit_hash from the units row inside the same statement saves a
+	// Taking unit_hash from the units row inside the statement saves a
 	// lookup round trip and cannot record a hash the unit does not have.
-	upsert, err := tx.PrepareContext(ctx, `
+	// "WHERE true" keeps SQLite from reading ON CONFLICT as a join's ON.
+	upsert := newBatch(ctx, tx, `(?, ?, ?)`, func(rows string) string {
+		return `
 INSERT INTO codings (unit_id, codebook_hash, unit_hash, codes, matches)
-SELECT id, ?, hash, ?, ? FROM units WHERE id = ?
+SELECT u.id, ` + sqlQuote(codebookHash) + `, u.hash, v.column2, v.column3
+FROM (VALUES ` + rows + `) AS v JOIN units u ON u.id = v.column1
+WHERE true
 ON CONFLICT (unit_id, codebook_hash) DO UPDATE SET
-	unit_hash = excluded.unit_hash, codes = excluded.codes, matches = excluded.matches`)
-	if err != nil {
-		return fmt.Errorf("store: save codings: %w", err)
+	unit_hash = excluded.unit_hash, codes = excluded.codes, matches = excluded.matches`
+	})
+	defer upsert.flush()
+	upsert.after = func(res sql.Result, rows int, args []any) error {
+		n, err := res.RowsAffected()
+		if err != nil || int(n) == rows {
+			return err
+		}
+		for i := 0; i < len(args); i += 3 {
+			id := args[i].(string)
+			var found bool
+			if err := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM units WHERE id = ?)`, id).Scan(&found); err != nil {
+				return err
+			}
+			if !found {
+				return fmt.Errorf("unit %q: no such unit in the store; nothing of this batch was saved", id)
+			}
+		}
+		return fmt.Errorf("%d of %d codings matched no unit", rows-int(n), rows)
 	}
-	defer upsert.Close()
 	for _, c := range codings {
 		codes, err := json.Marshal(c.Codes)
 		if err != nil {
@@ -80,15 +101,12 @@ ON CONFLICT (unit_id, codebook_hash) DO UPDATE SET
 		if err != nil {
 			return fmt.Errorf("store: save coding of unit %q: %w", c.UnitID, err)
 		}
-		res, err := upsert.ExecContext(ctx, codebookHash, codes, matches, c.UnitID)
-		if err != nil {
-			return fmt.Errorf("store: save coding of unit %q: %w", c.UnitID, err)
+		if err := upsert.add(c.UnitID, string(codes), string(matches)); err != nil {
+			return fmt.Errorf("store: save codings: %w", err)
 		}
-		if n, err := res.RowsAffected(); err != nil {
-			return fmt.Errorf("store: save coding of unit %q: %w", c.UnitID, err)
-		} else if n == 0 {
-			return fmt.Errorf("store: save coding of unit %q: no such unit in the store; nothing of this batch was saved", c.UnitID)
-		}
+	}
+	if err := upsert.flush(); err != nil {
+		return fmt.Errorf("store: save codings: %w", err)
 	}
 	if err := tx.Commit(); err != nil {
 		return fmt.Errorf("store: save codings: %w", err)
@@ -137,4 +155,11 @@ func (s *Store) PruneCodings(ctx context.Context, keepCodebookHash string) error
 		return fmt.Errorf("store: prune codings: %w", err)
 	}
 	return nil
+}
+
+// sqlQuote makes s an SQL string literal. Used for the codebook hash, which
+// is the same for every row of a batch, so it does not take a parameter in
+// each of them.
+func sqlQuote(s string) string {
+	return "'" + strings.ReplaceAll(s, "'", "''") + "'"
 }

@@ -35,14 +35,18 @@ func TestCrashChild(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	// One connection with a small page cache, so the transaction's pages
+	// spill into the WAL before the commit, and the kill lands on a
+	// transaction that has touched the disk.
+	s.db.SetMaxOpenConns(1)
+	if _, err := s.db.Exec(`PRAGMA cache_size = -512`); err != nil {
+		t.Fatal(err)
+	}
 	testHookReplaceFile = func() {
 		os.WriteFile(path+".ready", nil, 0o600)
 		time.Sleep(time.Minute)
 		os.Exit(3) // never commit, even if nobody kills us
 	}
-	// Big enough to overflow SQLite's 2 MB page cache, so uncommitted pages
-	// spill into the WAL and the kill lands on a transaction that has
-	// touched the disk.
 	changed := newSurvey("e", "a.csv", 20000)
 	for i := range changed.units {
 		changed.units[i].Text = "herschreven " + changed.units[i].Text

@@ -58,7 +58,11 @@ func Open(path string) (*Store, error) {
 	// to write fails at once with SQLITE_BUSY when another writer committed in
 	// between, which busy_timeout cannot help.
 	dsn := path + "?_pragma=busy_timeout(" + fmt.Sprint(busyTimeoutMS) + ")" +
-		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate"
+		"&_pragma=journal_mode(WAL)&_pragma=synchronous(NORMAL)&_txlock=immediate" +
+		// 64 MB instead of 2 MB of page cache: a national survey's
+		// ReplaceFile touches ~150 MB of pages in one transaction, and every
+		// page that does not fit is spilled to the WAL and written again.
+		"&_pragma=cache_size(-65536)"
 	db, err := sql.Open("sqlite", dsn)
 	if err != nil {
 		return nil, fmt.Errorf("store: open %s: %w", path, err)
