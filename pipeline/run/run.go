@@ -91,6 +91,9 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (sum *Summary, e
 	if err != nil {
 		return nil, err
 	}
+	for _, w := range pz.Warnings() {
+		opts.Log.Warn(w)
+	}
 	fingerprint, err := Fingerprint(cfg, opts.Version)
 	if err != nil {
 		return nil, err
