@@ -74,6 +74,11 @@ var fillers = []string{
 	"Eerlijk gezegd weet ik het niet goed", "Dat merk ik elke dag", "In mijn team zien we hetzelfde", "Het is moeilijk uit te leggen",
 	"Sinds vorig jaar is dat zo", "Niet alleen bij ons overigens", "Ik hoop dat de gemeente luistert", "Dat is mijn ervaring",
 }
+var personal = []string{
+	"Bel me gerust op 06-12345678", "Mail naar j.jansen@voorbeeld.nl als u meer wilt weten",
+	"Mijn collega Pieter de Vries kan dit bevestigen", "Ons kantoor zit aan de Dorpsstraat 12 in 1234 AB Ergens",
+	"Vraag het maar aan Fatima El Amrani van het wijkteam",
+}
 var english = []string{
 	"Workload has increased a lot since the tender", "We have less time for clients and more paperwork", "Clients cannot choose their own worker anymore",
 	"Staff turnover is very high", "Management focuses on billable hours",
@@ -91,7 +96,10 @@ func answer(r *rand.Rand, mode string) string {
 	if r.IntN(100) < 5 {
 		return english[r.IntN(len(english))] + "."
 	}
-	n := 2 + r.IntN(5)
+	// 3–7 fragments: about 250 bytes an answer, so two open questions make
+	// the ~500 bytes a response that national surveys show (200,000
+	// responses ≈ 100 MB of open text).
+	n := 3 + r.IntN(5)
 	var b strings.Builder
 	for i := 0; i < n; i++ {
 		theme := themes[r.IntN(len(themes))]
@@ -111,6 +119,11 @@ func answer(r *rand.Rand, mode string) string {
 		if r.IntN(3) == 0 {
 			b.WriteString(". " + fillers[r.IntN(len(fillers))])
 		}
+	}
+	if r.IntN(50) == 0 {
+		// Some practitioners leave contact details or name a colleague, so
+		// the pseudonymizer has real work at realistic rates.
+		b.WriteString(". " + personal[r.IntN(len(personal))])
 	}
 	b.WriteString(".")
 	return b.String()

@@ -47,6 +47,17 @@ func TestGenerateIsDeterministicForASeed(t *testing.T) {
 	}
 }
 
+func TestGenerateWritesAbout500BytesOfTextPerResponse(t *testing.T) {
+	// Benchmarks promise ~100 MB of open text for 200,000 responses.
+	res, err := Generate(t.TempDir(), nil, Options{Responses: 5000, Seed: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if per := res.TextBytes / 5000; per < 400 || per > 650 {
+		t.Errorf("%d bytes of open text per response, want about 500", per)
+	}
+}
+
 func TestGenerateRefusesNonPositiveSize(t *testing.T) {
 	if _, err := Generate(t.TempDir(), nil, Options{Responses: 0}); err == nil {
 		t.Fatal("want an error for 0 responses")
