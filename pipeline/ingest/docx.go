@@ -52,7 +52,12 @@ func docxParagraphs(zr *zip.Reader) ([]string, error) {
 		return nil, fmt.Errorf("cannot open word/document.xml: %v", err)
 	}
 	defer rc.Close()
-	lr := &limitedReader{r: rc, left: maxDocxUncompress}
+	return documentParagraphs(rc)
+}
+
+// documentParagraphs reads word/document.xml, cut off at the size limit.
+func documentParagraphs(r io.Reader) ([]string, error) {
+	lr := &limitedReader{r: r, left: maxDocxUncompress}
 	dec := xml.NewDecoder(lr)
 	var paras []string
 	var cur strings.Builder
