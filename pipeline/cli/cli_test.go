@@ -1,6 +1,7 @@
 package cli
 
 import (
+	"flag"
 	"os"
 	"testing"
 
@@ -16,11 +17,14 @@ func TestMain(m *testing.M) {
 	})
 }
 
+var update = flag.Bool("update", false, "rewrite the want/ files of the scripts from the actual output")
+
 // TestScripts runs the end-to-end CLI scripts in testdata/script: each is a
 // tiny study in txtar form with the commands to run and what they must print
 // or write.
 func TestScripts(t *testing.T) {
 	testscript.Run(t, testscript.Params{
-		Dir: "testdata/script",
+		Dir:           "testdata/script",
+		UpdateScripts: *update,
 	})
 }

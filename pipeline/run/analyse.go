@@ -2,7 +2,6 @@ package run
 
 import (
 	"context"
-	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -203,14 +202,12 @@ func privacyRules(cfg *config.Config) []string {
 		return []string{
 			"Personal data (names, e-mail addresses, phone numbers, BSN and national register numbers, IBANs, addresses, postcodes, dates of birth, personal URLs) were replaced by stable pseudonyms before storage and coding.",
 			"Respondent IDs from the survey tools were replaced by pseudonymous IDs; columns marked personal were not stored.",
-			fmt.Sprintf("Counts below %d are shown as <%d, with complementary suppression so they cannot be derived from totals.", cfg.Privacy.MinCell, cfg.Privacy.MinCell),
 			"Quotes come only from pseudonymized text and only for codes whose counts pass suppression.",
 		}
 	}
 	return []string{
 		"Persoonsgegevens (namen, e-mailadressen, telefoonnummers, BSN en rijksregisternummers, IBAN's, adressen, postcodes, geboortedata, persoonlijke URL's) zijn vóór opslag en codering vervangen door vaste pseudoniemen.",
 		"Respondentnummers uit de enquêtesoftware zijn vervangen door pseudonieme nummers; kolommen die als persoonlijk gemarkeerd zijn, zijn niet opgeslagen.",
-		fmt.Sprintf("Aantallen onder %d worden getoond als <%d, met aanvullende onderdrukking zodat ze niet uit totalen af te leiden zijn.", cfg.Privacy.MinCell, cfg.Privacy.MinCell),
 		"Citaten komen alleen uit gepseudonimiseerde tekst en alleen bij codes waarvan de aantallen de onderdrukking doorstaan.",
 	}
 }
