@@ -12,6 +12,10 @@ import (
 type record struct {
 	line  int
 	cells []string
+	// raw holds SPSS values before value labels were applied; open answers
+	// are taken from it, since a label on a free-text value would replace
+	// what the respondent wrote. Nil for other formats.
+	raw []string
 }
 
 // delimiterName maps Source.Delimiter spellings to the rune.

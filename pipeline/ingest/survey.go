@@ -417,6 +417,9 @@ func mapSurvey(t *table, file string, src config.Source, autoText bool, probs *p
 		ru := respondentUnits{r: r}
 		for _, i := range m.text {
 			v := strings.TrimSpace(cell(i))
+			if rec.raw != nil && i < len(rec.raw) {
+				v = strings.TrimSpace(rec.raw[i])
+			}
 			if isNonAnswer(v, nonAnswers) {
 				continue
 			}
