@@ -184,8 +184,8 @@ func parseSubtitles(text, ext string, probs *problemList) (format string, turns 
 }
 
 func clip(s string) string {
-	if len(s) > 80 {
-		return s[:80] + "…"
+	if r := []rune(s); len(r) > 80 {
+		return string(r[:80]) + "…"
 	}
 	return s
 }
