@@ -28,8 +28,12 @@ func TestOpen(t *testing.T) {
 			t.Errorf("folder mode = %v, want 0700", fi.Mode().Perm())
 		}
 		var mode string
+		var pages int
 		if err := s.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
 			t.Errorf("journal_mode = %q (%v), want wal", mode, err)
+		}
+		if err := s.db.QueryRow(`PRAGMA page_size`).Scan(&pages); err != nil || pages != pageSize {
+			t.Errorf("page_size = %d (%v), want %d", pages, err, pageSize)
 		}
 	})
 	t.Run("reopening keeps the data and does not migrate again", func(t *testing.T) {
