@@ -66,9 +66,9 @@ func Compute(in Input) (*Tables, error) {
 		for _, u := range m.units {
 			auto[u.ID] = u.coding.Codes
 		}
-		t.Agreement = append(t.Agreement, Agree("veldstem", "gold", auto, in.Gold, in.Units, in.Codes))
+		t.Agreement = append(t.Agreement, Agree("veldstem", "gold", auto, in.Gold, in.Units, CoveredCodes(in.Codes, in.GoldCodes)))
 		if in.Second != nil {
-			t.Agreement = append(t.Agreement, Agree("gold", "second", in.Gold, in.Second, in.Units, in.Codes))
+			t.Agreement = append(t.Agreement, Agree("gold", "second", in.Gold, in.Second, in.Units, CoveredCodes(in.Codes, in.GoldCodes)))
 		}
 	}
 	t.Quotes = m.quotes(overall, attrGroups)

@@ -25,12 +25,69 @@ import (
 // unit the annotator looked at and left uncoded is evidence too. Errors name
 // the file, line and what to change.
 func ReadGold(path string, codes []CodeInfo) (map[string][]string, error) {
+	units, _, err := ReadGoldCoverage(path, codes)
+	return units, err
+}
+
+// ReadGoldCoverage is ReadGold that also returns the code IDs the file
+// covers: its code columns, or every code when it has a "codes" column.
+// Agreement is computed over covered codes only, since a coder who coded
+// top-level themes said nothing about their sub-codes.
+func ReadGoldCoverage(path string, codes []CodeInfo) (map[string][]string, []string, error) {
 	f, err := os.Open(path)
 	if err != nil {
-		return nil, fmt.Errorf("gold file: %w; check analysis.gold in the config", err)
+		return nil, nil, fmt.Errorf("gold file: %w; check validation.gold in the config", err)
 	}
 	defer f.Close()
-	return readGold(f, path, codes)
+	units, err := readGold(f, path, codes)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := f.Seek(0, io.SeekStart); err != nil {
+		return nil, nil, err
+	}
+	header, err := csv.NewReader(io.LimitReader(f, 1<<20)).Read()
+	if err != nil {
+		return units, nil, nil
+	}
+	known := map[string]bool{}
+	var all []string
+	for _, c := range codes {
+		known[c.ID] = true
+		all = append(all, c.ID)
+	}
+	var covered []string
+	for _, h := range header[1:] {
+		h = strings.TrimSpace(h)
+		if strings.EqualFold(h, "codes") {
+			return units, all, nil
+		}
+		if known[h] {
+			covered = append(covered, h)
+		}
+	}
+	if len(covered) == 0 {
+		covered = all
+	}
+	return units, covered, nil
+}
+
+// CoveredCodes keeps the codes whose IDs are in covered (all when covered is empty).
+func CoveredCodes(codes []CodeInfo, covered []string) []CodeInfo {
+	if len(covered) == 0 {
+		return codes
+	}
+	in := map[string]bool{}
+	for _, c := range covered {
+		in[c] = true
+	}
+	var out []CodeInfo
+	for _, c := range codes {
+		if in[c.ID] {
+			out = append(out, c)
+		}
+	}
+	return out
 }
 
 func readGold(r io.Reader, name string, codes []CodeInfo) (map[string][]string, error) {
@@ -71,6 +128,9 @@ func readGold(r io.Reader, name string, codes []CodeInfo) (map[string][]string, 
 	if codesCol < 0 {
 		seen := map[string]bool{}
 		for _, h := range header[1:] {
+			if contextColumns[strings.ToLower(h)] {
+				continue
+			}
 			if !known[h] {
 				return nil, fail(1, "unknown code %q in the header; use code IDs from the codebook, or a single \"codes\" column", h)
 			}
@@ -118,6 +178,9 @@ func readGold(r io.Reader, name string, codes []CodeInfo) (map[string][]string, 
 			}
 		} else {
 			for i := 1; i < len(rec) && i < len(header); i++ {
+				if contextColumns[strings.ToLower(header[i])] {
+					continue
+				}
 				yes, ok := goldFlag(rec[i])
 				if !ok {
 					return nil, fail(line, "column %q has %q for unit %q; write 1 or 0", header[i], rec[i], id)
@@ -180,3 +243,7 @@ func csvError(name string, err error) error {
 	}
 	return fmt.Errorf("%s: %w", name, err)
 }
+
+// contextColumns are columns coders keep beside their codes (the unit's
+// text, a note); they are read past, not taken for codes.
+var contextColumns = map[string]bool{"text": true, "tekst": true, "note": true, "notes": true, "opmerking": true, "comment": true, "coder": true, "source": true}

@@ -31,6 +31,8 @@ type Input struct {
 	Files map[string]int
 	// Gold and Second map a unit ID to human codes; nil when absent.
 	Gold, Second map[string][]string
+	// GoldCodes are the codes the gold file covers; nil means all.
+	GoldCodes []string
 }
 
 // LikertSpec names one scale item and its scale points, lowest first.

@@ -415,7 +415,7 @@ and lists the disagreements. With --second it compares two human coders
 				return err
 			}
 			codes := run.CodeInfos(book)
-			b, err := run.ReadGold(gold, codes, pz)
+			b, covered, err := run.ReadGold(gold, codes, pz)
 			if err != nil {
 				return err
 			}
@@ -431,13 +431,13 @@ and lists the disagreements. With --second it compares two human coders
 			coderA, a := "veldstem", map[string][]string{}
 			if second != "" {
 				coderA = "second"
-				if a, err = run.ReadGold(second, codes, pz); err != nil {
+				if a, _, err = run.ReadGold(second, codes, pz); err != nil {
 					return err
 				}
 			} else if err := st.Codings(cmd.Context(), book.Hash, func(c study.Coding) error { a[c.UnitID] = c.Codes; return nil }); err != nil {
 				return err
 			}
-			ag := analysis.Agree(coderA, "gold", a, b, units, codes)
+			ag := analysis.Agree(coderA, "gold", a, b, units, analysis.CoveredCodes(codes, covered))
 			if asJSON {
 				return writeJSON(e, ag)
 			}

@@ -123,14 +123,14 @@ func analyse(cfg *config.Config, cb *coding.Codebook, snap *snapshot, pz *privac
 		Attributes: attrs, Likert: LikertSpecs(cfg), Files: files,
 	}
 	if cfg.Validation.Gold != "" {
-		gold, err := ReadGold(cfg.Validation.Gold, codes, pz)
+		gold, covered, err := ReadGold(cfg.Validation.Gold, codes, pz)
 		if err != nil {
 			return nil, err
 		}
-		in.Gold = gold
+		in.Gold, in.GoldCodes = gold, covered
 	}
 	if cfg.Validation.Second != "" {
-		second, err := ReadGold(cfg.Validation.Second, codes, pz)
+		second, _, err := ReadGold(cfg.Validation.Second, codes, pz)
 		if err != nil {
 			return nil, err
 		}
@@ -139,20 +139,21 @@ func analyse(cfg *config.Config, cb *coding.Codebook, snap *snapshot, pz *privac
 	return analysis.Compute(in)
 }
 
-// ReadGold reads a human-coded file and maps its unit IDs to the store's.
+// ReadGold reads a human-coded file, maps its unit IDs to the store's and
+// returns the codes it covers.
 // Coders work from the raw exports, so gold files name units by the survey
 // tool's respondent ID (source/R_abc/Q_open1); the pipeline only knows
 // pseudonymous IDs, derived with the study key.
-func ReadGold(path string, codes []analysis.CodeInfo, pz *privacy.Pseudonymizer) (map[string][]string, error) {
-	raw, err := analysis.ReadGold(path, codes)
+func ReadGold(path string, codes []analysis.CodeInfo, pz *privacy.Pseudonymizer) (map[string][]string, []string, error) {
+	raw, covered, err := analysis.ReadGoldCoverage(path, codes)
 	if err != nil {
-		return nil, err
+		return nil, nil, err
 	}
 	out := make(map[string][]string, len(raw))
 	for id, cs := range raw {
 		out[PseudonymousUnitID(id, pz)] = cs
 	}
-	return out, nil
+	return out, covered, nil
 }
 
 // PseudonymousUnitID maps source/respondent/rest to the ID the store uses.
