@@ -3,12 +3,14 @@ package ingest
 import (
 	"archive/zip"
 	"bytes"
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
 	"testing"
 
 	"github.com/veldstem/veldstem/pipeline/config"
+	"github.com/xuri/excelize/v2"
 )
 
 // seedFiles adds every file matching the globs to the fuzz corpus.
@@ -107,5 +109,25 @@ func FuzzDocx(f *testing.F) {
 			transcriptRespondents(parseTextTurns(strings.Join(paras, "\n"), "paragraph", probs), "f.docx", config.Source{}, &FileInfo{}, probs)
 		}
 		fuzzParse(t, data, ".docx", config.Source{})
+	})
+}
+
+func FuzzXLSX(f *testing.F) {
+	wb := excelize.NewFile()
+	for r, row := range dutchSurvey {
+		if err := wb.SetSheetRow("Sheet1", fmt.Sprintf("A%d", r+1), &row); err != nil {
+			f.Fatal(err)
+		}
+	}
+	var buf bytes.Buffer
+	if err := wb.Write(&buf); err != nil {
+		f.Fatal(err)
+	}
+	wb.Close()
+	f.Add(buf.Bytes())
+	f.Fuzz(func(t *testing.T, data []byte) {
+		// Mutated workbooks are mostly broken zips: what matters is that
+		// every one gives an error or units, never a panic or a hang.
+		fuzzParse(t, data, ".xlsx", config.Source{})
 	})
 }
