@@ -215,6 +215,9 @@ func (e *InputError) Error() string {
 }
 
 func storeFiles(ctx context.Context, st *store.Store, plan *filePlan, read []fileContent, sum *Summary, opts Options) error {
+	if err := checkConflicts(ctx, st, plan, read); err != nil {
+		return err
+	}
 	for _, f := range plan.removed {
 		n, err := st.RemoveFile(ctx, f.Source, f.Path)
 		if err != nil {

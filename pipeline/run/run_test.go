@@ -306,3 +306,21 @@ func TestSecondRunWithNoWaitExitsWhileTheStoreIsLocked(t *testing.T) {
 		t.Errorf("waiting run failed: %v", err)
 	}
 }
+
+func TestOverlappingExportsAreRefusedBeforeAnythingIsStored(t *testing.T) {
+	cfg := newStudy(t)
+	first := mustRun(t, cfg, Options{})
+	// b.csv repeats respondents 20..24 of a.csv, as a second export would.
+	writeFile(t, filepath.Join(cfg.Dir, "data/b.csv"), surveyCSV(20, 8))
+	_, err := Run(context.Background(), cfg, Options{})
+	if err == nil || !strings.Contains(err.Error(), "come from two files") || !strings.Contains(err.Error(), "data/a.csv") || !strings.Contains(err.Error(), "data/b.csv") {
+		t.Fatalf("want an error naming both files, got %v", err)
+	}
+	if err := os.Remove(filepath.Join(cfg.Dir, "data/b.csv")); err != nil {
+		t.Fatal(err)
+	}
+	sum := mustRun(t, cfg, Options{})
+	if sum.Units != first.Units || sum.UnitsCoded != 0 {
+		t.Errorf("after removing the overlap: %+v, want the first run's %d units untouched", sum, first.Units)
+	}
+}
