@@ -124,6 +124,16 @@ func TestReplaceFile(t *testing.T) {
 			keepCode: []string{"e/r003/Q1", "e/r004/Q1"},
 		},
 		{
+			name: "a reweighted respondent and an answer given to a new speaker label are stored",
+			edit: func(sv *survey) {
+				sv.respondents[3].Weight = 0.25
+				sv.respondents[0].Attributes = map[string]string{"sector": "onderwijs"}
+				sv.units[3].Speaker, sv.units[3].Position = "R", "row 5b"
+			},
+			want:     UnitDiff{Changed: 1, Unchanged: 3},
+			keepCode: []string{"e/r001/Q1", "e/r002/Q1", "e/r003/Q1"},
+		},
+		{
 			name: "an emptied file removes every unit",
 			edit: func(sv *survey) {
 				sv.units, sv.respondents = nil, nil
@@ -165,6 +175,19 @@ func TestReplaceFile(t *testing.T) {
 			slices.Sort(wantToCode)
 			if !slices.Equal(got, wantToCode) {
 				t.Errorf("UnitsToCode = %v, want %v", got, wantToCode)
+			}
+			// The store holds exactly the new content, in its order.
+			wantUnits := slices.Clone(sv.units)
+			slices.SortFunc(wantUnits, func(a, b study.Unit) int { return a.Seq - b.Seq })
+			var units []study.Unit
+			s.Units(ctx, func(u study.Unit) error { units = append(units, u); return nil })
+			if !slices.Equal(units, wantUnits) {
+				t.Errorf("Units = %+v\nwant %+v", units, wantUnits)
+			}
+			var resp []study.Respondent
+			s.Respondents(ctx, func(r study.Respondent) error { resp = append(resp, r); return nil })
+			if !reflect.DeepEqual(resp, sv.respondents) && (len(resp) != 0 || len(sv.respondents) != 0) {
+				t.Errorf("Respondents = %+v\nwant %+v", resp, sv.respondents)
 			}
 			files, _ := s.Files(ctx)
 			if len(files) != 1 || files[0].Units != len(sv.units) || files[0].Respondents != len(sv.respondents) {
