@@ -108,6 +108,7 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 	if err := prepareDir(dir); err != nil {
 		return nil, err
 	}
+	removeStaleTemps(dir)
 
 	d := buildDoc(in)
 	var files []namedFile
@@ -160,6 +161,24 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 	return append(out, fileEntry("manifest.json", mb)), nil
 }
 
+// WriteManifest writes only manifest.json, listing outputs that are already
+// on disk, for a rerun whose reports are known to be byte-identical to the
+// last ones. The manifest is the one Write would have written with them.
+func WriteManifest(dir string, m Manifest, outputs []ManifestFile) (ManifestFile, error) {
+	if err := prepareDir(dir); err != nil {
+		return ManifestFile{}, err
+	}
+	m.Outputs = outputs
+	mb, err := manifestJSON(m)
+	if err != nil {
+		return ManifestFile{}, err
+	}
+	if err := writeAtomic(dir, "manifest.json", mb); err != nil {
+		return ManifestFile{}, err
+	}
+	return fileEntry("manifest.json", mb), nil
+}
+
 type namedFile struct {
 	name string
 	body []byte
@@ -197,6 +216,15 @@ func prepareDir(dir string) error {
 		return nil
 	default:
 		return fmt.Errorf("report: output directory: %w", err)
+	}
+}
+
+// removeStaleTemps deletes temporary files a killed run left behind (see
+// writeAtomic). Runs hold the store's lock, so no other writer owns them.
+func removeStaleTemps(dir string) {
+	stale, _ := filepath.Glob(filepath.Join(dir, ".*.tmp-*"))
+	for _, p := range stale {
+		_ = os.Remove(p)
 	}
 }
 

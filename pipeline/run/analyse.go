@@ -172,18 +172,24 @@ func reportInput(cfg *config.Config, cb *coding.Codebook, snap *snapshot, tables
 		rc.Codes = append(rc.Codes, report.CodebookCode{ID: c.ID, Parent: c.Parent, Color: c.Color, Description: c.Description,
 			Negation: c.Negation, LabelNL: c.Label.NL, LabelEN: c.Label.EN, Terms: c.Terms, Exclude: c.Exclude})
 	}
+	resp, units := snap.counts()
+	return report.Input{
+		Tables: tables, Codebook: rc, Units: snap.units, Codings: snap.codings, Respondents: snap.respondents,
+		Method:   report.Method{Sources: tables.Sources, PrivacyRules: privacyRules(cfg), DataPeriod: dataPeriod(tables)},
+		Manifest: manifest(cfg, cb, plan, version, fingerprint, start, resp, units, len(snap.codings)),
+	}
+}
+
+// manifest is the audit record of a run; a rerun served from the report
+// cache builds the same one from the cached counts.
+func manifest(cfg *config.Config, cb *coding.Codebook, plan *filePlan, version, fingerprint string, start time.Time, respondents, units, codings int) report.Manifest {
 	var inputs []report.ManifestFile
 	for _, f := range plan.all {
 		inputs = append(inputs, report.ManifestFile{Path: f.rel, SHA256: f.sha256, Bytes: f.size})
 	}
-	resp, units := snap.counts()
-	return report.Input{
-		Tables: tables, Codebook: rc, Units: snap.units, Codings: snap.codings, Respondents: snap.respondents,
-		Method: report.Method{Sources: tables.Sources, PrivacyRules: privacyRules(cfg), DataPeriod: dataPeriod(tables)},
-		Manifest: report.Manifest{Version: version, RunAt: start.UTC().Format(time.RFC3339), ConfigHash: fingerprint,
-			CodebookHash: cb.Hash, Inputs: inputs,
-			Counts: map[string]int{"sources": len(cfg.Sources), "files": len(plan.all), "respondents": resp, "units": units, "codings": len(snap.codings)}},
-	}
+	return report.Manifest{Version: version, RunAt: start.UTC().Format(time.RFC3339), ConfigHash: fingerprint,
+		CodebookHash: cb.Hash, Inputs: inputs,
+		Counts: map[string]int{"sources": len(cfg.Sources), "files": len(plan.all), "respondents": respondents, "units": units, "codings": codings}}
 }
 
 func dataPeriod(t *analysis.Tables) string {
