@@ -184,7 +184,7 @@ store (run 'veldstem run' first).`,
 				}
 				unused := coding.UnusedTerms(book, units)
 				for _, u := range unused {
-					fmt.Fprintf(e.stdout, "%s: %v\n", path, u)
+					fmt.Fprintf(e.stdout, "%s:%d:%d: term %q (%s) of code %s never matches the %d stored units\n", path, u.Line, u.Column, u.Term, u.Lang, u.Code, len(units))
 				}
 			}
 			if len(problems) > 0 {
@@ -484,9 +484,10 @@ func (e *env) privacyCommand() *cobra.Command {
 				return err
 			}
 			type fileScan struct {
-				File   string         `json:"file"`
-				Units  int            `json:"units"`
-				Counts map[string]int `json:"counts"`
+				File        string         `json:"file"`
+				Respondents int            `json:"respondents"`
+				Texts       int            `json:"texts"`
+				Counts      map[string]int `json:"counts"`
 			}
 			var all []fileScan
 			for _, path := range args {
@@ -498,8 +499,9 @@ func (e *env) privacyCommand() *cobra.Command {
 							known = append(known, u.Speaker)
 						}
 					}
+					fs.Respondents++
 					for _, u := range us {
-						fs.Units++
+						fs.Texts++
 						for k, n := range pz.Scan(u.Text, known) {
 							fs.Counts[string(k)] += n
 						}
@@ -510,6 +512,7 @@ func (e *env) privacyCommand() *cobra.Command {
 					}
 					sort.Strings(keys)
 					for _, k := range keys {
+						fs.Texts++
 						for kind, n := range pz.Scan(r.Closed[k], nil) {
 							fs.Counts[string(kind)] += n
 						}
@@ -525,7 +528,7 @@ func (e *env) privacyCommand() *cobra.Command {
 				return writeJSON(e, all)
 			}
 			for _, fs := range all {
-				fmt.Fprintf(e.stdout, "%s: %d units\n", fs.File, fs.Units)
+				fmt.Fprintf(e.stdout, "%s: %d respondents, %d texts and cells scanned\n", fs.File, fs.Respondents, fs.Texts)
 				if len(fs.Counts) == 0 {
 					fmt.Fprintln(e.stdout, "  no personal data found")
 				}
