@@ -2,6 +2,7 @@ package cli
 
 import (
 	"context"
+	"os"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -43,9 +44,7 @@ Every config key can be overridden with a flag below or a VELDSTEM_* variable.`,
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(e.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(sum)
+				return writeJSON(e, sum)
 			}
 			fmt.Fprintln(e.stdout, sum.Line())
 			return nil
@@ -68,11 +67,7 @@ func (e *env) statusCommand() *cobra.Command {
 		Short: "Show what the store holds: sources, respondents, units, codings, last runs",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := e.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			st, err := store.Open(cfg.Store.Path)
+			cfg, st, err := e.openStore(cmd)
 			if err != nil {
 				return err
 			}
@@ -86,9 +81,7 @@ func (e *env) statusCommand() *cobra.Command {
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(e.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(s)
+				return writeJSON(e, s)
 			}
 			fmt.Fprintf(e.stdout, "store %s (schema %d)\n", cfg.Rel(cfg.Store.Path), st.SchemaVersion())
 			fmt.Fprintf(e.stdout, "%d files, %d respondents, %d units (%d coded with the current codebook), %d context turns\n",
@@ -112,11 +105,7 @@ func (e *env) historyCommand() *cobra.Command {
 		Short: "List past runs, newest first",
 		Args:  cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := e.loadConfig(cmd)
-			if err != nil {
-				return err
-			}
-			st, err := store.Open(cfg.Store.Path)
+			_, st, err := e.openStore(cmd)
 			if err != nil {
 				return err
 			}
@@ -126,9 +115,7 @@ func (e *env) historyCommand() *cobra.Command {
 				return err
 			}
 			if asJSON {
-				enc := json.NewEncoder(e.stdout)
-				enc.SetIndent("", "  ")
-				return enc.Encode(runs)
+				return writeJSON(e, runs)
 			}
 			printRuns(e, runs)
 			return nil
@@ -154,4 +141,21 @@ func printRuns(e *env, runs []store.Run) {
 		}
 		fmt.Fprintln(e.stdout, line)
 	}
+}
+
+// openStore opens the config's store for reading commands; it refuses to
+// create one, since an empty store would only hide a wrong --config.
+func (e *env) openStore(cmd *cobra.Command) (*config.Config, *store.Store, error) {
+	cfg, err := e.loadConfig(cmd)
+	if err != nil {
+		return nil, nil, err
+	}
+	if _, err := os.Stat(cfg.Store.Path); err != nil {
+		return nil, nil, fmt.Errorf("no store at %s yet — run 'veldstem run' first", cfg.Store.Path)
+	}
+	st, err := store.Open(cfg.Store.Path)
+	if err != nil {
+		return nil, nil, err
+	}
+	return cfg, st, nil
 }

@@ -16,7 +16,6 @@ import (
 	"github.com/veldstem/veldstem/pipeline/ingest"
 	"github.com/veldstem/veldstem/pipeline/privacy"
 	"github.com/veldstem/veldstem/pipeline/run"
-	"github.com/veldstem/veldstem/pipeline/store"
 	"github.com/veldstem/veldstem/pipeline/study"
 )
 
@@ -151,20 +150,15 @@ position. With --corpus it also lists terms that never match the units in the
 store (run 'veldstem run' first).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			var cfg *config.Config
 			path := ""
 			if len(args) == 1 {
 				path = args[0]
-			}
-			if path == "" || corpus {
+			} else {
 				c, err := e.loadConfig(cmd)
 				if err != nil {
 					return err
 				}
-				cfg = c
-				if path == "" {
-					path = c.Codebook
-				}
+				path = c.Codebook
 			}
 			problems, err := coding.Check(path)
 			if err != nil {
@@ -178,7 +172,7 @@ store (run 'veldstem run' first).`,
 				if err != nil {
 					return err
 				}
-				units, err := storedUnits(cmd, cfg)
+				units, err := storedUnits(cmd, e)
 				if err != nil {
 					return err
 				}
@@ -267,8 +261,8 @@ store (run 'veldstem run' first).`,
 	return cb
 }
 
-func storedUnits(cmd *cobra.Command, cfg *config.Config) ([]study.Unit, error) {
-	st, err := store.Open(cfg.Store.Path)
+func storedUnits(cmd *cobra.Command, e *env) ([]study.Unit, error) {
+	_, st, err := e.openStore(cmd)
 	if err != nil {
 		return nil, err
 	}
@@ -396,10 +390,11 @@ and lists the disagreements. With --second it compares two human coders
 (inter-coder reliability) instead. Run 'veldstem run' first.`,
 		Args: cobra.NoArgs,
 		RunE: func(cmd *cobra.Command, args []string) error {
-			cfg, err := e.loadConfig(cmd)
+			cfg, st, err := e.openStore(cmd)
 			if err != nil {
 				return err
 			}
+			defer st.Close()
 			if gold == "" {
 				gold = cfg.Validation.Gold
 			}
@@ -419,11 +414,6 @@ and lists the disagreements. With --second it compares two human coders
 			if err != nil {
 				return err
 			}
-			st, err := store.Open(cfg.Store.Path)
-			if err != nil {
-				return err
-			}
-			defer st.Close()
 			var units []study.Unit
 			if err := st.Units(cmd.Context(), func(u study.Unit) error { units = append(units, u); return nil }); err != nil {
 				return err
