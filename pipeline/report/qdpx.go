@@ -2,10 +2,12 @@ package report
 
 import (
 	"archive/zip"
-	"bytes"
+	"bufio"
 	"crypto/sha1"
 	"encoding/xml"
 	"fmt"
+	"io"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -104,42 +106,32 @@ type qdeCodeRef struct {
 	TargetGUID string `xml:"targetGUID,attr"`
 }
 
-// sourceText is one input file rebuilt as a plain-text source: its units
+// qdpxSource is one input file rebuilt as a plain-text source: its units
 // joined by blank lines, each turn prefixed with its speaker and each
 // survey answer with respondent and question, so a reader can orient.
-type sourceText struct {
+type qdpxSource struct {
 	key, file string
-	text      strings.Builder
-	runes     int
-	units     []placedUnit
+	units     []int // indexes into Input.Units, in order
 }
 
-type placedUnit struct {
-	unit      study.Unit
-	byteStart int // where the unit's Text starts in the source, in bytes
-	runeStart int // the same in code points, which REFI offsets count
-}
-
-func (s *sourceText) add(u study.Unit) {
-	if s.text.Len() > 0 {
-		s.write("\n\n")
-	}
+// unitPrefix is what precedes a unit's text in its source text.
+func unitPrefix(u study.Unit) string {
 	switch {
 	case u.Speaker != "":
-		s.write(u.Speaker + ": ")
+		return u.Speaker + ": "
 	case u.Question != "":
-		s.write("[" + u.Respondent + " · " + u.Question + "] ")
+		return "[" + u.Respondent + " · " + u.Question + "] "
 	}
-	s.units = append(s.units, placedUnit{unit: u, byteStart: s.text.Len(), runeStart: s.runes})
-	s.write(u.Text)
+	return ""
 }
 
-func (s *sourceText) write(x string) {
-	s.text.WriteString(x)
-	s.runes += utf8.RuneCountInString(x)
-}
-
-func renderQDPX(in Input) ([]byte, error) {
+// renderQDPX streams the project into w. A national survey's project holds
+// hundreds of thousands of coded selections and ~100 MB of source text, so
+// nothing is built whole in memory: project.qde is encoded selection by
+// selection, and each source text is written straight into its zip entry.
+// Offsets are counted in code points as the texts are laid out, the same
+// way in both passes.
+func renderQDPX(w io.Writer, in Input) error {
 	lang := in.Tables.Language
 	user := guid("user")
 	p := qdeProject{
@@ -170,35 +162,73 @@ func renderQDPX(in Input) ([]byte, error) {
 		p.CodeBook = &qdeCodeBook{Codes: roots}
 	}
 
-	var sources []*sourceText
-	byKey := map[string]*sourceText{}
-	for _, u := range in.Units {
+	var sources []*qdpxSource
+	byKey := map[string]*qdpxSource{}
+	for i, u := range in.Units {
 		key := u.Source + "\x00" + u.File
 		s, ok := byKey[key]
 		if !ok {
-			s = &sourceText{key: key, file: u.File}
+			s = &qdpxSource{key: key, file: u.File}
 			byKey[key] = s
 			sources = append(sources, s)
 		}
-		s.add(u)
+		s.units = append(s.units, i)
 	}
-	codings := map[string]study.Coding{}
-	for _, c := range in.Codings {
-		codings[c.UnitID] = c
+	codings := make(map[string]*study.Coding, len(in.Codings))
+	for i := range in.Codings {
+		codings[in.Codings[i].UnitID] = &in.Codings[i]
 	}
 
-	var files []namedFile
+	zw := zip.NewWriter(w)
+	fail := func(err error) error { return fmt.Errorf("report: writing project.qdpx: %w", err) }
+	qw, err := zw.CreateHeader(&zip.FileHeader{Name: "project.qde", Method: zip.Deflate, Modified: zipTime})
+	if err != nil {
+		return fail(err)
+	}
+	bw := bufio.NewWriterSize(qw, 1<<16)
+	bw.WriteString(xml.Header)
+	enc := xml.NewEncoder(bw)
+	enc.Indent("", "  ")
+	attr := func(name, value string) xml.Attr { return xml.Attr{Name: xml.Name{Local: name}, Value: value} }
+	project := xml.StartElement{Name: xml.Name{Local: "Project"}, Attr: []xml.Attr{attr("xmlns", p.Xmlns), attr("name", p.Name),
+		attr("origin", p.Origin), attr("creatingUserGUID", p.CreatingUserGUID)}}
+	if err := enc.EncodeToken(project); err != nil {
+		return fail(err)
+	}
+	if err := enc.EncodeElement(p.Users, xml.StartElement{Name: xml.Name{Local: "Users"}}); err != nil {
+		return fail(err)
+	}
+	if p.CodeBook != nil {
+		if err := enc.EncodeElement(p.CodeBook, xml.StartElement{Name: xml.Name{Local: "CodeBook"}}); err != nil {
+			return fail(err)
+		}
+	}
 	if len(sources) > 0 {
-		p.Sources = &qdeSources{}
+		if err := enc.EncodeToken(xml.StartElement{Name: xml.Name{Local: "Sources"}}); err != nil {
+			return fail(err)
+		}
 	}
 	for _, s := range sources {
 		sg := guid("source:" + s.key)
-		ts := qdeTextSource{GUID: sg, Name: firstNonEmpty(s.file, strings.ReplaceAll(s.key, "\x00", "/")),
-			PlainTextPath: "internal://" + sg + ".txt", CreatingUser: user}
-		text := s.text.String()
-		for _, pu := range s.units {
-			c, ok := codings[pu.unit.ID]
-			if !ok || pu.unit.Context {
+		ts := xml.StartElement{Name: xml.Name{Local: "TextSource"}, Attr: []xml.Attr{attr("guid", sg),
+			attr("name", firstNonEmpty(s.file, strings.ReplaceAll(s.key, "\x00", "/"))),
+			attr("plainTextPath", "internal://"+sg+".txt"), attr("creatingUser", user)}}
+		if err := enc.EncodeToken(ts); err != nil {
+			return fail(err)
+		}
+		runes, written := 0, 0
+		for _, ui := range s.units {
+			u := in.Units[ui]
+			if written > 0 {
+				runes += 2 // the blank line between units
+			}
+			prefix := unitPrefix(u)
+			written += len(prefix) + len(u.Text)
+			runes += utf8.RuneCountInString(prefix)
+			unitStart := runes
+			runes += utf8.RuneCountInString(u.Text)
+			c, ok := codings[u.ID]
+			if !ok || u.Context {
 				continue
 			}
 			for mi, m := range c.Matches {
@@ -206,51 +236,71 @@ func renderQDPX(in Input) ([]byte, error) {
 				if !known || !c.Has(m.Code) {
 					continue
 				}
-				ut := pu.unit.Text
+				ut := u.Text
 				a, b := clampRune(ut, m.Span.Start), clampRune(ut, m.Span.End)
 				if a >= b {
 					continue
 				}
-				start := pu.runeStart + utf8.RuneCountInString(ut[:a])
+				start := unitStart + utf8.RuneCountInString(ut[:a])
 				end := start + utf8.RuneCountInString(ut[a:b])
-				id := fmt.Sprintf("%s#%d", pu.unit.ID, mi)
-				sel := qdeSelection{GUID: guid("selection:" + id), Name: truncateRunes(text[pu.byteStart+a:pu.byteStart+b], 60),
+				id := u.ID + "#" + strconv.Itoa(mi)
+				sel := qdeSelection{GUID: guid("selection:" + id), Name: truncateRunes(ut[a:b], 60),
 					Start: start, End: end, CreatingUser: user,
 					Codings: []qdeCoding{{GUID: guid("coding:" + id), CreatingUser: user, CodeRef: qdeCodeRef{TargetGUID: target}}}}
 				if m.Negated {
 					sel.Description = "negated: " + m.Term
 				}
-				ts.Selections = append(ts.Selections, sel)
+				if err := enc.EncodeElement(sel, xml.StartElement{Name: xml.Name{Local: "PlainTextSelection"}}); err != nil {
+					return fail(err)
+				}
 			}
 		}
-		p.Sources.TextSource = append(p.Sources.TextSource, ts)
-		files = append(files, namedFile{"sources/" + sg + ".txt", []byte(text)})
-	}
-
-	var qde bytes.Buffer
-	qde.WriteString(xml.Header)
-	enc := xml.NewEncoder(&qde)
-	enc.Indent("", "  ")
-	if err := enc.Encode(p); err != nil {
-		return nil, fmt.Errorf("report: encoding project.qde: %w", err)
-	}
-	qde.WriteString("\n")
-
-	var zbuf bytes.Buffer
-	zw := zip.NewWriter(&zbuf)
-	for _, f := range append([]namedFile{{"project.qde", qde.Bytes()}}, files...) {
-		w, err := zw.CreateHeader(&zip.FileHeader{Name: f.name, Method: zip.Deflate, Modified: zipTime})
-		if err != nil {
-			return nil, fmt.Errorf("report: writing project.qdpx: %w", err)
+		if err := enc.EncodeToken(ts.End()); err != nil {
+			return fail(err)
 		}
-		if _, err := w.Write(f.body); err != nil {
-			return nil, fmt.Errorf("report: writing project.qdpx: %w", err)
+	}
+	if len(sources) > 0 {
+		if err := enc.EncodeToken(xml.EndElement{Name: xml.Name{Local: "Sources"}}); err != nil {
+			return fail(err)
+		}
+	}
+	if err := enc.EncodeToken(project.End()); err != nil {
+		return fail(err)
+	}
+	if err := enc.Flush(); err != nil {
+		return fail(err)
+	}
+	bw.WriteString("\n")
+	if err := bw.Flush(); err != nil {
+		return fail(err)
+	}
+
+	for _, s := range sources {
+		sg := guid("source:" + s.key)
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: "sources/" + sg + ".txt", Method: zip.Deflate, Modified: zipTime})
+		if err != nil {
+			return fail(err)
+		}
+		bw.Reset(fw)
+		written := 0
+		for _, ui := range s.units {
+			u := in.Units[ui]
+			if written > 0 {
+				bw.WriteString("\n\n")
+			}
+			prefix := unitPrefix(u)
+			written += len(prefix) + len(u.Text)
+			bw.WriteString(prefix)
+			bw.WriteString(u.Text)
+		}
+		if err := bw.Flush(); err != nil {
+			return fail(err)
 		}
 	}
 	if err := zw.Close(); err != nil {
-		return nil, fmt.Errorf("report: writing project.qdpx: %w", err)
+		return fail(err)
 	}
-	return zbuf.Bytes(), nil
+	return nil
 }
 
 func truncateRunes(s string, n int) string {

@@ -1,12 +1,14 @@
 package report
 
 import (
+	"bufio"
 	"bytes"
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"os"
 	"path/filepath"
 	"sort"
@@ -125,20 +127,6 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 	if formats["csv"] {
 		files = append(files, renderCSVs(in, opts)...)
 	}
-	if formats["xlsx"] {
-		b, err := renderXLSX(d, in)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, namedFile{"report.xlsx", b})
-	}
-	if formats["qdpx"] {
-		b, err := renderQDPX(in)
-		if err != nil {
-			return nil, err
-		}
-		files = append(files, namedFile{"project.qdpx", b})
-	}
 
 	var out []ManifestFile
 	for _, f := range files {
@@ -146,6 +134,23 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 			return out, err
 		}
 		out = append(out, fileEntry(f.name, f.body))
+	}
+	files = nil
+	// The workbook and the project grow with the corpus (hundreds of MB for
+	// a national survey), so they stream into their temporary files.
+	if formats["xlsx"] {
+		mf, err := writeAtomicStream(dir, "report.xlsx", func(w io.Writer) error { return renderXLSX(w, d, in) })
+		if err != nil {
+			return out, err
+		}
+		out = append(out, mf)
+	}
+	if formats["qdpx"] {
+		mf, err := writeAtomicStream(dir, "project.qdpx", func(w io.Writer) error { return renderQDPX(w, in) })
+		if err != nil {
+			return out, err
+		}
+		out = append(out, mf)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 
@@ -232,35 +237,64 @@ func removeStaleTemps(dir string) {
 // rename cannot cross file systems) and syncs it before renaming, so that
 // after a crash dir holds either the old file or the new one, never a mix.
 func writeAtomic(dir, name string, body []byte) error {
+	_, err := writeAtomicStream(dir, name, func(w io.Writer) error {
+		_, err := w.Write(body)
+		return err
+	})
+	return err
+}
+
+// writeAtomicStream is writeAtomic for a body that render writes out piece
+// by piece; it returns the file's manifest entry, hashed on the way.
+func writeAtomicStream(dir, name string, render func(io.Writer) error) (ManifestFile, error) {
 	tmp, err := os.CreateTemp(dir, "."+name+".tmp-*")
 	if err != nil {
-		return fmt.Errorf("report: writing %s: %w", name, err)
+		return ManifestFile{}, fmt.Errorf("report: writing %s: %w", name, err)
 	}
 	cleanup := func() { _ = os.Remove(tmp.Name()) }
-	if _, err := tmp.Write(body); err != nil {
+	h := sha256.New()
+	bw := bufio.NewWriterSize(io.MultiWriter(tmp, h), 1<<20)
+	cw := &countingWriter{w: bw}
+	if err := render(cw); err != nil {
 		_ = tmp.Close()
 		cleanup()
-		return fmt.Errorf("report: writing %s: %w", name, err)
+		return ManifestFile{}, err // renderers say which file failed
+	}
+	if err := bw.Flush(); err != nil {
+		_ = tmp.Close()
+		cleanup()
+		return ManifestFile{}, fmt.Errorf("report: writing %s: %w", name, err)
 	}
 	if err := tmp.Sync(); err != nil {
 		_ = tmp.Close()
 		cleanup()
-		return fmt.Errorf("report: writing %s: %w", name, err)
+		return ManifestFile{}, fmt.Errorf("report: writing %s: %w", name, err)
 	}
 	if err := tmp.Close(); err != nil {
 		cleanup()
-		return fmt.Errorf("report: writing %s: %w", name, err)
+		return ManifestFile{}, fmt.Errorf("report: writing %s: %w", name, err)
 	}
 	// CreateTemp makes 0600 files; reports are meant to be shared.
 	if err := os.Chmod(tmp.Name(), 0o644); err != nil {
 		cleanup()
-		return fmt.Errorf("report: writing %s: %w", name, err)
+		return ManifestFile{}, fmt.Errorf("report: writing %s: %w", name, err)
 	}
 	if err := os.Rename(tmp.Name(), filepath.Join(dir, name)); err != nil {
 		cleanup()
-		return fmt.Errorf("report: writing %s: %w", name, err)
+		return ManifestFile{}, fmt.Errorf("report: writing %s: %w", name, err)
 	}
-	return nil
+	return ManifestFile{Path: name, SHA256: hex.EncodeToString(h.Sum(nil)), Bytes: cw.n}, nil
+}
+
+type countingWriter struct {
+	w io.Writer
+	n int64
+}
+
+func (c *countingWriter) Write(p []byte) (int, error) {
+	n, err := c.w.Write(p)
+	c.n += int64(n)
+	return n, err
 }
 
 func fileEntry(name string, body []byte) ManifestFile {

@@ -1,8 +1,8 @@
 package report
 
 import (
-	"bytes"
 	"fmt"
+	"io"
 	"strconv"
 	"unicode/utf8"
 
@@ -12,12 +12,12 @@ import (
 // renderXLSX writes one sheet per table of the report plus the codebook and
 // the unit-level Codings matrix. Respondent text is always stored with
 // SetCellStr, a shared string, so Excel never evaluates it as a formula.
-func renderXLSX(d *doc, in Input) ([]byte, error) {
+func renderXLSX(w io.Writer, d *doc, in Input) error {
 	f := excelize.NewFile()
 	defer func() { _ = f.Close() }()
 	st, err := newXLSXStyles(f)
 	if err != nil {
-		return nil, fmt.Errorf("report: report.xlsx styles: %w", err)
+		return fmt.Errorf("report: report.xlsx styles: %w", err)
 	}
 	used := map[string]bool{}
 	first := true
@@ -48,40 +48,84 @@ func renderXLSX(d *doc, in Input) ([]byte, error) {
 			}
 			name, err := newSheet(t.Sheet)
 			if err != nil {
-				return nil, fmt.Errorf("report: report.xlsx sheet %q: %w", t.Sheet, err)
+				return fmt.Errorf("report: report.xlsx sheet %q: %w", t.Sheet, err)
 			}
 			if err := writeSheet(f, name, t.Head, t.Rows, st); err != nil {
-				return nil, fmt.Errorf("report: report.xlsx sheet %q: %w", name, err)
+				return fmt.Errorf("report: report.xlsx sheet %q: %w", name, err)
 			}
 		}
 	}
 
-	cm := codingMatrix(in, buildLabels(in))
-	var rows [][]cell
-	for _, r := range cm.rows {
-		row := make([]cell, 0, len(r.text)+len(r.flags))
-		for _, s := range r.text {
-			row = append(row, data(s))
-		}
-		for _, v := range r.flags {
-			row = append(row, intc(v))
-		}
-		rows = append(rows, row)
-	}
 	name, err := newSheet(d.W.Codings)
 	if err != nil {
-		return nil, fmt.Errorf("report: report.xlsx sheet Codings: %w", err)
+		return fmt.Errorf("report: report.xlsx sheet Codings: %w", err)
 	}
-	if err := writeSheet(f, name, cm.head, rows, st); err != nil {
-		return nil, fmt.Errorf("report: report.xlsx sheet %q: %w", name, err)
+	if err := writeCodingsSheet(f, name, codingMatrix(in, buildLabels(in)), st); err != nil {
+		return fmt.Errorf("report: report.xlsx sheet %q: %w", name, err)
 	}
 	f.SetActiveSheet(0)
 
-	var buf bytes.Buffer
-	if err := f.Write(&buf); err != nil {
-		return nil, fmt.Errorf("report: writing report.xlsx: %w", err)
+	if err := f.Write(w); err != nil {
+		return fmt.Errorf("report: writing report.xlsx: %w", err)
 	}
-	return buf.Bytes(), nil
+	return nil
+}
+
+// writeCodingsSheet writes the unit-level matrix with excelize's
+// StreamWriter: one row per unit makes it by far the largest sheet (400,000
+// rows for a national survey), and the cell-by-cell API keeps every cell as
+// a Go value until the file is written — several GB at that size. The
+// stream writes rows as XML at once, spilling to a temporary file past
+// 16 MB. Text goes in as inline strings ("str" cells without a formula), so
+// Excel never evaluates respondent IDs as formulas either.
+func writeCodingsSheet(f *excelize.File, sheet string, m matrix, st xlsxStyles) error {
+	sw, err := f.NewStreamWriter(sheet)
+	if err != nil {
+		return err
+	}
+	// Widths and panes must precede the rows in a stream, so measure first.
+	widths := make([]int, len(m.head))
+	for i, h := range m.head {
+		widths[i] = max(utf8.RuneCountInString(h), 1)
+	}
+	for _, r := range m.rows {
+		for i, t := range r.text {
+			widths[i] = max(widths[i], utf8.RuneCountInString(t))
+		}
+	}
+	for i, w := range widths {
+		if err := sw.SetColWidth(i+1, i+1, float64(min(max(w, 6), 60)+2)); err != nil {
+			return err
+		}
+	}
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return err
+	}
+	row := make([]any, len(m.head))
+	for i, h := range m.head {
+		row[i] = excelize.Cell{StyleID: st.head, Value: h}
+	}
+	if err := sw.SetRow("A1", row); err != nil {
+		return err
+	}
+	for r, mr := range m.rows {
+		row = row[:0]
+		for _, t := range mr.text {
+			if t == "" {
+				row = append(row, nil)
+			} else {
+				row = append(row, t)
+			}
+		}
+		for _, v := range mr.flags {
+			row = append(row, v)
+		}
+		ref, _ := excelize.CoordinatesToCellName(1, r+2)
+		if err := sw.SetRow(ref, row); err != nil {
+			return err
+		}
+	}
+	return sw.Flush()
 }
 
 type xlsxStyles struct{ head, pct, p, stat2, text int }
