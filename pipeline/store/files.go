@@ -82,8 +82,10 @@ var testHookReplaceFile func()
 // unit's respondent (when that respondent is in respondents), because
 // codebook rules may read them: a corrected closed answer must recode.
 //
-// Every respondent and unit must belong to f's source and path, and unit IDs
-// must be unique; otherwise nothing is written.
+// Every respondent and unit must belong to f's source and path, and their
+// IDs must be unique within the file and not held by another file of the
+// store (ErrDuplicateID); otherwise nothing is written. So when an input file
+// is renamed, RemoveFile the old name before replacing the new one.
 func (s *Store) ReplaceFile(ctx context.Context, f FileRecord, respondents []study.Respondent, units []study.Unit) (UnitDiff, error) {
 	var diff UnitDiff
 	where := f.Source + "/" + f.Path
@@ -154,31 +156,19 @@ func (s *Store) ReplaceFile(ctx context.Context, f FileRecord, respondents []stu
 		return fail(err)
 	}
 
-	upsertUnits := newBatch(ctx, tx, `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
+	// New units are plainly inserted: an ID that another file already holds
+	// violates units_by_id and fails the call, because quietly moving the
+	// unit would let two files (say, two waves exported with the same
+	// respondent IDs) overwrite each other on every run.
+	insertUnits := newBatch(ctx, tx, `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
 		return `
 INSERT INTO units (id, source, file, respondent, question, question_label, speaker, position, seq, text, lang, context, hash)
-VALUES ` + rows + `
-ON CONFLICT (id) DO UPDATE SET
-	source = excluded.source, file = excluded.file, respondent = excluded.respondent,
-	question = excluded.question, question_label = excluded.question_label, speaker = excluded.speaker,
-	position = excluded.position, seq = excluded.seq, text = excluded.text, lang = excluded.lang,
-	context = excluded.context, hash = excluded.hash`
+VALUES ` + rows
 	})
-	defer upsertUnits.flush()
-	// A new or changed unit may carry codings: of its previous content, or
-	// of this very content (an edit reverted, a unit moved from another
-	// file). Only the first kind is stale. Runs after the units are written,
-	// so it compares with the new hash.
-	dropStale := newBatch(ctx, tx, `?`, func(ids string) string {
-		return `
-DELETE FROM codings WHERE unit_id IN (` + ids + `)
-AND unit_hash <> (SELECT u.hash FROM units u WHERE u.id = codings.unit_id)`
-	})
-	defer dropStale.flush()
-	// Rows of this file whose seq stays are rewritten by UPDATE on their id
-	// and only the columns that can differ: an upsert would also rewrite the
-	// (source, file, seq, id) index entry, a third of the cost of a changed
-	// unit.
+	defer insertUnits.flush()
+	// Units of this file are rewritten by UPDATE on their id, and only in
+	// the columns that can differ; leaving seq out when it stays spares the
+	// (source, file, seq, id) index entry, a third of the cost of a change.
 	updateUnits := newBatch(ctx, tx, `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
 		return `
 UPDATE units SET respondent = v.column2, question = v.column3, question_label = v.column4,
@@ -187,38 +177,66 @@ UPDATE units SET respondent = v.column2, question = v.column3, question_label = 
 FROM (VALUES ` + rows + `) AS v WHERE units.id = v.column1`
 	})
 	defer updateUnits.flush()
-	var touched []string // new and changed unit IDs, for dropStale
+	reorderUnits := newBatch(ctx, tx, `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
+		return `
+UPDATE units SET respondent = v.column2, question = v.column3, question_label = v.column4,
+	speaker = v.column5, position = v.column6, text = v.column7, lang = v.column8,
+	context = v.column9, hash = v.column10, seq = v.column11
+FROM (VALUES ` + rows + `) AS v WHERE units.id = v.column1`
+	})
+	defer reorderUnits.flush()
+	// A changed unit may have codings of its old content (stale) and, if an
+	// edit was reverted, of this very content under another codebook (still
+	// valid). Runs after the units are written, so it compares with the new
+	// hash.
+	dropStale := newBatch(ctx, tx, `?`, func(ids string) string {
+		return `
+DELETE FROM codings WHERE unit_id IN (` + ids + `)
+AND unit_hash <> (SELECT u.hash FROM units u WHERE u.id = codings.unit_id)`
+	})
+	defer dropStale.flush()
+	var fresh, touched []string // new and changed unit IDs
 
 	for i, u := range units {
 		old, ok := existing[u.ID]
 		delete(existing, u.ID)
+		var err error
 		switch {
 		case !ok:
 			diff.New++
+			fresh = append(fresh, u.ID)
+			err = insertUnits.add(u.ID, u.Source, u.File, u.Respondent, u.Question, u.QuestionLabel,
+				u.Speaker, u.Position, u.Seq, u.Text, u.Lang, u.Context, hashes[i])
+			if err != nil {
+				return fail(unitClash(ctx, tx, f, fresh, err))
+			}
+			continue
 		case old.hash != hashes[i]:
 			diff.Changed++
+			if anyCodings {
+				touched = append(touched, u.ID)
+			}
 		default:
 			diff.Unchanged++
 			if old.respondent == u.Respondent && old.position == u.Position && old.seq == u.Seq {
 				continue // the row would be rewritten with what it holds
 			}
 		}
-		if anyCodings && (!ok || old.hash != hashes[i]) {
-			touched = append(touched, u.ID)
+		if old.seq == u.Seq {
+			err = updateUnits.add(u.ID, u.Respondent, u.Question, u.QuestionLabel, u.Speaker, u.Position,
+				u.Text, u.Lang, u.Context, hashes[i])
+		} else {
+			err = reorderUnits.add(u.ID, u.Respondent, u.Question, u.QuestionLabel, u.Speaker, u.Position,
+				u.Text, u.Lang, u.Context, hashes[i], u.Seq)
 		}
-		if ok && old.seq == u.Seq {
-			if err := updateUnits.add(u.ID, u.Respondent, u.Question, u.QuestionLabel, u.Speaker, u.Position,
-				u.Text, u.Lang, u.Context, hashes[i]); err != nil {
-				return fail(fmt.Errorf("units up to %q: %w", u.ID, err))
-			}
-			continue
-		}
-		if err := upsertUnits.add(u.ID, u.Source, u.File, u.Respondent, u.Question, u.QuestionLabel,
-			u.Speaker, u.Position, u.Seq, u.Text, u.Lang, u.Context, hashes[i]); err != nil {
+		if err != nil {
 			return fail(fmt.Errorf("units up to %q: %w", u.ID, err))
 		}
 	}
-	if err := errors.Join(updateUnits.flush(), upsertUnits.flush()); err != nil {
+	if err := insertUnits.flush(); err != nil {
+		return fail(unitClash(ctx, tx, f, fresh, err))
+	}
+	if err := errors.Join(updateUnits.flush(), reorderUnits.flush()); err != nil {
 		return fail(fmt.Errorf("units: %w", err))
 	}
 	for _, id := range touched {
@@ -266,6 +284,45 @@ ON CONFLICT (source, path) DO UPDATE SET
 	return diff, nil
 }
 
+// ErrDuplicateID is returned (wrapped) by ReplaceFile when a unit or
+// respondent ID of the file is already held by another file of the store.
+var ErrDuplicateID = errors.New("ID already stored for another file")
+
+// unitClash explains a failed insert of new units: if one of them is held by
+// another file, it names both; otherwise it returns err as is. Only on the
+// error path, so it may look up every new ID.
+func unitClash(ctx context.Context, tx *sql.Tx, f FileRecord, fresh []string, err error) error {
+	for _, id := range fresh {
+		var source, file string
+		switch qerr := tx.QueryRowContext(ctx, `SELECT source, file FROM units WHERE id = ? AND NOT (source = ? AND file = ?)`,
+			id, f.Source, f.Path).Scan(&source, &file); {
+		case qerr == nil:
+			return fmt.Errorf("unit %q is also in %s/%s: %w; unit IDs are source/respondent/question, so "+
+				"respondent IDs must be unique within a source (remove the other file first if it was renamed, "+
+				"or give each wave its own source or wave-specific respondent IDs)", id, source, file, ErrDuplicateID)
+		case !errors.Is(qerr, sql.ErrNoRows):
+			return errors.Join(err, qerr)
+		}
+	}
+	return err
+}
+
+// respondentClash is unitClash for respondents.
+func respondentClash(ctx context.Context, tx *sql.Tx, f FileRecord, fresh []string, err error) error {
+	for _, id := range fresh {
+		var file string
+		switch qerr := tx.QueryRowContext(ctx, `SELECT file FROM respondents WHERE source = ? AND id = ? AND file <> ?`,
+			f.Source, id, f.Path).Scan(&file); {
+		case qerr == nil:
+			return fmt.Errorf("respondent %q is also in %s/%s: %w; respondent IDs must be unique within a source "+
+				"(remove the other file first if it was renamed, or give each wave its own source)", id, f.Source, file, ErrDuplicateID)
+		case !errors.Is(qerr, sql.ErrNoRows):
+			return errors.Join(err, qerr)
+		}
+	}
+	return err
+}
+
 // storedRespondent is a respondent row as stored, to tell whether rewriting
 // it would change anything.
 type storedRespondent struct {
@@ -275,8 +332,7 @@ type storedRespondent struct {
 }
 
 // replaceRespondents makes the respondents file f contributed the given
-// ones, writing only those that differ. An ID that another file of the
-// source contributed moves to f: one person has one row per source.
+// ones, writing only those that differ.
 func replaceRespondents(ctx context.Context, tx *sql.Tx, f FileRecord, respondents []study.Respondent) error {
 	existing := make(map[string]storedRespondent)
 	rows, err := tx.QueryContext(ctx, `
@@ -298,15 +354,20 @@ SELECT id, wave, weight, attributes, likert, closed FROM respondents WHERE sourc
 		return err
 	}
 
-	upsert := newBatch(ctx, tx, `(?, ?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
+	// As with units, a respondent new to this file must be new to the
+	// source; see unitClash.
+	insert := newBatch(ctx, tx, `(?, ?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
 		return `
-INSERT INTO respondents (source, id, file, wave, weight, attributes, likert, closed)
-VALUES ` + rows + `
-ON CONFLICT (source, id) DO UPDATE SET
-	file = excluded.file, wave = excluded.wave, weight = excluded.weight,
-	attributes = excluded.attributes, likert = excluded.likert, closed = excluded.closed`
+INSERT INTO respondents (source, id, file, wave, weight, attributes, likert, closed) VALUES ` + rows
 	})
-	defer upsert.flush()
+	defer insert.flush()
+	update := newBatch(ctx, tx, `(?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
+		return `
+UPDATE respondents SET wave = v.column3, weight = v.column4, attributes = v.column5, likert = v.column6, closed = v.column7
+FROM (VALUES ` + rows + `) AS v WHERE respondents.source = v.column1 AND respondents.id = v.column2`
+	})
+	defer update.flush()
+	var fresh []string
 	for _, r := range respondents {
 		attrs, err := json.Marshal(r.Attributes)
 		if err != nil {
@@ -323,17 +384,24 @@ ON CONFLICT (source, id) DO UPDATE SET
 		// Strings, not []byte: the driver would store a []byte as a BLOB,
 		// which SQLite's JSON functions refuse.
 		now := storedRespondent{r.Wave, r.Weight, string(attrs), string(likert), string(closed)}
-		if old, ok := existing[r.ID]; ok {
-			delete(existing, r.ID)
-			if old == now {
-				continue
+		old, ok := existing[r.ID]
+		switch {
+		case !ok:
+			fresh = append(fresh, r.ID)
+			if err := insert.add(r.Source, r.ID, r.File, now.wave, now.weight, now.attrs, now.likert, now.closed); err != nil {
+				return respondentClash(ctx, tx, f, fresh, err)
+			}
+		case old != now:
+			if err := update.add(r.Source, r.ID, now.wave, now.weight, now.attrs, now.likert, now.closed); err != nil {
+				return fmt.Errorf("respondents up to %q: %w", r.ID, err)
 			}
 		}
-		if err := upsert.add(r.Source, r.ID, r.File, now.wave, now.weight, now.attrs, now.likert, now.closed); err != nil {
-			return fmt.Errorf("respondents up to %q: %w", r.ID, err)
-		}
+		delete(existing, r.ID)
 	}
-	if err := upsert.flush(); err != nil {
+	if err := insert.flush(); err != nil {
+		return respondentClash(ctx, tx, f, fresh, err)
+	}
+	if err := update.flush(); err != nil {
 		return fmt.Errorf("respondents: %w", err)
 	}
 

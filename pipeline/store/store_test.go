@@ -459,3 +459,60 @@ func TestUnitHash(t *testing.T) {
 		t.Errorf("UnitHash = %q, want 64 hex digits", h)
 	}
 }
+
+func TestReplaceFileRefusesIDsOfAnotherFile(t *testing.T) {
+	ctx := context.Background()
+	tests := []struct {
+		name string
+		// second is stored after a.csv (respondents r001..r003) is.
+		second func() *survey
+		want   string
+	}{
+		{
+			name:   "a second wave with the same unit IDs is refused, naming the file that holds them",
+			second: func() *survey { return newSurvey("e", "wave2.csv", 2) },
+			want:   `unit "e/r001/Q1" is also in e/a.csv`,
+		},
+		{
+			name: "a respondent ID of another file is refused even when the units differ",
+			second: func() *survey {
+				sv := newSurvey("e", "wave2.csv", 2)
+				for i := range sv.units {
+					sv.units[i].ID += "-w2"
+				}
+				return sv
+			},
+			want: `respondent "r001" is also in e/a.csv`,
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			s, _ := openTemp(t)
+			first := newSurvey("e", "a.csv", 3)
+			first.store(t, s)
+			sv := tt.second()
+			_, err := s.ReplaceFile(ctx, sv.record(), sv.respondents, sv.units)
+			if !errors.Is(err, ErrDuplicateID) || !strings.Contains(err.Error(), tt.want) {
+				t.Fatalf("err = %v, want ErrDuplicateID containing %q", err, tt.want)
+			}
+			var units []study.Unit
+			s.Units(ctx, func(u study.Unit) error { units = append(units, u); return nil })
+			if !slices.Equal(units, first.units) {
+				t.Errorf("units after the refusal = %+v, want a.csv's untouched", units)
+			}
+			if files, _ := s.Files(ctx); len(files) != 1 {
+				t.Errorf("files after the refusal = %+v", files)
+			}
+		})
+	}
+	t.Run("a renamed file is accepted once the old name is removed", func(t *testing.T) {
+		s, _ := openTemp(t)
+		newSurvey("e", "a.csv", 3).store(t, s)
+		if _, err := s.RemoveFile(ctx, "e", "a.csv"); err != nil {
+			t.Fatal(err)
+		}
+		if d := newSurvey("e", "renamed.csv", 3).store(t, s); d.New != 3 {
+			t.Errorf("diff = %+v, want 3 new", d)
+		}
+	})
+}
