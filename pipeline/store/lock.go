@@ -20,8 +20,11 @@ var ErrLocked = errors.New("state store is locked")
 // itself is the kernel's flock, released when the holder exits or dies, so a
 // holder record left behind by a killed process never blocks anyone.
 type Holder struct {
-	PID   int       `json:"pid"`
-	Host  string    `json:"host"`
+	// PID is the holder's process id on Host.
+	PID int `json:"pid"`
+	// Host is the holder's host name; the store may sit on a shared disk.
+	Host string `json:"host"`
+	// Since is when the holder took the lock, to the second.
 	Since time.Time `json:"since"`
 }
 

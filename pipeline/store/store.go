@@ -94,6 +94,16 @@ const pageSize = 16384
 // fixes it, so this runs once, before Open's connections (which switch to
 // WAL at connect) touch the file.
 func create(path string) error {
+	// 0600 like the folder: the file holds pseudonymized answers, and SQLite
+	// gives its -wal and -shm files the mode of the database file.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE|os.O_EXCL, 0o600)
+	if errors.Is(err, fs.ErrExist) {
+		return nil // a concurrent Open created it
+	}
+	if err != nil {
+		return fmt.Errorf("store: create %s: %w", path, err)
+	}
+	f.Close()
 	db, err := sql.Open("sqlite", path+"?_pragma=busy_timeout("+fmt.Sprint(busyTimeoutMS)+")")
 	if err != nil {
 		return fmt.Errorf("store: create %s: %w", path, err)

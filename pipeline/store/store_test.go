@@ -27,6 +27,13 @@ func TestOpen(t *testing.T) {
 		if fi.Mode().Perm() != 0o700 {
 			t.Errorf("folder mode = %v, want 0700", fi.Mode().Perm())
 		}
+		for _, name := range []string{path, path + "-wal"} {
+			if fi, err := os.Stat(name); err != nil {
+				t.Error(err)
+			} else if fi.Mode().Perm() != 0o600 {
+				t.Errorf("%s: mode %v, want 0600", filepath.Base(name), fi.Mode().Perm())
+			}
+		}
 		var mode string
 		var pages int
 		if err := s.db.QueryRow(`PRAGMA journal_mode`).Scan(&mode); err != nil || mode != "wal" {
