@@ -215,19 +215,30 @@ func (p *Pseudonymizer) RespondentID(source, raw string) string {
 	return "R-" + p.sum(6, "respondent", source, raw)
 }
 
-// Respondent returns r with its ID pseudonymized and its closed answers run
-// through Text, since "other, namely" columns hold free text. r is not
-// modified.
+// Respondent returns r with its ID pseudonymized and its closed answers and
+// attributes run through Text, since "other, namely" columns hold free text
+// and attributes are printed as group labels in every breakdown (a team
+// named after its leader, a participants sidecar with a phone number).
+// Ordinary values ("jeugd", "Oost") come back unchanged, so groups stay.
+// r is not modified.
 func (p *Pseudonymizer) Respondent(r study.Respondent) study.Respondent {
 	r.ID = p.RespondentID(r.Source, r.ID)
-	if r.Closed != nil {
-		closed := make(map[string]string, len(r.Closed))
-		for k, v := range r.Closed {
-			closed[k] = p.Text(v, nil)
-		}
-		r.Closed = closed
-	}
+	r.Closed = p.textValues(r.Closed)
+	r.Attributes = p.textValues(r.Attributes)
 	return r
+}
+
+// textValues returns a copy of m with every value run through Text; nil
+// stays nil.
+func (p *Pseudonymizer) textValues(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = p.Text(v, nil)
+	}
+	return out
 }
 
 // Unit returns u with its text, respondent and speaker pseudonymized and

@@ -276,6 +276,16 @@ func TestUnitAndRespondent(t *testing.T) {
 			t.Fatal("the caller's map was changed")
 		}
 	})
+	t.Run("attributes are pseudonymized, since breakdowns print them", func(t *testing.T) {
+		r := study.Respondent{ID: "R_abc", Source: "s", Attributes: map[string]string{"team": "Team van mevrouw Bakker, 06-12345678", "regio": "Oost"}}
+		got := p.Respondent(r)
+		if strings.Contains(got.Attributes["team"], "Bakker") || strings.Contains(got.Attributes["team"], "12345678") || !strings.Contains(got.Attributes["team"], "[PERSOON-") || !strings.Contains(got.Attributes["team"], "[TELEFOON-") {
+			t.Fatalf("attribute team %q", got.Attributes["team"])
+		}
+		if got.Attributes["regio"] != "Oost" || r.Attributes["team"] != "Team van mevrouw Bakker, 06-12345678" {
+			t.Fatalf("respondent %+v, caller's %+v", got, r)
+		}
+	})
 }
 
 func TestScan(t *testing.T) {
