@@ -46,6 +46,7 @@ type piiSet struct {
 
 	email, mobile, mobileIntl, landline, beMobile, beLandline string
 	bsn, rrn, iban, ibanBE, street, postcode, birth, linkedin string
+	birthWritten, handle                                      string
 	titled                                                    string // surname after "mevrouw": the title detector
 	firstNamed                                                string // first name from the built-in list and a surname
 	configured                                                string // listed in privacy.names
@@ -86,21 +87,23 @@ func piiSets() []piiSet {
 		tag := strings.TrimSuffix(filepath.Base(f.file), filepath.Ext(f.file))
 		p := piiSet{
 			format: f.name, file: f.file,
-			email:      fmt.Sprintf("contact.%s@buurtteam-oost.nl", tag),
-			mobile:     fmt.Sprintf("06-3%d41 72%02d", i, 10+i),
-			mobileIntl: fmt.Sprintf("+31 6 5%d83 19%02d", i, 10+i),
-			landline:   fmt.Sprintf("(030) 2%d4 61 %02d", i, 10+i),
-			beMobile:   fmt.Sprintf("+32 47%d 12 34 %02d", i, 10+i),
-			beLandline: fmt.Sprintf("09 2%d3 45 %02d", i, 10+i),
-			bsn:        validBSN(31415926 + 7*i),
-			rrn:        validRRN(fmt.Sprintf("7%d0412", i), 30+i),
-			iban:       validIBAN("NL", fmt.Sprintf("RABO%010d", 3141592650+int64(i))),
-			ibanBE:     validIBAN("BE", fmt.Sprintf("0961%08d", 27182818+i)),
-			street:     fmt.Sprintf("Lindenlaan %d", 101+i),
-			postcode:   fmt.Sprintf("35%02d RT", 11+i),
-			birth:      fmt.Sprintf("%02d-04-19%02d", 11+i, 70+i),
-			linkedin:   fmt.Sprintf("https://www.linkedin.com/in/wijkcoach-%s-4821", tag),
-			titled:     titled[i], firstNamed: firstNamed[i], configured: configured[i], speaker: speakers[i],
+			email:        fmt.Sprintf("contact.%s@buurtteam-oost.nl", tag),
+			mobile:       fmt.Sprintf("06-3%d41 72%02d", i, 10+i),
+			mobileIntl:   fmt.Sprintf("+31 6 5%d83 19%02d", i, 10+i),
+			landline:     fmt.Sprintf("(030) 2%d4 61 %02d", i, 10+i),
+			beMobile:     fmt.Sprintf("+32 47%d 12 34 %02d", i, 10+i),
+			beLandline:   fmt.Sprintf("09 2%d3 45 %02d", i, 10+i),
+			bsn:          validBSN(31415926 + 7*i),
+			rrn:          validRRN(fmt.Sprintf("7%d0412", i), 30+i),
+			iban:         validIBAN("NL", fmt.Sprintf("RABO%010d", 3141592650+int64(i))),
+			ibanBE:       validIBAN("BE", fmt.Sprintf("0961%08d", 27182818+i)),
+			street:       fmt.Sprintf("Lindenlaan %d", 101+i),
+			postcode:     fmt.Sprintf("35%02d RT", 11+i),
+			birth:        fmt.Sprintf("%02d-04-19%02d", 11+i, 70+i),
+			linkedin:     fmt.Sprintf("https://www.linkedin.com/in/wijkcoach-%s-4821", tag),
+			birthWritten: fmt.Sprintf("%d maart 19%02d", 3+i, 60+i),
+			handle:       fmt.Sprintf("@buurtwerker_%d%d", i, 7*i),
+			titled:       titled[i], firstNamed: firstNamed[i], configured: configured[i], speaker: speakers[i],
 		}
 		if i < len(respondents) {
 			p.respondent = respondents[i]
@@ -121,9 +124,9 @@ func piiSets() []piiSet {
 func (p piiSet) answer() string {
 	return fmt.Sprintf("De werkdruk is te hoog en de registratie kost veel tijd. Mail %s of bel %s, %s, %s, %s of %s. "+
 		"Mijn BSN is %s, rijksregisternummer %s, rekening %s. Ik woon aan de %s, %s Utrecht, geboren op %s. "+
-		"Zie %s voor mijn werk. Ik sprak met mevrouw %s, met %s en met %s over het verloop.",
+		"Zie %s of %s voor mijn werk. Ik sprak met mevrouw %s, met %s en met %s (geb. %s) over het verloop.",
 		p.email, p.mobile, p.mobileIntl, p.landline, p.beMobile, p.beLandline,
-		p.bsn, p.rrn, p.iban, p.street, p.postcode, p.birth, p.linkedin, p.titled, p.firstNamed, p.configured)
+		p.bsn, p.rrn, p.iban, p.street, p.postcode, p.birth, p.linkedin, p.handle, p.titled, p.firstNamed, p.configured, p.birthWritten)
 }
 
 // other is an "other, namely" answer: a closed column, not coded but stored.
@@ -175,6 +178,8 @@ func (p piiSet) plants() []plant {
 		{kind: "address", variants: []string{p.street}, probe: p.street},
 		{kind: "postcode", variants: []string{p.postcode, compact(p.postcode)}, probe: p.postcode},
 		{kind: "date of birth", variants: []string{p.birth, bd[2] + "-" + bd[1] + "-" + bd[0], digits(p.birth)}, probe: "geboren op " + p.birth},
+		{kind: "date of birth, written out", variants: []string{p.birthWritten}, probe: "geb. " + p.birthWritten},
+		{kind: "social-media handle", variants: []string{p.handle}, probe: p.handle},
 		{kind: "LinkedIn URL", variants: []string{p.linkedin, strings.TrimPrefix(p.linkedin, "https://www."), slug}, probe: p.linkedin},
 		nameplant("name after a title", p.titled, "mevrouw "+p.titled, nil),
 		nameplant("first-name pattern", p.firstNamed, "met "+p.firstNamed, nil),
@@ -330,9 +335,17 @@ output: {dir: reports, formats: [html, md, csv, xlsx, qdpx]}
 store: {path: .veldstem/state.db}
 privacy: {min_cell: 1, key_file: .veldstem/key, names: [` + strings.Join(names, ", ") + `]}
 quotes: {per_code: 50}
+validation: {gold: gold.csv}
 `
 	writeFile(t, filepath.Join(dir, "config.yaml"), config)
 	writeFile(t, filepath.Join(dir, "codes/pii.yaml"), piiCodebook)
+	// Coders work from the raw exports, so the gold file names units by
+	// the survey tools' respondent IDs; agreement.csv must not repeat them.
+	gold := "unit_id,codes\n"
+	for _, src := range []struct{ name, id, q string }{{"generic", sets[0].respondent, "open"}, {"qualtrics", sets[1].respondent, "Q_open"}, {"spss", sets[spssIndex].respondent, "open"}} {
+		gold += src.name + "/" + src.id + "/" + src.q + ",workload;bureaucracy;staff\n"
+	}
+	writeFile(t, filepath.Join(dir, "gold.csv"), gold)
 
 	// Survey rows: the planted respondent, then two clean ones.
 	rows := func(p piiSet) [][]string {
@@ -500,7 +513,7 @@ func regenSAV(t *testing.T, p piiSet) {
 	t.Helper()
 	var b strings.Builder
 	b.WriteString("* Planted personal data for TestPlantedPIINeverReachesOutputs (package run).\n")
-	b.WriteString("* Every value is invented. Generated by: go test ./pipeline/run -run PlantedPII -regen-pii-sav\n")
+	b.WriteString("* Every value is invented. Generated by: go test ./pipeline/run -run PlantedPII -args -regen-pii-sav\n")
 	b.WriteString("* which runs, from this directory: LC_ALL=C.UTF-8 pspp pii.sps\n\n")
 	b.WriteString("SET LOCALE='UTF-8'.\n")
 	b.WriteString(`DATA LIST LIST ("|") /id (A24) team (A200) overig (A300) open (A1500) contact (A120).` + "\n")
@@ -580,7 +593,7 @@ func TestPlantedPIINeverReachesOutputs(t *testing.T) {
 	haystacks(t, cfg.Output.Dir, hay)
 	haystacks(t, filepath.Dir(cfg.Store.Path), hay)
 	hay["logs"] = logs.Bytes()
-	for _, want := range []string{"report.html", "report.md", "codings.csv", "report.xlsx", "project.qdpx", "state.db"} {
+	for _, want := range []string{"report.html", "report.md", "codings.csv", "agreement.csv", "report.xlsx", "project.qdpx", "state.db"} {
 		found := false
 		for name := range hay {
 			found = found || filepath.Base(name) == want
@@ -695,6 +708,11 @@ func TestPlantedPIINeverReachesOutputs(t *testing.T) {
 		for name, h := range hay {
 			if filepath.Base(name) == "codings.csv" && !regexp.MustCompile(`R-[0-9a-f]{12}`).Match(h) {
 				t.Errorf("codings.csv has no pseudonymous respondent IDs")
+			}
+			// The gold file's raw IDs must have been mapped, not dropped:
+			// all three planted survey units are compared.
+			if filepath.Base(name) == "agreement.csv" && !bytes.Contains(h, []byte("\n_overall,3,")) {
+				t.Errorf("agreement.csv does not compare the three gold units:\n%s", h)
 			}
 		}
 	})
