@@ -157,7 +157,7 @@ func readFiles(ctx context.Context, cfg *config.Config, files []inputFile, pz *p
 			bar.Add(1)
 			continue
 		}
-		known := speakerNames(rawUnits, f.source)
+		known := speakerNames(rawUnits, pz)
 		for i, r := range raw {
 			r.File, r.Source = f.rel, f.source.Name
 			if r.Wave == "" {
@@ -184,16 +184,22 @@ func readFiles(ctx context.Context, cfg *config.Config, files []inputFile, pz *p
 }
 
 // speakerNames lists the speaker labels of a transcript that are names, so
-// privacy replaces them wherever they occur in the text too.
-func speakerNames(units [][]study.Unit, src config.Source) []string {
+// privacy replaces them wherever they occur in the text too ("Ole" speaks,
+// the interviewer thanks Ole). Role labels (Interviewer, R, Int 2) are left
+// out: they are the labels privacy keeps as they are. Short labels count
+// too, since short names are names.
+func speakerNames(units [][]study.Unit, pz *privacy.Pseudonymizer) []string {
 	seen := map[string]bool{}
 	var out []string
 	for _, us := range units {
 		for _, u := range us {
-			if u.Speaker == "" || seen[u.Speaker] || len(u.Speaker) <= 3 {
+			if u.Speaker == "" || seen[u.Speaker] {
 				continue
 			}
 			seen[u.Speaker] = true
+			if pz.Unit(study.Unit{Speaker: u.Speaker}, nil).Speaker == u.Speaker {
+				continue
+			}
 			out = append(out, u.Speaker)
 		}
 	}

@@ -80,7 +80,7 @@ func piiSets() []piiSet {
 	titled := []string{"De Jong", "Kloosterboer", "Van Wijnbergen", "Haverkamp", "Dijkgraaf", "Rozendaal", "Zwanenburg", "Verhoeckx", "Brandsma", "Oosterhuis"}
 	firstNamed := []string{"Sanne Tuinman", "Femke Brouwers", "Daan Mulderij", "Joost Hartsuiker", "Maaike Veldkamp", "Jeroen Schipperus", "Lieke Wolters", "Bram Vlietstra", "Esther Kolkman", "Thijs Bakhuis"}
 	configured := []string{"Wubbe Hofstra", "Geeske Tuinstra", "Tjitske Wiersma", "Ymkje Postma", "Baukje Kuipers", "Siebren Terpstra", "Wietske Bosma", "Hylke Zijlstra", "Jildou Bergsma", "Sjoukje Dijkstra"}
-	speakers := []string{"", "", "", "", "", "Noura Benali", "Rients Hylkema", "Aaltje Doornbos", "Fokke Sijtsma", "Durkje Feenstra"}
+	speakers := []string{"", "", "", "", "", "Ole", "Rients Hylkema", "Aaltje Doornbos", "Fokke Sijtsma", "Durkje Feenstra"}
 	respondents := []string{"resp.generic@wijkpost.nl", "R_2xQm8TbLk4WvN1a", "mulderij-2025", "R_5hJd7KsPq2LzX9c", "R_8nBv4CxZm6QwE3r"}
 	var out []piiSet
 	for i, f := range formats {
@@ -184,7 +184,7 @@ func (p piiSet) plants() []plant {
 		nameplant("name after a title", p.titled, "mevrouw "+p.titled, nil),
 		nameplant("first-name pattern", p.firstNamed, "met "+p.firstNamed, nil),
 		nameplant("name in privacy.names", p.configured, "met "+p.configured, nil),
-		{kind: "respondent ID", variants: []string{p.respondent}},
+		{kind: "respondent ID", variants: []string{p.respondent}, name: true},
 	}
 	if p.speaker != "" {
 		ps = append(ps, nameplant("speaker label", p.speaker, p.speaker, []string{p.speaker}))
