@@ -47,10 +47,11 @@ type piiSet struct {
 	email, mobile, mobileIntl, landline, beMobile, beLandline string
 	bsn, rrn, iban, ibanBE, street, postcode, birth, linkedin string
 	birthWritten, handle                                      string
-	titled                                                    string // surname after "mevrouw": the title detector
-	firstNamed                                                string // first name from the built-in list and a surname
-	configured                                                string // listed in privacy.names
-	speaker                                                   string // transcripts: the interviewee's speaker label
+
+	// Names, one per detector: after "mevrouw" (title), a first name from
+	// the built-in list with a surname, one listed in privacy.names, and
+	// for transcripts the interviewee's speaker label.
+	titled, firstNamed, configured, speaker string
 	// interviewer is a named interviewer (Teams labels every voice with
 	// a name); empty means the label "Interviewer".
 	interviewer string
