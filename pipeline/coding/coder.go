@@ -496,6 +496,18 @@ func inScope(s Scope, u study.Unit) bool {
 	return true
 }
 
+// UsesRespondents reports whether any code has a rule on closed answers,
+// that is whether Code ever looks at its respondent. Callers coding a
+// national survey skip loading every respondent when it does not.
+func (c *Coder) UsesRespondents() bool {
+	for _, cc := range c.codes {
+		if len(cc.rules) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
 // Code codes one unit. It is pure: the same unit, respondent and codebook
 // always give the same Coding. r may be nil (no closed answers); context
 // units (interviewer turns) get no codes.

@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"errors"
 
 	"github.com/veldstem/veldstem/pipeline/coding"
 	"github.com/veldstem/veldstem/pipeline/store"
@@ -15,14 +16,15 @@ var codeBatch = 4096
 
 // codeNewUnits codes every unit the store has no current coding for, in
 // batches, and stores the codings.
+//
+// Three stages overlap: the store's scan of units to code (this goroutine)
+// fills batches, a coder codes one batch on every core (CodeAll) and a
+// saver writes the previous batch's codings. At most three batches are in
+// memory at once, whatever the corpus size. The store allows writes while
+// its scan is open (the scan reads a snapshot; WAL lets the reader and the
+// writer proceed together). Codings are a pure function of each unit, so
+// the stored result does not depend on how the stages interleave.
 func codeNewUnits(ctx context.Context, st *store.Store, coder *coding.Coder, codebookHash string, sum *Summary, opts Options) error {
-	respondents := map[string]*study.Respondent{}
-	if err := st.Respondents(ctx, func(r study.Respondent) error {
-		respondents[r.Source+"\x00"+r.ID] = &r
-		return nil
-	}); err != nil {
-		return err
-	}
 	if opts.Full {
 		// --full recodes everything: drop every coding first (a run killed
 		// after this simply recodes again).
@@ -30,35 +32,87 @@ func codeNewUnits(ctx context.Context, st *store.Store, coder *coding.Coder, cod
 			return err
 		}
 	}
-	lookup := func(u study.Unit) *study.Respondent { return respondents[u.Source+"\x00"+u.Respondent] }
+	var lookup func(study.Unit) *study.Respondent
+	if coder.UsesRespondents() {
+		respondents := map[string]*study.Respondent{}
+		if err := st.Respondents(ctx, func(r study.Respondent) error {
+			respondents[r.Source+"\x00"+r.ID] = &r
+			return nil
+		}); err != nil {
+			return err
+		}
+		lookup = func(u study.Unit) *study.Respondent { return respondents[u.Source+"\x00"+u.Respondent] }
+	}
 
-	// UnitsToCode streams from a read query; coding and saving happen after
-	// it finishes so the read never overlaps a write transaction.
-	var pending []study.Unit
-	if err := st.UnitsToCode(ctx, codebookHash, func(u study.Unit) error {
-		pending = append(pending, u)
-		return nil
-	}); err != nil {
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
+	toCode := make(chan []study.Unit, 1)
+	toSave := make(chan []study.Coding, 1)
+	coderDone, saverDone := make(chan struct{}), make(chan struct{})
+	go func() {
+		defer close(coderDone)
+		defer close(toSave)
+		for batch := range toCode {
+			select {
+			case toSave <- coder.CodeAll(batch, lookup):
+			case <-ctx.Done():
+				return
+			}
+		}
+	}()
+	bar := opts.Progress.Start("coding units", 0)
+	defer bar.Done()
+	coded := 0
+	go func() {
+		defer close(saverDone)
+		for codings := range toSave {
+			if err := st.SaveCodings(ctx, codebookHash, codings); err != nil {
+				cancel(err)
+				return
+			}
+			coded += len(codings)
+			bar.Add(len(codings))
+			checkpoint("coding-batch")
+		}
+	}()
+
+	var batch []study.Unit
+	send := func() error {
+		select {
+		case toCode <- batch:
+			batch = make([]study.Unit, 0, codeBatch)
+			return nil
+		case <-ctx.Done():
+			return context.Cause(ctx)
+		}
+	}
+	scanErr := st.UnitsToCode(ctx, codebookHash, func(u study.Unit) error {
+		batch = append(batch, u)
+		if len(batch) < codeBatch {
+			return nil
+		}
+		return send()
+	})
+	if scanErr == nil && len(batch) > 0 {
+		scanErr = send()
+	}
+	close(toCode)
+	<-coderDone
+	// Drain what the coder produced if it stopped early, so the saver ends.
+	<-saverDone
+	if err := context.Cause(ctx); err != nil && !errors.Is(err, context.Canceled) {
+		return err // the saver's error explains a scan stopped by it
+	}
+	if scanErr != nil {
+		return scanErr
+	}
+	if err := ctx.Err(); err != nil {
 		return err
 	}
-	bar := opts.Progress.Start("coding units", len(pending))
-	defer bar.Done()
-	for start := 0; start < len(pending); start += codeBatch {
-		if err := ctx.Err(); err != nil {
-			return err
-		}
-		end := min(start+codeBatch, len(pending))
-		codings := coder.CodeAll(pending[start:end], lookup)
-		if err := st.SaveCodings(ctx, codebookHash, codings); err != nil {
-			return err
-		}
-		bar.Add(end - start)
-		checkpoint("coding-batch")
-	}
-	sum.UnitsCoded = len(pending)
+	sum.UnitsCoded = coded
 	if err := st.PruneCodings(ctx, codebookHash); err != nil {
 		return err
 	}
-	opts.Log.Info("coded units", "coded", len(pending))
+	opts.Log.Info("coded units", "coded", coded)
 	return nil
 }

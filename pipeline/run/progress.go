@@ -59,6 +59,11 @@ func (b *termBar) Add(n int) {
 
 func (b *termBar) draw() {
 	b.last = time.Now()
+	if b.total <= 0 {
+		// A streamed step does not know its total in advance.
+		fmt.Fprintf(b.w, "\r%-16s %d", b.step, b.done)
+		return
+	}
 	const width = 30
 	filled := width
 	pct := 100.0
@@ -79,7 +84,9 @@ func (b *termBar) draw() {
 func (b *termBar) Done() {
 	b.mu.Lock()
 	defer b.mu.Unlock()
-	b.done = b.total
+	if b.total > 0 {
+		b.done = b.total
+	}
 	b.draw()
 	fmt.Fprintln(b.w)
 }
