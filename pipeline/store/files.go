@@ -116,7 +116,7 @@ func (s *Store) ReplaceFile(ctx context.Context, f FileRecord, respondents []stu
 		seen[u.ID] = struct{}{}
 		hashes[i] = contentHash(&buf, u, closed[u.Respondent])
 	}
-	seen = nil
+	seen = nil // a national survey's ID set is tens of MB; free it for the writes
 
 	tx, err := s.db.BeginTx(ctx, nil)
 	if err != nil {
