@@ -13,9 +13,9 @@ import (
 )
 
 // benchUnits is the file size the benchmarks store per operation; set
-// VELDSTEM_BENCH_UNITS=600000 to time a national survey in one go.
+// STORE_BENCH_UNITS=600000 to time a national survey in one go.
 func benchUnits(b *testing.B) int {
-	if v := os.Getenv("VELDSTEM_BENCH_UNITS"); v != "" {
+	if v := os.Getenv("STORE_BENCH_UNITS"); v != "" {
 		n, err := strconv.Atoi(v)
 		if err != nil {
 			b.Fatal(err)

@@ -16,7 +16,7 @@ import (
 
 // crashChildEnv names the store a re-executed test binary should open and
 // then die in, mid-ReplaceFile.
-const crashChildEnv = "VELDSTEM_STORE_CRASH_CHILD"
+const crashChildEnv = "STORE_CRASH_CHILD"
 
 // TestCrashChild is the child half of TestCrashMidReplaceFile. It takes the
 // lock, starts replacing a.csv with different content, signals readiness
