@@ -9,6 +9,7 @@ import (
 	"math"
 	"regexp"
 	"strconv"
+	"strings"
 
 	"github.com/veldstem/veldstem/pipeline/analysis"
 	xfont "golang.org/x/image/font"
@@ -22,8 +23,29 @@ import (
 
 type barDatum struct {
 	Label, Color string
+	Depth        int  // code depth: sub-codes are indented under parents
+	Parent       bool // a code with sub-codes: its label is bold
 	V, Lo, Hi    float64
 	Hidden       bool // suppressed: no bar, the table says "<5"
+}
+
+// catLabel is one category on a chart's label axis.
+type catLabel struct {
+	Text   string
+	Depth  int
+	Parent bool
+}
+
+func catOf(m codeMeta) catLabel {
+	return catLabel{Text: m.Label, Depth: m.Depth, Parent: m.HasChildren}
+}
+
+func plainCats(xs []string) []catLabel {
+	out := make([]catLabel, len(xs))
+	for i, x := range xs {
+		out[i] = catLabel{Text: x}
+	}
+	return out
 }
 
 type barSeries struct {
@@ -98,13 +120,92 @@ func embeddable(b []byte, id, title string) string {
 }
 
 func writeSVG(p *plot.Plot, h vg.Length) ([]byte, error) {
-	c := vgsvg.New(chartWidth, h)
-	p.Draw(draw.New(c))
+	return writeLabeledSVG(p, h, nil)
+}
+
+const (
+	labelIndent = vg.Length(9)   // per level of code depth
+	labelGap    = vg.Length(5)   // between the label column and the plot
+	maxLabelW   = vg.Length(205) // longer labels are cut with "…"
+)
+
+// writeLabeledSVG draws the category labels of a horizontal chart itself,
+// left-aligned in a column left of the plot, so that sub-codes can be
+// indented under their parent and parents set in bold (gonum's own tick
+// labels are right-aligned and share one style). cats[0] is the top row,
+// at y = len(cats)-1 in data coordinates.
+func writeLabeledSVG(p *plot.Plot, h vg.Length, cats []catLabel) ([]byte, error) {
+	return writeLabeledSVGWidth(p, chartWidth, h, cats)
+}
+
+func writeLabeledSVGWidth(p *plot.Plot, w, h vg.Length, cats []catLabel) ([]byte, error) {
+	c := vgsvg.New(w, h)
+	dc := draw.New(c)
+	if len(cats) == 0 {
+		p.Draw(dc)
+	} else {
+		styles := make([]draw.TextStyle, len(cats))
+		texts := make([]string, len(cats))
+		colW := vg.Length(0)
+		for i, cl := range cats {
+			sty := p.Y.Tick.Label
+			sty.XAlign, sty.YAlign = draw.XLeft, draw.YCenter
+			if cl.Parent {
+				sty.Font.Weight = xfont.WeightBold
+			}
+			indent := labelIndent * vg.Length(cl.Depth)
+			texts[i] = fitText(sty, cl.Text, maxLabelW-indent)
+			styles[i] = sty
+			colW = max(colW, indent+sty.Width(texts[i]))
+		}
+		blank := make([]string, len(cats))
+		p.NominalY(blank...)
+		pc := draw.Crop(dc, colW+labelGap, 0, 0, 0)
+		p.Draw(pc)
+		da := p.DataCanvas(pc)
+		_, ty := p.Transforms(&da)
+		n := len(cats)
+		for i, cl := range cats {
+			pt := vg.Point{X: dc.Min.X + labelIndent*vg.Length(cl.Depth), Y: ty(float64(n - 1 - i))}
+			dc.FillText(styles[i], pt, texts[i])
+		}
+	}
 	var buf bytes.Buffer
 	if _, err := c.WriteTo(&buf); err != nil {
 		return nil, err
 	}
 	return buf.Bytes(), nil
+}
+
+// fitText makes s at most w wide: on one line if it fits, else broken at
+// a space into two lines, else cut with "…" (the table beside the chart
+// has the full label).
+func fitText(sty draw.TextStyle, s string, w vg.Length) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if sty.Width(s) <= w {
+		return s
+	}
+	// The latest space whose first line fits; the rest is cut if need be.
+	for i := len(s) - 1; i > 0; i-- {
+		if s[i] == ' ' && sty.Width(s[:i]) <= w {
+			return s[:i] + "\n" + cutText(sty, s[i+1:], w)
+		}
+	}
+	return cutText(sty, s, w)
+}
+
+func cutText(sty draw.TextStyle, s string, w vg.Length) string {
+	if sty.Width(s) <= w {
+		return s
+	}
+	r := []rune(s)
+	for n := len(r) - 1; n > 0; n-- {
+		t := strings.TrimRight(string(r[:n]), " ,;:-–") + "…"
+		if sty.Width(t) <= w {
+			return t
+		}
+	}
+	return "…"
 }
 
 func hexToColor(s string) color.Color {
@@ -171,14 +272,6 @@ func (s *shapes) whisker(lo, hi, y, half float64) {
 		lineShape{hi, y - half, hi, y + half, ink, w})
 }
 
-func reversed(xs []string) []string {
-	out := make([]string, len(xs))
-	for i, x := range xs {
-		out[len(xs)-1-i] = x
-	}
-	return out
-}
-
 func pctAxisMax(vals ...float64) float64 {
 	m := 0.0
 	for _, v := range vals {
@@ -205,11 +298,11 @@ func barChart(title, xlabel string, bars []barDatum) ([]byte, error) {
 	p := newPlot(title)
 	n := len(bars)
 	s := &shapes{xmin: 0, ymin: -0.6, ymax: float64(n) - 0.4}
-	var labels []string
+	var labels []catLabel
 	var his []float64
 	for i, b := range bars {
 		y := float64(n - 1 - i)
-		labels = append(labels, b.Label)
+		labels = append(labels, catLabel{Text: b.Label, Depth: b.Depth, Parent: b.Parent})
 		if b.Hidden {
 			continue
 		}
@@ -221,13 +314,12 @@ func barChart(title, xlabel string, bars []barDatum) ([]byte, error) {
 	p.X.Min, p.X.Max = 0, s.xmax
 	p.X.Label.Text = xlabel
 	p.Add(verticalGrid(), s)
-	p.NominalY(reversed(labels)...)
-	return writeSVG(p, vg.Length(n)*0.75*vg.Centimeter+3*vg.Centimeter)
+	return writeLabeledSVG(p, vg.Length(n)*0.75*vg.Centimeter+3*vg.Centimeter, labels)
 }
 
 // groupedBarChart draws, per category, one thinner bar per series (groups
 // of an attribute, or waves) so groups compare within a code.
-func groupedBarChart(title, xlabel string, cats []string, series []barSeries) ([]byte, error) {
+func groupedBarChart(title, xlabel string, cats []catLabel, series []barSeries) ([]byte, error) {
 	p := newPlot(title)
 	n, k := len(cats), len(series)
 	if k == 0 {
@@ -253,8 +345,7 @@ func groupedBarChart(title, xlabel string, cats []string, series []barSeries) ([
 	p.X.Min, p.X.Max = 0, s.xmax
 	p.X.Label.Text = xlabel
 	p.Add(verticalGrid(), s)
-	p.NominalY(reversed(cats)...)
-	return writeSVG(p, vg.Length(n)*(0.45+0.3*vg.Length(k))*vg.Centimeter+3*vg.Centimeter)
+	return writeLabeledSVG(p, vg.Length(n)*(0.45+0.3*vg.Length(k))*vg.Centimeter+3*vg.Centimeter, cats)
 }
 
 // likertColor spreads scale points from red (disagree) through grey
@@ -317,55 +408,85 @@ func likertChart(title string, items []likertBar, k int) ([]byte, error) {
 	}
 	p.X.Tick.Marker = plot.ConstantTicks(ticks)
 	p.Add(verticalGrid(), s)
-	p.NominalY(reversed(labels)...)
-	return writeSVG(p, vg.Length(n)*0.8*vg.Centimeter+3*vg.Centimeter)
+	return writeLabeledSVG(p, vg.Length(n)*0.8*vg.Centimeter+3*vg.Centimeter, plainCats(labels))
 }
 
-// heatmap shows co-occurrence as a matrix: cell shade is the Jaccard index,
-// the number is the count of respondents with both codes.
-func heatmap(title string, d *doc, ids []string, cs []analysis.Cooccurrence, supp string, nf numFmt) ([]byte, error) {
+// heatmap shows co-occurrence as the lower triangle of a matrix (the
+// upper one would repeat it): cell shade is the Jaccard index, the number
+// is the count of respondents with both codes. Rows and columns carry the
+// codes' labels; rows are indented by code depth like the other charts.
+func heatmap(title string, d *doc, ids []string, cs []analysis.Cooccurrence, supp string, _ numFmt) ([]byte, error) {
 	p := newPlot(title)
 	n := len(ids)
+	if n < 2 {
+		return writeSVG(p, 3*vg.Centimeter)
+	}
 	pos := map[string]int{}
-	var ylabels, xlabels []string
 	for i, id := range ids {
 		pos[id] = i
-		ylabels = append(ylabels, d.meta(id).Label)
-		xlabels = append(xlabels, id)
 	}
-	s := &shapes{xmin: -0.5, xmax: float64(n) - 0.5, ymin: -0.5, ymax: float64(n) - 0.5}
-	for i := range n {
-		y := float64(n - 1 - i)
-		s.rects = append(s.rects, rectShape{float64(i) - 0.48, float64(i) + 0.48, y - 0.48, y + 0.48, color.Gray{Y: 0xF0}})
+	// Rows are codes 2..n, columns codes 1..n-1: row r, column c with c < r.
+	rows, cols := n-1, n-1
+	var ylabels []catLabel
+	for _, id := range ids[1:] {
+		ylabels = append(ylabels, catOf(d.meta(id)))
 	}
-	for _, c := range cs {
-		a, b := pos[c.CodeA], pos[c.CodeB]
-		for _, xy := range [][2]int{{a, b}, {b, a}} {
-			x, y := float64(xy[0]), float64(n-1-xy[1])
-			if c.Suppressed {
-				s.rects = append(s.rects, rectShape{x - 0.48, x + 0.48, y - 0.48, y + 0.48, color.Gray{Y: 0xE4}})
-				s.texts = append(s.texts, textShape{x, y, supp, color.Gray{Y: 0x55}})
-				continue
-			}
-			f := math.Max(0, math.Min(1, c.Jaccard))
-			// White to deep blue; text turns white where the cell is dark.
-			fill := color.RGBA{R: uint8(255 - 222*f), G: uint8(255 - 153*f), B: uint8(255 - 83*f), A: 255}
-			ink := color.Color(color.Gray{Y: 0x11})
-			if f > 0.45 {
-				ink = color.White
-			}
-			s.rects = append(s.rects, rectShape{x - 0.48, x + 0.48, y - 0.48, y + 0.48, fill})
-			s.texts = append(s.texts, textShape{x, y, strconv.Itoa(c.N), ink})
+	xsty := p.X.Tick.Label
+	var xlabels []string
+	maxX := vg.Length(0)
+	for _, id := range ids[:n-1] {
+		l := cutText(xsty, d.meta(id).Label, maxLabelW*0.8)
+		xlabels = append(xlabels, l)
+		maxX = max(maxX, xsty.Width(l))
+	}
+	s := &shapes{xmin: -0.5, xmax: float64(cols) - 0.5, ymin: -0.5, ymax: float64(rows) - 0.5}
+	cellAt := func(r, c int) (x, y float64) { return float64(c), float64(rows - r) }
+	for r := 1; r < n; r++ {
+		for c := 0; c < r; c++ {
+			x, y := cellAt(r, c)
+			s.rects = append(s.rects, rectShape{x - 0.47, x + 0.47, y - 0.47, y + 0.47, color.Gray{Y: 0xF2}})
 		}
+	}
+	for _, cc := range cs {
+		a, b := pos[cc.CodeA], pos[cc.CodeB]
+		if a == b {
+			continue
+		}
+		if a > b {
+			a, b = b, a
+		}
+		x, y := cellAt(b, a)
+		if cc.Suppressed {
+			s.rects = append(s.rects, rectShape{x - 0.47, x + 0.47, y - 0.47, y + 0.47, color.Gray{Y: 0xE4}})
+			s.texts = append(s.texts, textShape{x, y, supp, color.Gray{Y: 0x55}})
+			continue
+		}
+		f := math.Max(0, math.Min(1, cc.Jaccard))
+		// White to deep blue; text turns white where the cell is dark.
+		fill := color.RGBA{R: uint8(255 - 222*f), G: uint8(255 - 153*f), B: uint8(255 - 83*f), A: 255}
+		ink := color.Color(color.Gray{Y: 0x11})
+		if f > 0.45 {
+			ink = color.White
+		}
+		s.rects = append(s.rects, rectShape{x - 0.47, x + 0.47, y - 0.47, y + 0.47, fill})
+		s.texts = append(s.texts, textShape{x, y, strconv.Itoa(cc.N), ink})
 	}
 	p.Add(s)
 	p.NominalX(xlabels...)
-	p.NominalY(reversed(ylabels)...)
 	p.X.Tick.Length = 0
-	p.X.Tick.Label.Rotation = math.Pi / 6
+	p.X.Tick.Label.Rotation = math.Pi / 2
 	p.X.Tick.Label.XAlign = draw.XRight
-	p.X.Tick.Label.YAlign = draw.YTop
+	p.X.Tick.Label.YAlign = draw.YCenter
 	p.X.Label.Text = ""
-	_ = nf
-	return writeSVG(p, vg.Length(n)*0.9*vg.Centimeter+4*vg.Centimeter)
+	p.X.LineStyle.Width = 0
+	p.Y.LineStyle.Width = 0
+	// Square cells: the plot area is as tall as it is wide, plus room for
+	// the rotated column labels and the title.
+	cell := (heatmapWidth - maxLabelW - labelGap - vg.Points(12)) / vg.Length(cols)
+	h := cell*vg.Length(rows) + maxX + vg.Points(48)
+	return writeLabeledSVGWidth(p, heatmapWidth, h, ylabels)
 }
+
+// heatmapWidth is wider than other charts: 21 columns need room for their
+// numbers; printed, the page scales it to its width.
+const heatmapWidth = 21 * vg.Centimeter

@@ -177,7 +177,7 @@ func renderCSVs(in Input, opts Options) []namedFile {
 	for _, p := range sortedPrev(d, tb.WavePrev) {
 		n, pct, lo, hi := strconv.Itoa(p.N), wv.num(p.Pct, 1), wv.num(p.CILow, 1), wv.num(p.CIHigh, 1)
 		if p.Suppressed {
-			n, pct, lo, hi = wv.supp, "", "", ""
+			n, pct, lo, hi = orMask(p.Mask, wv.supp), "", "", ""
 		}
 		row := []string{safeText(p.Code), safeText(p.Wave), n, strconv.Itoa(p.Total), pct, lo, hi}
 		if c, ok := changes[[2]string{p.Code, p.Wave}]; ok {
@@ -202,6 +202,22 @@ func renderCSVs(in Input, opts Options) []namedFile {
 		add("_overall", a.Overall)
 		emit("agreement.csv", ag)
 	}
+	for i, a := range tb.Agreement {
+		if len(a.Disagreements) == 0 && i > 0 {
+			continue
+		}
+		// The first comparison is the automatic coding against gold; a
+		// second one (gold against a second coder) names its own columns.
+		colA, colB, name := "auto", "gold", disagreementsFile(i)
+		if i > 0 {
+			colA, colB = fileSlug(a.CoderA), fileSlug(a.CoderB)
+		}
+		dt := newT("code", "unit_id", colA, colB, "text")
+		for _, x := range sortedDisagreements(d, a.Disagreements) {
+			dt.add(safeText(x.Code), safeText(x.UnitID), flag01(x.A), flag01(x.B), safeText(x.Text))
+		}
+		emit(name, dt)
+	}
 
 	cm := codingMatrix(in, d)
 	cod := newT(cm.head...)
@@ -217,6 +233,13 @@ func renderCSVs(in Input, opts Options) []namedFile {
 	}
 	emit("codings.csv", cod)
 	return files
+}
+
+func flag01(b bool) string {
+	if b {
+		return "1"
+	}
+	return "0"
 }
 
 // buildLabels gives the CSV writer the same code order and labels as the

@@ -28,7 +28,8 @@ var htmlTemplate = template.Must(template.New("report").Funcs(template.FuncMap{
 		}
 		return ""
 	},
-	"indent": func(n int) string { return fmt.Sprintf("%.1fem", 0.4+1.2*float64(n)) },
+	"indent": func(n int) string { return fmt.Sprintf("%.1fem", 1.6+1.2*float64(n)) },
+	"numCol": func(t table, i int) bool { return columnNumeric(t, i) },
 }).Parse(htmlSource))
 
 func renderHTML(d *doc) ([]byte, error) {

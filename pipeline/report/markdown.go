@@ -29,7 +29,9 @@ func renderMarkdown(d *doc) []byte {
 			b.WriteString("\n")
 		}
 		for _, t := range s.Tables {
-			writeMDTable(&b, t)
+			if !t.XLSXOnly {
+				writeMDTable(&b, t)
+			}
 		}
 		for _, g := range s.Quotes {
 			b.WriteString("### " + mdEscape(g.Label) + " (" + mdEscape(g.Code) + ")\n\n")
@@ -74,6 +76,9 @@ func writeMDTable(b *bytes.Buffer, t table) {
 			text := c.Text
 			if c.Indent > 0 && i > 0 {
 				text = strings.Repeat("· ", c.Indent) + text
+			}
+			if c.Sub != "" {
+				text += " [" + c.Sub + "]"
 			}
 			b.WriteString(" " + mdEscape(text) + " |")
 		}

@@ -40,8 +40,8 @@ func TestGoldenFiles(t *testing.T) {
 	for _, c := range csvs {
 		cases[filepath.Base(c)] = c
 	}
-	if len(csvs) != 8 {
-		t.Errorf("wrote %d CSV files, want 8 (prevalence, 2 breakdowns, cooccurrence, likert, waves, agreement, codings)", len(csvs))
+	if len(csvs) != 9 {
+		t.Errorf("wrote %d CSV files, want 9 (prevalence, 2 breakdowns, cooccurrence, likert, waves, agreement, disagreements, codings)", len(csvs))
 	}
 	names := make([]string, 0, len(cases))
 	for n := range cases {

@@ -33,6 +33,14 @@ type cell struct {
 	Kind   cellKind
 	Color  string // swatch colour, codebook appendix and legends
 	Indent int    // code depth, so hierarchies read as hierarchies
+	// Parent marks the label of a code that has sub-codes; HTML sets it in
+	// bold so the hierarchy reads at a glance.
+	Parent bool
+	// Sub is a second, smaller line under Text in HTML (a percentage's
+	// interval); Markdown appends it in brackets, XLSX keeps only Num.
+	Sub string
+	// ID is the code ID a merged label cell shows under the label in HTML.
+	ID string
 	// FromData marks text that came from respondents (attribute values,
 	// quotes): XLSX and CSV writers neutralise formula injection in it.
 	FromData bool
@@ -50,6 +58,13 @@ type table struct {
 	Chart              template.HTML
 	ChartTitle         string
 	Legend             []legendItem
+	// MergeCode: column 0 holds code IDs and column 1 their labels; HTML
+	// shows them as one column (swatch, label, ID in small type) so wide
+	// tables fit the page. Markdown and XLSX keep both columns.
+	MergeCode bool
+	// XLSXOnly tables are sheets of report.xlsx only (full lists whose
+	// HTML and Markdown versions are shortened).
+	XLSXOnly bool
 }
 
 type legendItem struct{ Label, Color string }
@@ -79,8 +94,9 @@ type textPart struct {
 }
 
 type codeMeta struct {
-	ID, Label, Color string
-	Depth, Index     int
+	ID, Label, Color, Parent string
+	Depth, Index             int
+	HasChildren              bool
 }
 
 type doc struct {
@@ -149,7 +165,7 @@ func codeMetas(t *analysis.Tables, cb Codebook, lang string) []codeMeta {
 	}
 	var out []codeMeta
 	seen := map[string]bool{}
-	add := func(id, nl, en, color string, depth int) {
+	add := func(id, nl, en, color, parent string, depth int) {
 		if seen[id] {
 			return
 		}
@@ -162,13 +178,25 @@ func codeMetas(t *analysis.Tables, cb Codebook, lang string) []codeMeta {
 		if lang == "en" {
 			label = firstNonEmpty(en, nl, id)
 		}
-		out = append(out, codeMeta{ID: id, Label: label, Color: normColor(color, len(out)), Depth: depth, Index: len(out)})
+		if parent == "" {
+			parent = cbByID[id].Parent
+		}
+		out = append(out, codeMeta{ID: id, Label: label, Color: normColor(color, len(out)), Parent: parent, Depth: depth, Index: len(out)})
 	}
 	for _, c := range t.Codes {
-		add(c.ID, c.LabelNL, c.LabelEN, c.Color, c.Depth)
+		add(c.ID, c.LabelNL, c.LabelEN, c.Color, c.Parent, c.Depth)
 	}
 	for _, c := range cb.Codes {
-		add(c.ID, c.LabelNL, c.LabelEN, c.Color, depthOf(c.ID, cbByID))
+		add(c.ID, c.LabelNL, c.LabelEN, c.Color, c.Parent, depthOf(c.ID, cbByID))
+	}
+	parents := map[string]bool{}
+	for _, m := range out {
+		if m.Parent != "" {
+			parents[m.Parent] = true
+		}
+	}
+	for i := range out {
+		out[i].HasChildren = parents[out[i].ID]
 	}
 	return out
 }
@@ -207,7 +235,9 @@ func blank() cell { return cell{Kind: kSupp} }
 func codeCell(m codeMeta) cell {
 	return cell{Text: m.ID, Color: m.Color}
 }
-func labelCell(m codeMeta) cell { return cell{Text: m.Label, Indent: m.Depth} }
+func labelCell(m codeMeta) cell {
+	return cell{Text: m.Label, Indent: m.Depth, Parent: m.HasChildren, ID: m.ID}
+}
 
 func pctc(nf numFmt, v float64) cell  { return cell{Text: nf.pct(v), Num: v, Kind: kPct} }
 func ptc(nf numFmt, v float64) cell   { return cell{Text: nf.p(v), Num: v, Kind: kP} }
@@ -272,7 +302,7 @@ func methodSection(d *doc, in Input, nf numFmt, supp string) section {
 func prevalenceSection(d *doc, t *analysis.Tables, nf numFmt, supp string) section {
 	w := d.W
 	s := section{ID: "prevalence", Title: w.Prevalence, Paras: []string{w.PrevalenceIntro}}
-	tb := table{ID: "prevalence-table", Caption: w.Prevalence, Sheet: w.Prevalence,
+	tb := table{ID: "prevalence-table", Caption: w.Prevalence, Sheet: w.Prevalence, MergeCode: true,
 		Head: []string{w.Code, w.Label, w.Level, w.N, w.Total, w.Pct, w.CI}}
 	var bars []barDatum
 	for _, p := range sortedPrev(d, t.Prevalence) {
@@ -289,7 +319,7 @@ func prevalenceSection(d *doc, t *analysis.Tables, nf numFmt, supp string) secti
 		}
 		tb.Rows = append(tb.Rows, row)
 		if p.Level == analysis.RespondentLevel {
-			bars = append(bars, barDatum{Label: m.Label, Color: m.Color, V: p.Pct, Lo: p.CILow, Hi: p.CIHigh, Hidden: p.Suppressed})
+			bars = append(bars, barDatum{Label: m.Label, Depth: m.Depth, Parent: m.HasChildren, Color: m.Color, V: p.Pct, Lo: p.CILow, Hi: p.CIHigh, Hidden: p.Suppressed})
 		}
 	}
 	tb.ChartTitle = w.Prevalence + " (" + w.LevelResp + ", %)"
@@ -322,7 +352,7 @@ func breakdownSection(d *doc, t *analysis.Tables, nf numFmt, supp string) sectio
 	s := section{ID: "breakdowns", Title: w.Breakdowns}
 	for bi, b := range t.Breakdowns {
 		tb := table{ID: "breakdown-" + strconv.Itoa(bi+1), Caption: w.BreakdownBy + " " + b.Attribute,
-			Sheet: sheetName(b.Attribute)}
+			Sheet: sheetName(b.Attribute), MergeCode: true}
 		tb.Head = []string{w.Code, w.Label}
 		for gi, g := range b.Groups {
 			h := g
@@ -351,10 +381,10 @@ func breakdownSection(d *doc, t *analysis.Tables, nf numFmt, supp string) sectio
 		for gi, g := range b.Groups {
 			series = append(series, barSeries{Name: g, Color: groupColor(gi)})
 		}
-		var cats []string
+		var cats []catLabel
 		for _, code := range codes {
 			m := d.meta(code)
-			cats = append(cats, m.Label)
+			cats = append(cats, catOf(m))
 			row := []cell{codeCell(m), labelCell(m)}
 			for gi, g := range b.Groups {
 				c, ok := cells[[2]string{code, g}]
@@ -366,15 +396,15 @@ func breakdownSection(d *doc, t *analysis.Tables, nf numFmt, supp string) sectio
 					row = append(row, suppc(orMask(c.Mask, supp)))
 					series[gi].Values = append(series[gi].Values, barDatum{Hidden: true})
 				default:
-					row = append(row, cell{Text: nf.pct(c.Pct) + " [" + nf.ci(c.CILow, c.CIHigh) + "]", Num: c.Pct, Kind: kPct})
+					row = append(row, cell{Text: nf.pct(c.Pct), Sub: nf.ci(c.CILow, c.CIHigh), Num: c.Pct, Kind: kPct})
 					series[gi].Values = append(series[gi].Values, barDatum{V: c.Pct, Lo: c.CILow, Hi: c.CIHigh})
 				}
 			}
 			if x, ok := tests[code]; ok && x.Valid && x.Method == "fisher" {
 				// Fisher's exact test has no statistic or df to report.
-				row = append(row, txt(x.Method), blank(), blank(), ptc(nf, x.P), ptc(nf, x.PAdj), statc(nf, x.CramersV))
+				row = append(row, txt(w.testName(x.Method)), blank(), blank(), ptc(nf, x.P), ptc(nf, x.PAdj), statc(nf, x.CramersV))
 			} else if ok && x.Valid {
-				row = append(row, txt(x.Method), statc(nf, x.Chi2), intc(x.DF), ptc(nf, x.P), ptc(nf, x.PAdj), statc(nf, x.CramersV))
+				row = append(row, txt(w.testName(x.Method)), statc(nf, x.Chi2), intc(x.DF), ptc(nf, x.P), ptc(nf, x.PAdj), statc(nf, x.CramersV))
 			} else {
 				row = append(row, txt(w.NotTested), blank(), blank(), blank(), blank(), blank())
 			}
@@ -396,11 +426,13 @@ func groupColor(i int) string {
 	return ramp[i%len(ramp)]
 }
 
+// topPairs is how many co-occurring pairs the HTML and Markdown tables
+// list; the heatmap shows them all and report.xlsx lists them all.
+const topPairs = 20
+
 func cooccurrenceSection(d *doc, t *analysis.Tables, nf numFmt, supp string) section {
 	w := d.W
 	s := section{ID: "cooccurrence", Title: w.Cooccurrence, Paras: []string{w.CoocIntro}}
-	tb := table{ID: "cooccurrence-table", Caption: w.Cooccurrence, Sheet: "Co-occurrence",
-		Head: []string{w.CodeA, w.CodeB, w.N, w.Jaccard}}
 	cs := append([]analysis.Cooccurrence(nil), t.Cooccurrence...)
 	sort.SliceStable(cs, func(i, j int) bool {
 		ai, aj := d.meta(cs[i].CodeA).Index, d.meta(cs[j].CodeA).Index
@@ -409,8 +441,11 @@ func cooccurrenceSection(d *doc, t *analysis.Tables, nf numFmt, supp string) sec
 		}
 		return d.meta(cs[i].CodeB).Index < d.meta(cs[j].CodeB).Index
 	})
+	full := table{ID: "cooccurrence-all", Caption: w.Cooccurrence, Sheet: "Co-occurrence", XLSXOnly: true,
+		Head: []string{w.CodeA, w.Label + " A", w.CodeB, w.Label + " B", w.N, w.Jaccard}}
 	var ids []string
 	seen := map[string]bool{}
+	var shown []analysis.Cooccurrence
 	for _, c := range cs {
 		for _, id := range []string{c.CodeA, c.CodeB} {
 			if !seen[id] {
@@ -420,18 +455,48 @@ func cooccurrenceSection(d *doc, t *analysis.Tables, nf numFmt, supp string) sec
 		}
 		a, b := d.meta(c.CodeA), d.meta(c.CodeB)
 		if c.Suppressed {
-			tb.Rows = append(tb.Rows, []cell{codeCell(a), codeCell(b), suppc(supp), blank()})
-		} else {
-			tb.Rows = append(tb.Rows, []cell{codeCell(a), codeCell(b), intc(c.N), statc(nf, c.Jaccard)})
+			full.Rows = append(full.Rows, []cell{codeCell(a), txt(a.Label), codeCell(b), txt(b.Label), suppc(supp), blank()})
+			continue
+		}
+		full.Rows = append(full.Rows, []cell{codeCell(a), txt(a.Label), codeCell(b), txt(b.Label), intc(c.N), statc(nf, c.Jaccard)})
+		// A code and its own sub-code overlap by construction; the list
+		// is about codes that meet although the codebook does not nest them.
+		if c.N > 0 && !d.nested(c.CodeA, c.CodeB) {
+			shown = append(shown, c)
 		}
 	}
+	sort.SliceStable(shown, func(i, j int) bool { return shown[i].Jaccard > shown[j].Jaccard })
+	top := table{ID: "cooccurrence-table", Caption: w.CoocTop, Head: []string{w.CodeA, w.CodeB, w.N, w.Jaccard}}
+	for i, c := range shown {
+		if i == topPairs {
+			break
+		}
+		a, b := d.meta(c.CodeA), d.meta(c.CodeB)
+		top.Rows = append(top.Rows, []cell{txt(a.Label), txt(b.Label), intc(c.N), statc(nf, c.Jaccard)})
+	}
+	top.Note = fmt.Sprintf(w.CoocNote, min(len(shown), topPairs), len(cs))
 	sort.SliceStable(ids, func(i, j int) bool { return d.meta(ids[i]).Index < d.meta(ids[j]).Index })
-	tb.ChartTitle = w.Cooccurrence + " (" + w.Jaccard + ")"
-	tb.Chart = svgChart("chart-cooccurrence", tb.ChartTitle, func() ([]byte, error) {
-		return heatmap(tb.ChartTitle, d, ids, cs, supp, nf)
+	title := w.Cooccurrence + " (" + w.Jaccard + ")"
+	chart := svgChart("chart-cooccurrence", title, func() ([]byte, error) {
+		return heatmap(title, d, ids, cs, supp, nf)
 	})
-	s.Tables = append(s.Tables, tb)
+	// The heatmap goes with the short table; the full one is its sheet.
+	top.Chart, top.ChartTitle = chart, title
+	s.Tables = append(s.Tables, top, full)
 	return s
+}
+
+// nested reports whether one code is an ancestor of the other.
+func (d *doc) nested(a, b string) bool {
+	anc := func(x, y string) bool {
+		for p, n := d.meta(y).Parent, 0; p != "" && n < 32; p, n = d.meta(p).Parent, n+1 {
+			if p == x {
+				return true
+			}
+		}
+		return false
+	}
+	return anc(a, b) || anc(b, a)
 }
 
 func likertSection(d *doc, t *analysis.Tables, nf numFmt, supp string) section {
@@ -512,7 +577,7 @@ func likertSection(d *doc, t *analysis.Tables, nf numFmt, supp string) section {
 func wavesSection(d *doc, t *analysis.Tables, nf numFmt, supp string) section {
 	w := d.W
 	s := section{ID: "waves", Title: w.Waves}
-	tb := table{ID: "waves-table", Caption: w.Waves, Sheet: w.Waves, Head: []string{w.Code, w.Label}}
+	tb := table{ID: "waves-table", Caption: w.Waves, Sheet: w.Waves, Head: []string{w.Code, w.Label}, MergeCode: true}
 	for i, wv := range t.Waves {
 		tb.Head = append(tb.Head, wv+" (%)")
 		tb.Legend = append(tb.Legend, legendItem{Label: wv, Color: groupColor(i)})
@@ -542,10 +607,10 @@ func wavesSection(d *doc, t *analysis.Tables, nf numFmt, supp string) section {
 	for i, wv := range t.Waves {
 		series[i] = barSeries{Name: wv, Color: groupColor(i)}
 	}
-	var cats []string
+	var cats []catLabel
 	for _, code := range codes {
 		m := d.meta(code)
-		cats = append(cats, m.Label)
+		cats = append(cats, catOf(m))
 		row := []cell{codeCell(m), labelCell(m)}
 		for i, wv := range t.Waves {
 			p, ok := prev[[2]string{code, wv}]
@@ -554,7 +619,7 @@ func wavesSection(d *doc, t *analysis.Tables, nf numFmt, supp string) section {
 				row = append(row, blank())
 				series[i].Values = append(series[i].Values, barDatum{Hidden: true})
 			case p.Suppressed:
-				row = append(row, suppc(supp))
+				row = append(row, suppc(orMask(p.Mask, supp)))
 				series[i].Values = append(series[i].Values, barDatum{Hidden: true})
 			default:
 				row = append(row, pctc(nf, p.Pct))
@@ -576,21 +641,24 @@ func wavesSection(d *doc, t *analysis.Tables, nf numFmt, supp string) section {
 		return groupedBarChart(tb.ChartTitle, "%", cats, series)
 	})
 	s.Tables = append(s.Tables, tb)
-	_ = supp
 	return s
 }
+
+// maxDisagreements is how many disagreements HTML and Markdown list per
+// comparison; disagreements.csv and report.xlsx list them all.
+const maxDisagreements = 50
 
 func agreementSection(d *doc, t *analysis.Tables, nf numFmt) section {
 	w := d.W
 	s := section{ID: "agreement", Title: w.Agreement, Paras: []string{w.AgreementIntro}}
 	for i, a := range t.Agreement {
-		tb := table{ID: "agreement-" + strconv.Itoa(i+1), Caption: w.Agreement + ": " + a.CoderA + " – " + a.CoderB,
-			Head: []string{w.Code, w.Label, w.NUnits, w.Kappa, w.Alpha, w.Precision, w.Recall, w.F1, w.PrevA, w.PrevB}}
-		if i == 0 {
-			tb.Sheet = w.AgreementSheet
-		} else {
-			tb.Sheet = w.AgreementSheet + " " + strconv.Itoa(i+1)
+		suffix := ""
+		if i > 0 {
+			suffix = " " + strconv.Itoa(i+1)
 		}
+		pair := a.CoderA + " – " + a.CoderB
+		tb := table{ID: "agreement-" + strconv.Itoa(i+1), Caption: w.Agreement + ": " + pair, Sheet: w.AgreementSheet + suffix, MergeCode: true,
+			Head: []string{w.Code, w.Label, w.NUnits, w.Kappa, w.Alpha, w.Precision, w.Recall, w.F1, "% " + a.CoderA, "% " + a.CoderB}}
 		rows := append([]analysis.AgreementRow(nil), a.Rows...)
 		sort.SliceStable(rows, func(i, j int) bool { return d.meta(rows[i].Code).Index < d.meta(rows[j].Code).Index })
 		add := func(code, label cell, r analysis.AgreementRow) {
@@ -602,12 +670,63 @@ func agreementSection(d *doc, t *analysis.Tables, nf numFmt) section {
 			add(codeCell(m), labelCell(m), r)
 		}
 		add(txt(w.Overall), txt(""), a.Overall)
-		if len(a.Disagreements) > 0 {
-			tb.Note = w.Disagreements + ": " + strconv.Itoa(len(a.Disagreements))
-		}
 		s.Tables = append(s.Tables, tb)
+
+		ds := sortedDisagreements(d, a.Disagreements)
+		if len(ds) == 0 {
+			continue
+		}
+		head := []string{w.Code, w.Label, w.Unit, a.CoderA, a.CoderB, w.Text}
+		short := table{ID: "disagreements-" + strconv.Itoa(i+1), Caption: w.Disagreements + ": " + pair, Head: head, MergeCode: true}
+		full := table{ID: "disagreements-all-" + strconv.Itoa(i+1), Caption: short.Caption, Head: head,
+			Sheet: w.Disagreements + suffix, XLSXOnly: true}
+		yes := func(b bool) cell {
+			if b {
+				return txt(w.Yes)
+			}
+			return txt(w.No)
+		}
+		for j, x := range ds {
+			m := d.meta(x.Code)
+			row := []cell{codeCell(m), {Text: m.Label}, data(x.UnitID), yes(x.A), yes(x.B), data(x.Text)}
+			full.Rows = append(full.Rows, row)
+			if j < maxDisagreements {
+				short.Rows = append(short.Rows, row)
+			}
+		}
+		if len(ds) > maxDisagreements {
+			short.Note = fmt.Sprintf(w.DisagreementsMore, len(ds), maxDisagreements, len(ds), disagreementsFile(i), full.Sheet)
+		} else {
+			short.Note = fmt.Sprintf(w.DisagreementsAll, len(ds), disagreementsFile(i))
+		}
+		s.Tables = append(s.Tables, short, full)
+	}
+	if len(t.Agreement) > 0 {
+		s.Paras = append(s.Paras, w.DisagreementsIntro)
 	}
 	return s
+}
+
+// disagreementsFile names the CSV of the i-th comparison's disagreements.
+func disagreementsFile(i int) string {
+	if i == 0 {
+		return "disagreements.csv"
+	}
+	return "disagreements_" + strconv.Itoa(i+1) + ".csv"
+}
+
+// sortedDisagreements orders disagreements by code (codebook order), then
+// by unit, so a researcher reads all problems with one code together.
+func sortedDisagreements(d *doc, ds []analysis.Disagreement) []analysis.Disagreement {
+	out := append([]analysis.Disagreement(nil), ds...)
+	sort.SliceStable(out, func(i, j int) bool {
+		a, b := d.meta(out[i].Code).Index, d.meta(out[j].Code).Index
+		if a != b {
+			return a < b
+		}
+		return out[i].UnitID < out[j].UnitID
+	})
+	return out
 }
 
 func quotesSection(d *doc, t *analysis.Tables) section {

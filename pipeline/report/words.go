@@ -21,6 +21,18 @@ type words struct {
 	Color, Terms, Exclude, Negation, Suppressed, Disagreements, Survey, Transcript, Legend                string
 	Codings, Unit, Respondent, QuestionOrSpeaker, Generated, NotTested, Scale, Of                         string
 	AgreementSheet                                                                                        string
+	CoocTop, CoocNote, Yes, No, Text, DisagreementsIntro, DisagreementsMore, DisagreementsAll, Fisher     string
+}
+
+// testName is how a test's method reads in a table.
+func (w words) testName(method string) string {
+	switch method {
+	case "chi2":
+		return "χ²"
+	case "fisher":
+		return w.Fisher
+	}
+	return method
 }
 
 var wordsNL = words{
@@ -49,6 +61,12 @@ var wordsNL = words{
 	Disagreements: "Verschillen", Survey: "vragenlijst", Transcript: "interview", Legend: "Legenda",
 	Codings: "Coderingen", Unit: "Fragment", Respondent: "Respondent", QuestionOrSpeaker: "Vraag of spreker",
 	Generated: "Gemaakt met veldstem", AgreementSheet: "Overeenstemming", NotTested: "niet getoetst", Scale: "Schaal", Of: "van",
+	CoocTop:  "Codes die het vaakst samen voorkomen",
+	CoocNote: "De %d paren met de hoogste Jaccard-index; paren van een code met een eigen subcode zijn weggelaten. Alle %d paren staan in cooccurrence.csv en report.xlsx.",
+	Yes:      "ja", No: "nee", Text: "Tekst", Fisher: "Fisher",
+	DisagreementsIntro: "De verschillen hieronder zijn de fragmenten waarop de twee coderingen van elkaar afwijken, met de gepseudonimiseerde tekst, zodat het codeboek gericht kan worden verbeterd: ‘ja’ bij de automatische codering en ‘nee’ bij de menselijke is een onterecht toegekende code (zoekterm te ruim), andersom een gemiste code (zoekterm ontbreekt).",
+	DisagreementsMore:  "Aantal verschillen: %d; de eerste %d staan hierboven, alle %d in %s en in report.xlsx (blad ‘%s’).",
+	DisagreementsAll:   "Aantal verschillen: %d (ook in %s).",
 }
 
 var wordsEN = words{
@@ -77,6 +95,12 @@ var wordsEN = words{
 	Disagreements: "Disagreements", Survey: "survey", Transcript: "interview", Legend: "Legend",
 	Codings: "Codings", Unit: "Unit", Respondent: "Respondent", QuestionOrSpeaker: "Question or speaker",
 	Generated: "Made with veldstem", AgreementSheet: "Agreement", NotTested: "not tested", Scale: "Scale", Of: "of",
+	CoocTop:  "Codes that most often occur together",
+	CoocNote: "The %d pairs with the highest Jaccard index; pairs of a code and its own sub-code are left out. All %d pairs are in cooccurrence.csv and report.xlsx.",
+	Yes:      "yes", No: "no", Text: "Text", Fisher: "Fisher",
+	DisagreementsIntro: "The disagreements below are the units on which the two codings differ, with their pseudonymized text, so that the codebook can be refined where it matters: ‘yes’ for the automatic coding and ‘no’ for the human one is a code assigned wrongly (a search term too broad), the reverse a code missed (a search term lacking).",
+	DisagreementsMore:  "Disagreements: %d; the first %d are listed above, all %d in %s and in report.xlsx (sheet ‘%s’).",
+	DisagreementsAll:   "Disagreements: %d (also in %s).",
 }
 
 // numFmt formats numbers for human readers: Dutch reports use a decimal

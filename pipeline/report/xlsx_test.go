@@ -18,7 +18,7 @@ func TestXLSXWorkbook(t *testing.T) {
 
 	t.Run("there is one sheet per table plus Codebook and Codings", func(t *testing.T) {
 		got := strings.Join(f.GetSheetList(), "|")
-		want := "Prevalentie|sector|regio|Co-occurrence|Likert|Likert per groep|Metingen|Overeenstemming|Codeboek|Coderingen"
+		want := "Prevalentie|sector|regio|Co-occurrence|Likert|Likert per groep|Metingen|Overeenstemming|Verschillen|Codeboek|Coderingen"
 		if got != want {
 			t.Errorf("sheets = %s\nwant     %s", got, want)
 		}
