@@ -153,7 +153,9 @@ func readFiles(ctx context.Context, cfg *config.Config, files []inputFile, pz *p
 			return nil
 		})
 		if err != nil {
-			problems = append(problems, err)
+			// Problems quote cell values so the user can find them; they go
+			// to stderr and cron mail, so they pass the same gate as the data.
+			problems = append(problems, errors.New(pz.Text(err.Error(), nil)))
 			bar.Add(1)
 			continue
 		}

@@ -324,3 +324,20 @@ func TestOverlappingExportsAreRefusedBeforeAnythingIsStored(t *testing.T) {
 		t.Errorf("after removing the overlap: %+v, want the first run's %d units untouched", sum, first.Units)
 	}
 }
+
+func TestInputProblemsArePseudonymizedBeforeTheyAreShown(t *testing.T) {
+	cfg := newStudy(t)
+	// Duplicate respondent IDs are quoted in the problem text, so personal
+	// data typed into the ID column would reach stderr and cron mail.
+	writeFile(t, filepath.Join(cfg.Dir, "data/b.csv"), "ResponseId,Q_mode,Q1,Q2\njan@example.nl,a,b,c\njan@example.nl,a,b,c\n")
+	_, err := Run(context.Background(), cfg, Options{})
+	if err == nil {
+		t.Fatal("a ragged file was accepted")
+	}
+	if strings.Contains(err.Error(), "jan@example.nl") {
+		t.Errorf("the problem shows raw personal data: %v", err)
+	}
+	if !strings.Contains(err.Error(), "b.csv") || !strings.Contains(err.Error(), "[EMAIL-") {
+		t.Errorf("the problem should name the file and the pseudonymized duplicate: %v", err)
+	}
+}
