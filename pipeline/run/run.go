@@ -24,6 +24,10 @@ type Options struct {
 	// Version is veldstem's version, recorded in the manifest and part of
 	// the fingerprint that decides whether inputs must be read again.
 	Version string
+	// Build identifies the program's code beyond Version (default: a hash
+	// of the running executable), so that an upgraded veldstem re-reads
+	// inputs and re-renders reports even when Version was not bumped.
+	Build string
 	Log     *slog.Logger
 	// Progress receives progress updates for long steps; nil means none.
 	Progress Progress
@@ -94,7 +98,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (sum *Summary, e
 	for _, w := range pz.Warnings() {
 		opts.Log.Warn(w)
 	}
-	fingerprint, err := Fingerprint(cfg, opts.Version)
+	fingerprint, err := Fingerprint(cfg, opts.Version+"/"+opts.Build)
 	if err != nil {
 		return nil, err
 	}
@@ -139,7 +143,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (sum *Summary, e
 	// Analysis and reports come from the store alone, so a rerun with
 	// nothing new gives byte-identical report bodies; when nothing they
 	// depend on changed, the last ones are kept (see cache.go).
-	key, err := reportKey(ctx, cfg, st, fingerprint, cb.Hash, opts.Version)
+	key, err := reportKey(ctx, cfg, st, fingerprint, cb.Hash, opts.Version+"/"+opts.Build)
 	if err != nil {
 		return sum, err
 	}
@@ -204,6 +208,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.Version == "" {
 		o.Version = "dev"
+	}
+	if o.Build == "" {
+		o.Build = executableHash()
 	}
 	return o
 }
