@@ -28,7 +28,7 @@ type Options struct {
 	// of the running executable), so that an upgraded veldstem re-reads
 	// inputs and re-renders reports even when Version was not bumped.
 	Build string
-	Log     *slog.Logger
+	Log   *slog.Logger
 	// Progress receives progress updates for long steps; nil means none.
 	Progress Progress
 	// Now is the clock for the run record and manifest; nil means time.Now.
