@@ -8,6 +8,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode"
@@ -110,6 +111,9 @@ func BenchmarkPipeline(b *testing.B) {
 			os.RemoveAll(filepath.Join(dir, ".veldstem", "state.db"))
 			os.RemoveAll(filepath.Join(dir, ".veldstem", "state.db-wal"))
 			os.RemoveAll(filepath.Join(dir, ".veldstem", "state.db-shm"))
+			// A full run starts from nothing: without this the report
+			// cache of the previous iteration would serve its reports.
+			os.RemoveAll(filepath.Join(dir, ".veldstem", "state.db.reports.json"))
 			cfg := loadBenchConfig(b, cfgPath)
 			b.StartTimer()
 			if _, err := Run(context.Background(), cfg, Options{}); err != nil {
@@ -130,7 +134,11 @@ func BenchmarkPipeline(b *testing.B) {
 		cfg := loadBenchConfig(b, cfgPath)
 		extra := *benchResponses / 100
 		b.SetBytes(textBytes)
-		for i := 0; i < b.N; i++ {
+		for range b.N {
+			// Counted across -count repetitions too, so every iteration
+			// adds a file the store has not seen.
+			newFiles++
+			i := newFiles
 			b.StopTimer()
 			sub := b.TempDir()
 			if _, err := corpus.Generate(sub, nil, corpus.Options{Responses: extra, Seed: uint64(100 + i), Wave: "new"}); err != nil {
@@ -138,8 +146,8 @@ func BenchmarkPipeline(b *testing.B) {
 			}
 			data, _ := os.ReadFile(filepath.Join(sub, "survey", "wavenew.csv"))
 			// New respondent IDs, so the file adds responses rather than repeating them.
-			data = []byte(strings.ReplaceAll(string(data), ",R_", ",N"+string(rune('a'+i%26))+"_"))
-			if err := os.WriteFile(filepath.Join(dir, "survey", "new"+string(rune('a'+i%26))+".csv"), data, 0o644); err != nil {
+			data = []byte(strings.ReplaceAll(string(data), ",R_", ",N"+strconv.Itoa(i)+"_"))
+			if err := os.WriteFile(filepath.Join(dir, "survey", "new"+strconv.Itoa(i)+".csv"), data, 0o644); err != nil {
 				b.Fatal(err)
 			}
 			b.StartTimer()
@@ -149,6 +157,9 @@ func BenchmarkPipeline(b *testing.B) {
 		}
 	})
 }
+
+// newFiles numbers the files rerun-1pct-new adds.
+var newFiles int
 
 func loadBenchConfig(b *testing.B, path string) *config.Config {
 	b.Helper()
