@@ -341,11 +341,21 @@ func (m *matcher) find(d *doc, tfs []tokForms, active []bool) []hit {
 			hits = append(hits, hit{term: id, start: s, end: e, a: k, b: last, sentence: d.Tokens[k].Sentence})
 		}
 	}
+	lower, lowered := "", false
 	for _, id := range m.regexes {
 		if !active[m.terms[id].code] {
 			continue
 		}
-		for _, loc := range m.terms[id].pat.Re.FindAllStringIndex(d.Text, -1) {
+		pat := m.terms[id].pat
+		if pat.prefixes != nil {
+			if !lowered {
+				lower, lowered = strings.ToLower(d.Text), true
+			}
+			if !mayMatch(lower, pat.prefixes) {
+				continue
+			}
+		}
+		for _, loc := range pat.Re.FindAllStringIndex(d.Text, -1) {
 			if loc[0] == loc[1] {
 				continue
 			}
@@ -471,6 +481,16 @@ func (c *Coder) lang(u study.Unit) string {
 	return "nl"
 }
 
+// langsFor lists the languages whose terms code u: its own, or both when
+// neither u nor the detector could tell.
+func (c *Coder) langsFor(u study.Unit) []string {
+	if u.Lang == "" {
+		first := c.lang(u)
+		return []string{first, other(first)}
+	}
+	return []string{c.lang(u)}
+}
+
 // inScope reports whether a code's applies_to admits the unit.
 func inScope(s Scope, u study.Unit) bool {
 	if len(s.Questions) > 0 && u.Question != "" {
@@ -520,28 +540,45 @@ func (c *Coder) Code(u study.Unit, r *study.Respondent) study.Coding {
 	for i, cc := range c.codes {
 		active[i] = inScope(cc.scope, u)
 	}
-	m := c.matchers[c.lang(u)]
 	d := tokenize(u.Text)
-	hits := m.find(&d, m.forms(&d), active)
+	// A unit whose language could not be told (a few words, a term like
+	// "caseload" used in Dutch) is matched with both languages' terms:
+	// missing an English answer costs more than the rare cross-language hit.
+	type langHit struct {
+		m *matcher
+		h hit
+	}
+	var hits []langHit
+	for _, lang := range c.langsFor(u) {
+		m := c.matchers[lang]
+		if m == nil {
+			continue
+		}
+		for _, h := range m.find(&d, m.forms(&d), active) {
+			hits = append(hits, langHit{m, h})
+		}
+	}
 
 	veto := map[[2]int]bool{} // code, sentence
-	for _, h := range hits {
-		if m.terms[h.term].exclude {
-			veto[[2]int{m.terms[h.term].code, h.sentence}] = true
+	for _, lh := range hits {
+		if lh.m.terms[lh.h.term].exclude {
+			veto[[2]int{lh.m.terms[lh.h.term].code, lh.h.sentence}] = true
 		}
 	}
 	type key struct {
-		code, term, start, end int
+		code       int
+		term       string
+		start, end int
 	}
 	seen := map[key]bool{}
 	positive := make([]bool, len(c.codes))
 	matched := make([]bool, len(c.codes))
-	for _, h := range hits {
-		t := m.terms[h.term]
+	for _, lh := range hits {
+		h, t := lh.h, lh.m.terms[lh.h.term]
 		if t.exclude || veto[[2]int{t.code, h.sentence}] {
 			continue
 		}
-		k := key{t.code, h.term, h.start, h.end}
+		k := key{t.code, t.pat.Raw, h.start, h.end}
 		if seen[k] {
 			continue
 		}

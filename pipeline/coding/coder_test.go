@@ -74,7 +74,8 @@ func TestCodeAppliesTheRightCodes(t *testing.T) {
 		{"an English unit uses English terms", study.Unit{Lang: "en", Text: "The workload is crushing and so is the overtime"}, nil, []string{"pressure", "workload"}},
 		{"an English unit uses the English stemmer", study.Unit{Lang: "en", Text: "Overtimes everywhere"}, nil, []string{"pressure", "workload"}},
 		{"an English unit ignores Dutch terms that have English ones", study.Unit{Lang: "en", Text: "werkdruk"}, nil, nil},
-		{"a Dutch unit ignores English terms", study.Unit{Text: "The workload"}, nil, nil},
+		{"a Dutch unit ignores English terms", study.Unit{Lang: "nl", Text: "The workload"}, nil, nil},
+		{"a unit of unknown language uses both languages' terms", study.Unit{Text: "The workload, de werkdruk"}, nil, []string{"pressure", "workload"}},
 		{"an English unit falls back to Dutch terms of a code without English ones", study.Unit{Lang: "en", Text: "the aanbesteding"}, nil, []string{"tender"}},
 		{"a context unit gets no codes", study.Unit{Context: true, Text: "Hoe is de werkdruk?"}, nil, nil},
 	}
