@@ -1,0 +1,96 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"reflect"
+	"testing"
+
+	"github.com/veldstem/veldstem/pipeline/study"
+)
+
+func TestUnitsWithCodings(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	sv := newSurvey("survey", "a.csv", 4)
+	sv.units[3].Context = true
+	sv.store(t, s)
+	cs := codingsFor(sv.units[:2])
+	cs[1].Matches = append(cs[1].Matches, study.Match{Code: "x<&\"y", Term: "ter\\m \"q\" é\n", Span: study.Span{Start: 1, End: 3}, Negated: true})
+	cs[1].Codes = append(cs[1].Codes, "x<&\"y")
+	if err := s.SaveCodings(ctx, "cb", cs); err != nil {
+		t.Fatal(err)
+	}
+	// A coding under another codebook is not this one's.
+	if err := s.SaveCodings(ctx, "other", codingsFor(sv.units[2:3])); err != nil {
+		t.Fatal(err)
+	}
+	var want []study.Unit
+	if err := s.Units(ctx, func(u study.Unit) error { want = append(want, u); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	wantC := map[string]study.Coding{}
+	if err := s.Codings(ctx, "cb", func(c study.Coding) error { wantC[c.UnitID] = c; return nil }); err != nil {
+		t.Fatal(err)
+	}
+	var got []study.Unit
+	gotC := map[string]study.Coding{}
+	if err := s.UnitsWithCodings(ctx, "cb", func(u study.Unit, c *study.Coding) error {
+		got = append(got, u)
+		if c != nil {
+			gotC[u.ID] = *c
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("units = %+v\nwant %+v", got, want)
+	}
+	if !reflect.DeepEqual(gotC, wantC) || len(gotC) != 2 {
+		t.Errorf("codings = %+v\nwant %+v", gotC, wantC)
+	}
+
+	ids := []string{sv.units[2].ID, "nope", sv.units[1].ID}
+	var byID []string
+	if err := s.UnitsByID(ctx, "cb", ids, func(u study.Unit, c *study.Coding) error {
+		byID = append(byID, u.ID)
+		if (c != nil) != (u.ID == sv.units[1].ID) {
+			t.Errorf("unit %s: coding %v", u.ID, c)
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(byID, []string{sv.units[1].ID, sv.units[2].ID}) {
+		t.Errorf("UnitsByID = %v", byID)
+	}
+}
+
+func TestDecodeMatchesFast(t *testing.T) {
+	for _, ms := range [][]study.Match{
+		nil, {},
+		{{Code: "a", Term: "b", Span: study.Span{Start: -1, End: 12}}},
+		{{Code: "a", Term: "wérk", Span: study.Span{Start: 0, End: 5}, Negated: true}, {Code: "b<", Term: "\"", Span: study.Span{Start: 3, End: 4}}},
+	} {
+		b, err := encodeMatches(ms)
+		if err != nil {
+			t.Fatal(err)
+		}
+		slow, err1 := decodeMatches(b)
+		fast, err2 := decodeMatchesFast(b)
+		if err1 != nil || err2 != nil || !reflect.DeepEqual(slow, fast) {
+			t.Errorf("%s: fast %#v (%v), slow %#v (%v)", b, fast, err2, slow, err1)
+		}
+	}
+	for _, s := range []string{`null`, `[]`, `["a","b"]`, `["a\u003c"]`, `[ "a" ]`} {
+		got, err := decodeCodes([]byte(s))
+		var want []string
+		_ = jsonUnmarshal(s, &want)
+		if err != nil || !reflect.DeepEqual(got, want) {
+			t.Errorf("decodeCodes(%s) = %#v, %v; want %#v", s, got, err, want)
+		}
+	}
+}
+
+func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }
