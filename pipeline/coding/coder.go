@@ -347,15 +347,10 @@ func (m *matcher) find(d *doc, tfs []tokForms, active []bool) []hit {
 			continue
 		}
 		pat := m.terms[id].pat
-		if pat.prefixes != nil {
-			if !lowered {
-				lower, lowered = strings.ToLower(d.Text), true
-			}
-			if !mayMatch(lower, pat.prefixes) {
-				continue
-			}
+		if pat.starts != nil && !lowered {
+			lower, lowered = asciiLower(d.Text), true
 		}
-		for _, loc := range pat.Re.FindAllStringIndex(d.Text, -1) {
+		for _, loc := range findRegex(pat.Re, pat.starts, d.Text, lower) {
 			if loc[0] == loc[1] {
 				continue
 			}

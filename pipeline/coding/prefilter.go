@@ -1,77 +1,183 @@
 package coding
 
 import (
+	"regexp"
 	"regexp/syntax"
+	"sort"
 	"strings"
 )
 
 // Regex terms run on every unit's text, and most units cannot match them:
-// a profile showed ten codebook regexes taking half of all coding time. A
-// regex that must start with one of a few literals ("wacht", "op", "met"…)
-// only needs to run on text that contains one of them, which
-// strings.Contains decides far faster than the regex engine.
+// a profile showed ten codebook regexes taking half of all coding time.
+// Every match of a regex that starts with one of a few literals ("wacht",
+// "op", "met"…) starts where one of them occurs, so the regex only needs to
+// be tried, anchored, at those places — found with strings.Index, far faster
+// than the regex engine scanning the whole text.
 
 // regexPrefixes returns literals, lower-cased, one of which every match of
-// expr must contain; nil when no such set can be read off the expression
-// (then the regex always runs).
-func regexPrefixes(expr string) []string {
+// expr starts with (after a leading \b, reported as wordStart); nil when no
+// such set can be read off the expression.
+func regexPrefixes(expr string) (prefixes []string, wordStart bool) {
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
-		return nil
+		return nil, false
 	}
-	return leading(re.Simplify())
+	p, wb, ok := leading(re.Simplify())
+	if !ok {
+		return nil, false
+	}
+	return p, wb
 }
 
-func leading(re *syntax.Regexp) []string {
+// leading walks to the first thing a match consumes. Only a leading \b is
+// allowed before it: other assertions (^, $, \B) depend on text before the
+// start, which an anchored retry cannot see.
+func leading(re *syntax.Regexp) ([]string, bool, bool) {
 	switch re.Op {
 	case syntax.OpLiteral:
 		if len(re.Rune) == 0 {
-			return nil
+			return nil, false, false
 		}
-		return []string{strings.ToLower(string(re.Rune))}
+		return []string{strings.ToLower(string(re.Rune))}, false, true
 	case syntax.OpCapture, syntax.OpPlus:
 		return leading(re.Sub[0])
 	case syntax.OpRepeat:
 		if re.Min < 1 {
-			return nil
+			return nil, false, false
 		}
 		return leading(re.Sub[0])
 	case syntax.OpAlternate:
 		var out []string
-		for _, sub := range re.Sub {
-			p := leading(sub)
-			if p == nil {
-				return nil
+		for i, sub := range re.Sub {
+			p, wb, ok := leading(sub)
+			if !ok {
+				return nil, false, false
+			}
+			if i > 0 && wb != wordStartOf(re.Sub[0]) {
+				return nil, false, false // mixed: the start rule would differ per branch
 			}
 			out = append(out, p...)
 		}
-		return out
+		return out, wordStartOf(re.Sub[0]), true
 	case syntax.OpConcat:
+		wb := false
 		for _, sub := range re.Sub {
 			switch sub.Op {
-			case syntax.OpWordBoundary, syntax.OpNoWordBoundary, syntax.OpBeginLine, syntax.OpEndLine,
-				syntax.OpBeginText, syntax.OpEndText, syntax.OpEmptyMatch:
+			case syntax.OpWordBoundary:
+				wb = true
 				continue
+			case syntax.OpEmptyMatch:
+				continue
+			case syntax.OpNoWordBoundary, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText:
+				return nil, false, false
 			}
-			return leading(sub)
+			p, subWB, ok := leading(sub)
+			return p, wb || subWB, ok
 		}
 	}
-	return nil
+	return nil, false, false
 }
 
-// mayMatch reports whether lower (the unit's lower-cased text) contains one
-// of prefixes; with no prefixes it cannot rule a match out.
-func mayMatch(lower string, prefixes []string) bool {
-	if prefixes == nil {
-		return true
+func wordStartOf(re *syntax.Regexp) bool {
+	_, wb, _ := leading(re)
+	return wb
+}
+
+// regexStarts holds what findRegex needs to try a regex only where a match
+// can start.
+type regexStarts struct {
+	prefixes  []string       // ASCII, lower-case
+	wordStart bool           // the expression begins with \b
+	anchored  *regexp.Regexp // the expression anchored at the start
+}
+
+// newRegexStarts returns nil when the expression gives no usable start
+// literals (then the whole text is searched).
+func newRegexStarts(expr string) *regexStarts {
+	pre, wordStart := regexPrefixes(expr)
+	if len(pre) == 0 {
+		return nil
 	}
-	for _, p := range prefixes {
-		if strings.Contains(lower, p) {
-			return true
+	for _, p := range pre {
+		for i := 0; i < len(p); i++ {
+			// Offsets in the ASCII-folded text equal offsets in the
+			// original only for ASCII literals.
+			if p[i] >= 0x80 {
+				return nil
+			}
+		}
+		// Anchored at pos, a leading \b holds when text[pos] is a word
+		// character; in the whole text it also needs text[pos-1] not to be
+		// one, which findRegex checks. That split is exact only when every
+		// prefix starts with a word character.
+		if wordStart && !isASCIIWord(p[0]) {
+			return nil
 		}
 	}
-	return false
+	anchored, err := regexp.Compile("(?i)^(?:" + expr + ")")
+	if err != nil {
+		return nil
+	}
+	return &regexStarts{prefixes: pre, wordStart: wordStart, anchored: anchored}
 }
 
-// toLowerForPrefilter is the folding the coder applies before mayMatch.
-func toLowerForPrefilter(s string) string { return strings.ToLower(s) }
+// findRegex returns the same matches as re.FindAllStringIndex(text, -1):
+// leftmost, non-overlapping, non-empty. lower is asciiLower(text).
+func findRegex(re *regexp.Regexp, rs *regexStarts, text, lower string) [][]int {
+	// Under (?i), the Kelvin sign matches k and the long s matches s: the
+	// only non-ASCII letters that fold to ASCII ones, and never in real
+	// answers; the whole text is searched when they occur.
+	if rs == nil || strings.ContainsAny(text, "\u212a\u017f") {
+		return re.FindAllStringIndex(text, -1)
+	}
+	var starts []int
+	for _, p := range rs.prefixes {
+		for off := 0; off <= len(lower)-len(p); {
+			i := strings.Index(lower[off:], p)
+			if i < 0 {
+				break
+			}
+			pos := off + i
+			if !rs.wordStart || pos == 0 || !isASCIIWord(lower[pos-1]) {
+				starts = append(starts, pos)
+			}
+			off = pos + 1
+		}
+	}
+	if len(starts) == 0 {
+		return nil
+	}
+	sort.Ints(starts)
+	var out [][]int
+	end := 0
+	for i, pos := range starts {
+		if pos < end || (i > 0 && pos == starts[i-1]) {
+			continue
+		}
+		if loc := rs.anchored.FindStringIndex(text[pos:]); loc != nil && loc[1] > 0 {
+			out = append(out, []int{pos, pos + loc[1]})
+			end = pos + loc[1]
+		}
+	}
+	return out
+}
+
+// asciiLower folds ASCII letters only, so byte offsets stay those of s.
+func asciiLower(s string) string {
+	for i := 0; i < len(s); i++ {
+		if c := s[i]; c >= 'A' && c <= 'Z' {
+			b := []byte(s)
+			for j := i; j < len(b); j++ {
+				if b[j] >= 'A' && b[j] <= 'Z' {
+					b[j] += 'a' - 'A'
+				}
+			}
+			return string(b)
+		}
+	}
+	return s
+}
+
+func isASCIIWord(c byte) bool {
+	return c == '_' || c >= '0' && c <= '9' || c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z'
+}

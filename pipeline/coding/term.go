@@ -41,9 +41,9 @@ type pattern struct {
 	Other  []elem // the right side of NEAR
 	Near   int    // > 0 for "a NEAR/n b"
 	Re     *regexp.Regexp
-	// prefixes rule a regex out cheaply: a match contains one of them.
-	prefixes []string
-	hasAlt   bool
+	// starts lets the matcher try a regex only where a match can start.
+	starts *regexStarts
+	hasAlt bool
 }
 
 // termError is a term that cannot be parsed; its message names the term
@@ -73,7 +73,7 @@ func parseTerm(raw, lang string) (*pattern, error) {
 			return nil, &termError{fmt.Sprintf("regex %q matches empty text: it would code every unit", raw)}
 		}
 		p.Re = re
-		p.prefixes = regexPrefixes(t[1 : len(t)-1])
+		p.starts = newRegexStarts(t[1 : len(t)-1])
 		return p, nil
 	}
 	fields := strings.Fields(t)
