@@ -50,6 +50,10 @@ type matcher struct {
 	regexes  []int
 	// altStems is set when some term stems in the other language.
 	altStems bool
+	scratch  sync.Pool // of *findScratch
+	// prefixLen and tailLen are the shortest and longest prefix and tail
+	// of any term, in bytes.
+	prefixLen, tailLen [2]int
 }
 
 // Compile validates cb and builds its matcher. Build it once per run.
@@ -88,6 +92,7 @@ func Compile(cb *Codebook) (*Coder, error) {
 	for _, lang := range []string{"nl", "en"} {
 		m := &matcher{lang: lang, exact: map[string][]int{}, stems: map[string][]int{},
 			prefixes: map[string][]int{}, tails: map[string][]int{}}
+		m.scratch.New = func() any { return &findScratch{} }
 		for ci, code := range cb.Codes {
 			for _, excl := range []bool{false, true} {
 				src := code.Terms
@@ -149,9 +154,19 @@ func (m *matcher) add(t termRef) {
 		m.stems[e.Word] = append(m.stems[e.Word], i)
 	case prefixWord:
 		m.prefixes[e.Word] = append(m.prefixes[e.Word], i)
+		m.prefixLen = widen(m.prefixLen, len(e.Word), len(m.prefixes) == 1)
 	case tailWord:
 		m.tails[e.Word] = append(m.tails[e.Word], i)
+		m.tailLen = widen(m.tailLen, len(e.Word), len(m.tails) == 1)
 	}
+}
+
+// widen extends the range r to include n; first starts it afresh.
+func widen(r [2]int, n int, first bool) [2]int {
+	if first {
+		return [2]int{n, n}
+	}
+	return [2]int{min(r[0], n), max(r[1], n)}
 }
 
 // form is one way to read a token: the whole word, the word without its
@@ -284,14 +299,38 @@ func matchPhrase(elems []elem, d *doc, tfs []tokForms, k int) (start, end, last 
 	return f.Start, end, last, ok
 }
 
+// findScratch is per-goroutine working memory for find.
+type findScratch struct {
+	seen    []int
+	touched []int
+}
+
 // find returns every occurrence of the terms whose code is active.
 func (m *matcher) find(d *doc, tfs []tokForms, active []bool) []hit {
 	var hits []hit
-	seen := make([]int, len(m.terms)) // token index + 1 of the last try
+	// seen holds, per term, the token index + 1 of its last try. A large
+	// codebook has thousands of terms and a unit touches a handful, so the
+	// slice is reused and only the touched entries are reset afterwards:
+	// allocating it per unit was a third of all coding allocations.
+	sc := m.scratch.Get().(*findScratch)
+	if len(sc.seen) < len(m.terms) {
+		sc.seen = make([]int, len(m.terms))
+	}
+	seen := sc.seen
+	defer func() {
+		for _, id := range sc.touched {
+			seen[id] = 0
+		}
+		sc.touched = sc.touched[:0]
+		m.scratch.Put(sc)
+	}()
 	var cand []int
 	addAll := func(ids []int, k int) {
 		for _, id := range ids {
 			if seen[id] != k+1 && active[m.terms[id].code] {
+				if seen[id] == 0 {
+					sc.touched = append(sc.touched, id)
+				}
 				seen[id] = k + 1
 				cand = append(cand, id)
 			}
@@ -308,16 +347,13 @@ func (m *matcher) find(d *doc, tfs []tokForms, active []bool) []hit {
 				}
 			}
 			if len(m.prefixes) > 0 || len(m.tails) > 0 {
-				for i := range f.W {
-					if i == 0 {
-						continue
-					}
-					if len(m.prefixes) > 0 {
-						addAll(m.prefixes[f.W[:i]], k)
-					}
-					if len(m.tails) > 0 {
-						addAll(m.tails[f.W[i:]], k)
-					}
+				// Only split lengths some term has are looked up: most
+				// splits of a word cannot be a codebook prefix or tail.
+				for i := max(1, m.prefixLen[0]); i < len(f.W) && i <= m.prefixLen[1]; i++ {
+					addAll(m.prefixes[f.W[:i]], k)
+				}
+				for i := max(1, len(f.W)-m.tailLen[1]); i < len(f.W) && len(f.W)-i >= m.tailLen[0]; i++ {
+					addAll(m.tails[f.W[i:]], k)
 				}
 				if len(m.prefixes) > 0 {
 					addAll(m.prefixes[f.W], k)

@@ -83,9 +83,43 @@ func wordStartOf(re *syntax.Regexp) bool {
 	return wb
 }
 
+// requiredLiterals returns ASCII literals (lower-case) that every match of
+// expr contains: the plain literal pieces of its top-level sequence. A text
+// lacking one of them cannot match, whatever the regex starts with.
+func requiredLiterals(expr string) []string {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	re = re.Simplify()
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	subs := []*syntax.Regexp{re}
+	if re.Op == syntax.OpConcat {
+		subs = re.Sub
+	}
+	var out []string
+	for _, sub := range subs {
+		if sub.Op != syntax.OpLiteral || len(sub.Rune) < 3 {
+			continue
+		}
+		lit := strings.ToLower(string(sub.Rune))
+		ascii := true
+		for i := 0; i < len(lit); i++ {
+			ascii = ascii && lit[i] < 0x80
+		}
+		if ascii {
+			out = append(out, strings.TrimSpace(lit))
+		}
+	}
+	return out
+}
+
 // regexStarts holds what findRegex needs to try a regex only where a match
 // can start.
 type regexStarts struct {
+	required  []string       // ASCII literals every match contains
 	prefixes  []string       // ASCII, lower-case
 	wordStart bool           // the expression begins with \b
 	anchored  *regexp.Regexp // the expression anchored at the start
@@ -95,8 +129,12 @@ type regexStarts struct {
 // literals (then the whole text is searched).
 func newRegexStarts(expr string) *regexStarts {
 	pre, wordStart := regexPrefixes(expr)
+	required := requiredLiterals(expr)
 	if len(pre) == 0 {
-		return nil
+		if len(required) == 0 {
+			return nil
+		}
+		return &regexStarts{required: required}
 	}
 	for _, p := range pre {
 		for i := 0; i < len(p); i++ {
@@ -118,7 +156,7 @@ func newRegexStarts(expr string) *regexStarts {
 	if err != nil {
 		return nil
 	}
-	return &regexStarts{prefixes: pre, wordStart: wordStart, anchored: anchored}
+	return &regexStarts{required: required, prefixes: pre, wordStart: wordStart, anchored: anchored}
 }
 
 // findRegex returns the same matches as re.FindAllStringIndex(text, -1):
@@ -128,6 +166,14 @@ func findRegex(re *regexp.Regexp, rs *regexStarts, text, lower string) [][]int {
 	// only non-ASCII letters that fold to ASCII ones, and never in real
 	// answers; the whole text is searched when they occur.
 	if rs == nil || strings.ContainsAny(text, "\u212a\u017f") {
+		return re.FindAllStringIndex(text, -1)
+	}
+	for _, lit := range rs.required {
+		if !strings.Contains(lower, lit) {
+			return nil
+		}
+	}
+	if rs.anchored == nil {
 		return re.FindAllStringIndex(text, -1)
 	}
 	var starts []int
