@@ -12,7 +12,6 @@ import (
 // codes not in the codebook are ignored. A unit missing from a means A
 // gave it no codes. Disagreements are sorted by unit ID, then code ID.
 func Agree(coderA, coderB string, a, b map[string][]string, units []study.Unit, codes []CodeInfo) Agreement {
-	m := newModel(Input{Codes: codes})
 	text := map[string]string{}
 	for _, u := range units {
 		if !u.Context {
@@ -21,9 +20,26 @@ func Agree(coderA, coderB string, a, b map[string][]string, units []study.Unit, 
 			}
 		}
 	}
+	ag := agree(coderA, coderB, a, b, func(id string) bool { _, ok := text[id]; return ok }, codes)
+	for i := range ag.Disagreements {
+		ag.Disagreements[i].Text = text[ag.Disagreements[i].UnitID]
+	}
+	return ag
+}
+
+// agree is Agree on the units for which exists holds, with the
+// disagreements' texts left empty.
+func agree(coderA, coderB string, a, b map[string][]string, exists func(id string) bool, codes []CodeInfo) Agreement {
+	m := &model{in: Input{Codes: codes}, codeIdx: map[string]int{}}
+	for i, c := range codes {
+		if _, dup := m.codeIdx[c.ID]; !dup {
+			m.codeIdx[c.ID] = i
+		}
+	}
+	m.lineage = lineage(codes, m.codeIdx)
 	var ids []string
 	for _, id := range sortedKeys(b) {
-		if _, ok := text[id]; ok {
+		if exists(id) {
 			ids = append(ids, id)
 		}
 	}
@@ -47,7 +63,7 @@ func Agree(coderA, coderB string, a, b map[string][]string, units []study.Unit, 
 		for _, code := range lexical {
 			c := m.codeIdx[code]
 			if ha[c] != hb[c] {
-				ag.Disagreements = append(ag.Disagreements, Disagreement{UnitID: id, Code: code, A: ha[c], B: hb[c], Text: text[id]})
+				ag.Disagreements = append(ag.Disagreements, Disagreement{UnitID: id, Code: code, A: ha[c], B: hb[c]})
 			}
 		}
 	}

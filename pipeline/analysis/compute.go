@@ -21,58 +21,52 @@ func Compute(in Input) (*Tables, error) {
 		}
 		seen[c.ID] = true
 	}
-	m := newModel(in)
+	m, err := newModel(in)
+	if err != nil {
+		return nil, fmt.Errorf("analysis: reading the corpus: %w", err)
+	}
 	t := &Tables{
 		Study:    in.Study,
 		Language: in.Language,
 		MinCell:  m.minCell,
 		Codes:    append([]CodeInfo(nil), in.Codes...),
 	}
-	t.Sources = m.sources()
+	t.Sources = m.sourceSummaries()
 
-	groupCols := map[string][]int{}
 	attrGroups := make([]grouping, len(in.Attributes))
-	for k, attr := range in.Attributes {
-		attrGroups[k] = m.groupBy(m.isCoded, func(i int) string { return m.resp[i].Attributes[attr] }, true)
-		groupCols[fmt.Sprintf("g%d", k)] = attrGroups[k].of
+	for k := range in.Attributes {
+		attrGroups[k] = m.groupBy(m.isCoded, func(i int) string { return m.attr(i, k) }, true)
 	}
-	waves := m.groupBy(m.isCoded, func(i int) string { return m.resp[i].Wave }, false)
-	if len(waves.labels) >= 2 {
-		groupCols["wave"] = waves.of
-	}
-	df, _ := m.codedFrame(groupCols)
-	overall := m.countAll(df)
+	waves := m.groupBy(m.isCoded, func(i int) string { return m.resp[i].wave }, false)
+	overall := m.countAll()
 
 	t.Prevalence = m.prevalence(overall)
 	for k, attr := range in.Attributes {
-		counts, err := m.countBy(df, fmt.Sprintf("g%d", k), len(attrGroups[k].labels))
+		b, err := m.breakdown(attr, attrGroups[k], m.countBy(attrGroups[k]), overall)
 		if err != nil {
 			return nil, fmt.Errorf("analysis: breakdown by %q: %w", attr, err)
 		}
-		t.Breakdowns = append(t.Breakdowns, m.breakdown(attr, attrGroups[k], counts, overall))
+		t.Breakdowns = append(t.Breakdowns, b)
 	}
 	t.Cooccurrence = m.cooccurrence()
 	t.Likert = m.likert()
 	if len(waves.labels) >= 2 {
-		counts, err := m.countBy(df, "wave", len(waves.labels))
-		if err != nil {
-			return nil, fmt.Errorf("analysis: waves: %w", err)
-		}
 		t.Waves = waves.labels
-		t.WavePrev, t.WaveChanges = m.waves(waves.labels, counts)
+		t.WavePrev, t.WaveChanges = m.waves(waves.labels, m.countBy(waves))
 	}
 	if in.Gold != nil {
-		auto := map[string][]string{}
-		for _, u := range m.units {
-			auto[u.ID] = u.coding.Codes
-		}
-		t.Agreement = append(t.Agreement, Agree("veldstem", "gold", auto, in.Gold, in.Units, CoveredCodes(in.Codes, in.GoldCodes)))
+		exists := func(id string) bool { return m.goldUnits[id] }
+		covered := CoveredCodes(in.Codes, in.GoldCodes)
+		t.Agreement = append(t.Agreement, agree("veldstem", "gold", m.auto, in.Gold, exists, covered))
 		if in.Second != nil {
-			t.Agreement = append(t.Agreement, Agree("gold", "second", in.Gold, in.Second, in.Units, CoveredCodes(in.Codes, in.GoldCodes)))
+			t.Agreement = append(t.Agreement, agree("gold", "second", in.Gold, in.Second, exists, covered))
 		}
 	}
 	t.Quotes = m.quotes(overall, attrGroups)
 	t.Findings = m.findings(t, overall)
+	if err := m.fillTexts(t); err != nil {
+		return nil, fmt.Errorf("analysis: reading quoted units: %w", err)
+	}
 	return t, nil
 }
 
@@ -115,8 +109,8 @@ func (m *model) prevalence(overall groupCount) []Prevalence {
 	total := len(m.units)
 	for c, code := range m.in.Codes {
 		n := 0
-		for _, u := range m.units {
-			if u.has[c] {
+		for i := range m.units {
+			if m.uHas(i, c) {
 				n++
 			}
 		}
@@ -129,12 +123,11 @@ func (m *model) prevalence(overall groupCount) []Prevalence {
 	return out
 }
 
-func (m *model) sources() []SourceSummary {
+func (m *model) sourceSummaries() []SourceSummary {
 	type acc struct {
-		s        SourceSummary
-		survey   bool
-		waves    map[string]bool
-		hasUnits bool
+		s     SourceSummary
+		waves map[string]bool
+		units *srcCount
 	}
 	by := map[string]*acc{}
 	get := func(name string) *acc {
@@ -149,25 +142,22 @@ func (m *model) sources() []SourceSummary {
 		get(name).s.Files = files
 	}
 	for _, r := range m.resp {
-		a := get(r.Source)
+		a := get(r.source)
 		a.s.Respondents++
-		a.waves[r.Wave] = true
+		a.waves[r.wave] = true
 	}
-	for _, u := range m.units {
-		a := get(u.Source)
-		a.s.Units++
-		a.hasUnits = true
-		if u.Question != "" {
-			a.survey = true
-		}
+	for name, sc := range m.sources {
+		a := get(name)
+		a.s.Units = sc.units
+		a.units = sc
 	}
 	var out []SourceSummary
 	for _, name := range sortedKeys(by) {
 		a := by[name]
 		switch {
-		case a.survey:
+		case a.units != nil && a.units.survey:
 			a.s.Type = "survey"
-		case a.hasUnits:
+		case a.units != nil && a.units.units > 0:
 			a.s.Type = "transcript"
 		}
 		if len(a.waves) == 1 {
@@ -178,21 +168,32 @@ func (m *model) sources() []SourceSummary {
 	return out
 }
 
-func (m *model) breakdown(attr string, g grouping, counts []groupCount, overall groupCount) Breakdown {
+func (m *model) breakdown(attr string, g grouping, counts []groupCount, overall groupCount) (Breakdown, error) {
 	b := Breakdown{Attribute: attr, Groups: append([]string{}, g.labels...), GroupN: make([]int, len(g.labels))}
 	for j := range counts {
 		b.GroupN[j] = counts[j].size
 	}
+	df, err := m.breakdownFrame(counts, overall)
+	if err != nil {
+		return b, err
+	}
 	nc := len(m.in.Codes)
 	grid := make([][]int, nc)
-	rest := make([]int, nc)
-	for c := range nc {
+	for c := range grid {
 		grid[c] = make([]int, len(counts))
-		rest[c] = overall.n[c]
-		for j := range counts {
-			grid[c][j] = counts[j].n[c]
-			rest[c] -= counts[j].n[c]
+	}
+	for j := range counts {
+		col, err := df.Col(groupCol(j)).Int()
+		if err != nil {
+			return b, err
 		}
+		for c := range nc {
+			grid[c][j] = col[c]
+		}
+	}
+	rest, err := df.Col("rest").Int()
+	if err != nil {
+		return b, err
 	}
 	supp := suppressGrid(grid, b.GroupN, rest, g.leftOut, m.sensitive)
 	for c, code := range m.in.Codes {
@@ -222,7 +223,7 @@ func (m *model) breakdown(attr string, g grouping, counts []groupCount, overall 
 	for k, q := range stats.BenjaminiHochberg(ps) {
 		b.Tests[idx[k]].PAdj = q
 	}
-	return b
+	return b, nil
 }
 
 // test crosses code c (yes/no) with the groups. Weighted data are tested on
@@ -258,22 +259,27 @@ func (m *model) test(code string, c int, counts []groupCount) Test {
 func (m *model) cooccurrence() []Cooccurrence {
 	nc := len(m.in.Codes)
 	carriers := make([]int, nc)
-	for _, r := range m.resp {
-		for c, h := range r.has {
-			if h {
-				carriers[c]++
+	both := make([]int, nc*nc) // both[a*nc+b] for a < b
+	var set []int
+	for i := range m.resp {
+		set = set[:0]
+		for k, word := range m.rSet(i) {
+			for word != 0 {
+				set = append(set, k*64+trailingZeros(word))
+				word &= word - 1
+			}
+		}
+		for x, a := range set {
+			carriers[a]++
+			for _, b := range set[x+1:] {
+				both[a*nc+b]++
 			}
 		}
 	}
 	var out []Cooccurrence
 	for a := range nc {
 		for b := a + 1; b < nc; b++ {
-			both := 0
-			for _, r := range m.resp {
-				if r.has[a] && r.has[b] {
-					both++
-				}
-			}
+			both := both[a*nc+b]
 			co := Cooccurrence{CodeA: m.in.Codes[a].ID, CodeB: m.in.Codes[b].ID, N: both}
 			// Also the "A but not B" counts: A's and B's totals are shown.
 			if m.sensitive(both) || m.sensitive(carriers[a]-both) || m.sensitive(carriers[b]-both) {

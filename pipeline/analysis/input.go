@@ -1,8 +1,12 @@
 package analysis
 
 import (
+	"cmp"
 	"math"
+	"math/bits"
+	"slices"
 	"sort"
+	"unicode/utf8"
 
 	"github.com/veldstem/veldstem/pipeline/study"
 )
@@ -17,6 +21,9 @@ type Input struct {
 	QuotesPerCode int
 	// Codes is the codebook in its own order, which every table follows.
 	Codes []CodeInfo
+	// Corpus streams the respondents, units and codings. When nil, the
+	// three slices below are the corpus (small studies, tests, tools).
+	Corpus Corpus
 	// Respondents are keyed by (Source, ID). A unit whose respondent is not
 	// listed gets an implicit respondent without attributes or weight.
 	Respondents []study.Respondent
@@ -35,6 +42,69 @@ type Input struct {
 	GoldCodes []string
 }
 
+// Corpus streams a study's data to Compute, which keeps only compact
+// figures per respondent and unit (indices and code bitsets, no texts or
+// matches) and looks up the texts of the few units it quotes afterwards.
+// A national survey does not have to fit in memory.
+type Corpus interface {
+	// Respondents calls fn with every respondent, keyed by (Source, ID).
+	Respondents(fn func(study.Respondent) error) error
+	// Units calls fn with every unit, context units included, and its
+	// coding (nil when it has none). fn does not keep either.
+	Units(fn func(study.Unit, *study.Coding) error) error
+	// Lookup calls fn, in any order, with the units with these IDs and
+	// their codings; unknown IDs are skipped.
+	Lookup(ids []string, fn func(study.Unit, *study.Coding) error) error
+}
+
+// sliceCorpus is the Corpus of Input's slices.
+type sliceCorpus struct{ in *Input }
+
+func (s sliceCorpus) Respondents(fn func(study.Respondent) error) error {
+	for _, r := range s.in.Respondents {
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s sliceCorpus) codings() map[string]*study.Coding {
+	codings := make(map[string]*study.Coding, len(s.in.Codings))
+	for i := range s.in.Codings {
+		if _, dup := codings[s.in.Codings[i].UnitID]; !dup {
+			codings[s.in.Codings[i].UnitID] = &s.in.Codings[i]
+		}
+	}
+	return codings
+}
+
+func (s sliceCorpus) Units(fn func(study.Unit, *study.Coding) error) error {
+	codings := s.codings()
+	for _, u := range s.in.Units {
+		if err := fn(u, codings[u.ID]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+func (s sliceCorpus) Lookup(ids []string, fn func(study.Unit, *study.Coding) error) error {
+	want := map[string]bool{}
+	for _, id := range ids {
+		want[id] = true
+	}
+	codings := s.codings()
+	for _, u := range s.in.Units {
+		if want[u.ID] {
+			if err := fn(u, codings[u.ID]); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
 // LikertSpec names one scale item and its scale points, lowest first.
 type LikertSpec struct {
 	Item, Label string
@@ -43,36 +113,59 @@ type LikertSpec struct {
 
 type respKey struct{ source, id string }
 
-// respondent is a study.Respondent with what analysis derives for it.
+// respondent is what analysis keeps of a study.Respondent: attribute values
+// as indices into model.attrVals, Likert answers as scale points.
 type respondent struct {
-	study.Respondent
-	w     float64 // weight used in estimates: 1 when unweighted
-	coded bool    // has at least one non-context unit
-	has   []bool  // per code index: any of its units carries the code
+	source, id, wave string // interned
+	weight           float64
+	attrs            []int32 // per Input.Attributes; -1 without a value
+	likert           []int16 // per Input.Likert: 1..k, 0 without a valid answer
+	w                float64 // weight used in estimates: 1 when unweighted
+	coded            bool    // has at least one non-context unit
 }
 
-// unit is a non-context unit with its respondent and rolled-up codes.
+// unit is a non-context unit: its ID (for quotes), respondent and length in
+// code points. Its codes are bitsets in model.unitHas and model.unitShown.
 type unit struct {
-	study.Unit
-	resp   int
-	has    []bool
-	coding study.Coding
+	id    string
+	resp  int32
+	runes int32
 }
 
-// model is the normalised Input: everything in deterministic order.
+// srcCount is what the units say about one source.
+type srcCount struct {
+	units  int
+	survey bool
+}
+
+// model is the normalised Input: everything in deterministic order, with
+// code sets as bitsets of words uint64 per respondent or unit.
 type model struct {
-	in        Input
-	minCell   int
-	codeIdx   map[string]int
-	lineage   [][]int // per code: itself and its ancestors
-	resp      []respondent
-	units     []unit // non-context, sorted by ID
-	weighted  bool
-	nCodedRsp int
+	in       Input
+	corpus   Corpus
+	minCell  int
+	codeIdx  map[string]int
+	lineage  [][]int // per code: itself and its ancestors
+	words    int
+	resp     []respondent // sorted by (source, id)
+	respHas  []uint64     // per respondent: codes any of its units carries
+	units    []unit       // non-context, in corpus order
+	unitHas  []uint64     // per unit: its codes and their ancestors
+	unitShow []uint64     // per unit: codes with a quotable (non-negated, in-bounds) match of the code or a descendant
+	attrVals [][]string   // per attribute: its values, indexed by respondent.attrs
+	sources  map[string]*srcCount
+	weighted bool
+	// gold: the gold and second coders' unit IDs that are non-context units,
+	// and the automatic codes of those units.
+	goldUnits map[string]bool
+	auto      map[string][]string
 }
 
-func newModel(in Input) *model {
-	m := &model{in: in, minCell: in.MinCell, codeIdx: map[string]int{}}
+func newModel(in Input) (*model, error) {
+	m := &model{in: in, corpus: in.Corpus, minCell: in.MinCell, codeIdx: map[string]int{}, sources: map[string]*srcCount{}}
+	if m.corpus == nil {
+		m.corpus = sliceCorpus{&m.in}
+	}
 	if m.minCell <= 0 {
 		m.minCell = 5
 	}
@@ -82,89 +175,168 @@ func newModel(in Input) *model {
 		}
 	}
 	m.lineage = lineage(in.Codes, m.codeIdx)
+	m.words = (len(in.Codes) + 63) / 64
 
-	byKey := map[respKey]int{}
-	for _, r := range in.Respondents {
-		k := respKey{r.Source, r.ID}
+	intern := map[string]string{}
+	str := func(s string) string {
+		if v, ok := intern[s]; ok {
+			return v
+		}
+		intern[s] = s
+		return s
+	}
+	attrIdx := make([]map[string]int32, len(in.Attributes))
+	m.attrVals = make([][]string, len(in.Attributes))
+	for k := range attrIdx {
+		attrIdx[k] = map[string]int32{}
+	}
+	byKey := map[respKey]int32{}
+	err := m.corpus.Respondents(func(r study.Respondent) error {
+		k := respKey{str(r.Source), r.ID}
 		if _, dup := byKey[k]; dup {
-			continue // first wins; ingest owns uniqueness
+			return nil // first wins; ingest owns uniqueness
 		}
-		byKey[k] = len(m.resp)
-		m.resp = append(m.resp, respondent{Respondent: r})
-	}
-	codings := map[string]study.Coding{}
-	for _, c := range in.Codings {
-		if _, dup := codings[c.UnitID]; !dup {
-			codings[c.UnitID] = c
+		byKey[k] = int32(len(m.resp))
+		rs := respondent{source: k.source, id: r.ID, wave: str(r.Wave), weight: r.Weight,
+			attrs: make([]int32, len(in.Attributes)), likert: make([]int16, len(in.Likert))}
+		for a, attr := range in.Attributes {
+			rs.attrs[a] = -1
+			if v := r.Attributes[attr]; v != "" {
+				i, ok := attrIdx[a][v]
+				if !ok {
+					i = int32(len(m.attrVals[a]))
+					attrIdx[a][v] = i
+					m.attrVals[a] = append(m.attrVals[a], v)
+				}
+				rs.attrs[a] = i
+			}
 		}
-	}
-	units := make([]study.Unit, 0, len(in.Units))
-	for _, u := range in.Units {
-		if !u.Context {
-			units = append(units, u)
+		for j, spec := range in.Likert {
+			if v, ok := r.Likert[spec.Item]; ok && v >= 1 && v <= len(spec.Scale) && v <= math.MaxInt16 {
+				rs.likert[j] = int16(v)
+			}
 		}
+		m.resp = append(m.resp, rs)
+		return nil
+	})
+	if err != nil {
+		return nil, err
 	}
-	sort.SliceStable(units, func(i, j int) bool { return units[i].ID < units[j].ID })
-	for _, u := range units {
-		k := respKey{u.Source, u.Respondent}
+
+	if in.Gold != nil {
+		m.goldUnits, m.auto = map[string]bool{}, map[string][]string{}
+	}
+	has := make([]uint64, m.words)
+	err = m.corpus.Units(func(u study.Unit, c *study.Coding) error {
+		if u.Context {
+			return nil
+		}
+		k := respKey{str(u.Source), u.Respondent}
 		ri, ok := byKey[k]
 		if !ok {
-			ri = len(m.resp)
+			ri = int32(len(m.resp))
 			byKey[k] = ri
-			m.resp = append(m.resp, respondent{Respondent: study.Respondent{ID: u.Respondent, Source: u.Source, File: u.File}})
+			m.resp = append(m.resp, respondent{source: k.source, id: u.Respondent, attrs: make([]int32, len(in.Attributes)),
+				likert: make([]int16, len(in.Likert))})
+			for a := range in.Attributes {
+				m.resp[ri].attrs[a] = -1
+			}
 		}
-		c := codings[u.ID]
-		m.units = append(m.units, unit{Unit: u, resp: ri, has: m.codeSet(c.Codes), coding: c})
-	}
-	// Respondents sorted by key, so every later loop is deterministic.
-	order := make([]int, len(m.resp))
-	for i := range order {
-		order[i] = i
-	}
-	sort.SliceStable(order, func(a, b int) bool {
-		ra, rb := m.resp[order[a]], m.resp[order[b]]
-		if ra.Source != rb.Source {
-			return ra.Source < rb.Source
+		sc := m.sources[k.source]
+		if sc == nil {
+			sc = &srcCount{}
+			m.sources[k.source] = sc
 		}
-		return ra.ID < rb.ID
+		sc.units++
+		sc.survey = sc.survey || u.Question != ""
+		clear(has)
+		var codes []string
+		if c != nil {
+			codes = c.Codes
+		}
+		m.setCodes(has, codes)
+		m.unitHas = append(m.unitHas, has...)
+		clear(has)
+		if c != nil {
+			for _, mt := range c.Matches {
+				i, ok := m.codeIdx[mt.Code]
+				if s := mt.Span; ok && !mt.Negated && s.Start >= 0 && s.Start < s.End && s.End <= len(u.Text) {
+					for _, a := range m.lineage[i] {
+						has[a/64] |= 1 << (a % 64)
+					}
+				}
+			}
+		}
+		m.unitShow = append(m.unitShow, has...)
+		m.units = append(m.units, unit{id: u.ID, resp: ri, runes: int32(min(utf8.RuneCountInString(u.Text), math.MaxInt32))})
+		if m.goldUnits != nil {
+			_, g := in.Gold[u.ID]
+			_, s := in.Second[u.ID]
+			if g || s {
+				m.goldUnits[u.ID] = true
+				m.auto[u.ID] = codes // the last of duplicate IDs, as before
+			}
+		}
+		return nil
 	})
-	newPos := make([]int, len(order))
+	if err != nil {
+		return nil, err
+	}
+
+	// Respondents sorted by key, so every later loop is deterministic.
+	order := make([]int32, len(m.resp))
+	for i := range order {
+		order[i] = int32(i)
+	}
+	slices.SortStableFunc(order, func(a, b int32) int {
+		ra, rb := &m.resp[a], &m.resp[b]
+		return cmp.Or(cmp.Compare(ra.source, rb.source), cmp.Compare(ra.id, rb.id))
+	})
+	newPos := make([]int32, len(order))
 	sorted := make([]respondent, len(order))
 	for pos, old := range order {
-		newPos[old] = pos
+		newPos[old] = int32(pos)
 		sorted[pos] = m.resp[old]
 	}
 	m.resp = sorted
 	for i := range m.resp {
-		m.resp[i].has = make([]bool, len(in.Codes))
-		if w := m.resp[i].Weight; w > 0 && !math.IsInf(w, 0) {
+		if w := m.resp[i].weight; w > 0 && !math.IsInf(w, 0) {
 			m.weighted = true
 		}
 	}
+	m.respHas = make([]uint64, len(m.resp)*m.words)
 	for i := range m.units {
-		m.units[i].resp = newPos[m.units[i].resp]
-		r := &m.resp[m.units[i].resp]
-		r.coded = true
-		for c, h := range m.units[i].has {
-			if h {
-				r.has[c] = true
-			}
+		u := &m.units[i]
+		u.resp = newPos[u.resp]
+		m.resp[u.resp].coded = true
+		dst := m.respHas[int(u.resp)*m.words:]
+		for w, b := range m.unitHas[i*m.words : (i+1)*m.words] {
+			dst[w] |= b
 		}
 	}
 	for i := range m.resp {
 		m.resp[i].w = 1
-		if w := m.resp[i].Weight; m.weighted && w > 0 && !math.IsInf(w, 0) {
+		if w := m.resp[i].weight; m.weighted && w > 0 && !math.IsInf(w, 0) {
 			m.resp[i].w = w
 		}
-		if m.resp[i].coded {
-			m.nCodedRsp++
-		}
 	}
-	return m
+	return m, nil
 }
 
-// codeSet marks the codes of a coding and their ancestors: the coding stage
-// already adds ancestors, but gold files written by hand often do not.
+// setCodes marks the codes of a coding and their ancestors in has: the
+// coding stage already adds ancestors, but gold files written by hand often
+// do not.
+func (m *model) setCodes(has []uint64, ids []string) {
+	for _, id := range ids {
+		if i, ok := m.codeIdx[id]; ok {
+			for _, a := range m.lineage[i] {
+				has[a/64] |= 1 << (a % 64)
+			}
+		}
+	}
+}
+
+// codeSet is setCodes as a []bool per code.
 func (m *model) codeSet(ids []string) []bool {
 	has := make([]bool, len(m.in.Codes))
 	for _, id := range ids {
@@ -175,6 +347,23 @@ func (m *model) codeSet(ids []string) []bool {
 		}
 	}
 	return has
+}
+
+func bit(set []uint64, c int) bool { return set[c/64]>>(c%64)&1 == 1 }
+
+// uHas and uShow test code c for unit i.
+func (m *model) uHas(i, c int) bool  { return bit(m.unitHas[i*m.words:], c) }
+func (m *model) uShow(i, c int) bool { return bit(m.unitShow[i*m.words:], c) }
+
+// rSet is respondent i's code set.
+func (m *model) rSet(i int) []uint64 { return m.respHas[i*m.words : (i+1)*m.words] }
+
+// attr is respondent i's value of attribute k, "" without one.
+func (m *model) attr(i, k int) string {
+	if v := m.resp[i].attrs[k]; v >= 0 {
+		return m.attrVals[k][v]
+	}
+	return ""
 }
 
 // lineage lists for every code itself and its ancestors, stopping at a
@@ -224,3 +413,5 @@ func sortedKeys[V any](mp map[string]V) []string {
 	sort.Strings(keys)
 	return keys
 }
+
+func trailingZeros(w uint64) int { return bits.TrailingZeros64(w) }

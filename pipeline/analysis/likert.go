@@ -43,7 +43,7 @@ func (s *likertSummary) agreePct() (p, lo, hi float64) {
 
 func (m *model) likert() []LikertItem {
 	var out []LikertItem
-	for _, spec := range m.in.Likert {
+	for j, spec := range m.in.Likert {
 		k := len(spec.Scale)
 		item := LikertItem{
 			Item: spec.Item, Label: spec.Label,
@@ -52,8 +52,8 @@ func (m *model) likert() []LikertItem {
 			Suppressed: make([]bool, k),
 		}
 		answer := func(i int) (int, bool) {
-			v, ok := m.resp[i].Likert[spec.Item]
-			return v, ok && v >= 1 && v <= k
+			v := int(m.resp[i].likert[j])
+			return v, v >= 1 && v <= k
 		}
 		var all likertSummary
 		for i, r := range m.resp {
@@ -89,17 +89,18 @@ func (m *model) likert() []LikertItem {
 		} else {
 			item.AgreePct, item.CILow, item.CIHigh = all.agreePct()
 		}
-		for _, attr := range m.in.Attributes {
-			item.By = append(item.By, m.likertBy(attr, k, answer, all.agree)...)
+		for a := range m.in.Attributes {
+			item.By = append(item.By, m.likertBy(a, k, answer, all.agree)...)
 		}
 		out = append(out, item)
 	}
 	return out
 }
 
-func (m *model) likertBy(attr string, k int, answer func(int) (int, bool), totalAgree int) []LikertGroup {
+func (m *model) likertBy(a, k int, answer func(int) (int, bool), totalAgree int) []LikertGroup {
+	attr := m.in.Attributes[a]
 	g := m.groupBy(func(i int) bool { _, ok := answer(i); return ok },
-		func(i int) string { return m.resp[i].Attributes[attr] }, true)
+		func(i int) string { return m.attr(i, a) }, true)
 	sums := make([]likertSummary, len(g.labels))
 	restAgree := totalAgree
 	for i, r := range m.resp {

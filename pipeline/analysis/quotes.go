@@ -1,9 +1,9 @@
 package analysis
 
 import (
-	"hash/fnv"
+	"cmp"
+	"slices"
 	"sort"
-	"unicode/utf8"
 
 	"github.com/veldstem/veldstem/pipeline/study"
 )
@@ -17,6 +17,9 @@ import (
 // biased towards the first file, and stable when unrelated units change.
 // Quotes of 40 to 300 characters are preferred: long enough to say
 // something, short enough to read. One quote per respondent per code.
+//
+// Quotes are chosen from the compact unit data; their texts and spans are
+// filled in by fillTexts, which reads only the chosen units.
 func (m *model) quotes(overall groupCount, attrs []grouping) []Quote {
 	per := m.in.QuotesPerCode
 	if per <= 0 {
@@ -25,68 +28,127 @@ func (m *model) quotes(overall groupCount, attrs []grouping) []Quote {
 	quotable := make([]bool, len(m.resp))
 	for i, r := range m.resp {
 		quotable[i] = true
-		for k, attr := range m.in.Attributes {
-			if r.Attributes[attr] != "" && attrs[k].of[i] < 0 {
+		for k := range m.in.Attributes {
+			if r.attrs[k] >= 0 && attrs[k].of[i] < 0 {
 				quotable[i] = false
 			}
 		}
 	}
 	type cand struct {
-		u     *unit
-		spans []study.Span
-		good  bool
-		hash  uint64
+		u    int32
+		good bool
+		hash uint64
 	}
 	var out []Quote
+	var cands []cand
 	for c, code := range m.in.Codes {
 		if overall.n[c] == 0 || m.sensitive(overall.n[c]) || m.sensitive(overall.size-overall.n[c]) {
 			continue
 		}
-		var cands []cand
+		cands = cands[:0]
 		for i := range m.units {
 			u := &m.units[i]
-			if !u.has[c] || !quotable[u.resp] {
+			if !m.uHas(i, c) || !m.uShow(i, c) || !quotable[u.resp] {
 				continue
 			}
-			spans := m.spansFor(c, u)
-			if len(spans) == 0 {
-				continue
-			}
-			n := utf8.RuneCountInString(u.Text)
-			h := fnv.New64a()
-			h.Write([]byte(code.ID + "\x00" + u.ID))
-			cands = append(cands, cand{u: u, spans: spans, good: n >= 40 && n <= 300, hash: h.Sum64()})
+			cands = append(cands, cand{u: int32(i), good: u.runes >= 40 && u.runes <= 300, hash: quoteHash(code.ID, u.id)})
 		}
-		sort.SliceStable(cands, func(i, j int) bool {
-			a, b := cands[i], cands[j]
+		slices.SortStableFunc(cands, func(a, b cand) int {
 			if a.good != b.good {
-				return a.good
+				if a.good {
+					return -1
+				}
+				return 1
 			}
-			if a.hash != b.hash {
-				return a.hash < b.hash
-			}
-			return a.u.ID < b.u.ID
+			return cmp.Or(cmp.Compare(a.hash, b.hash), cmp.Compare(m.units[a.u].id, m.units[b.u].id))
 		})
-		used := map[int]bool{}
+		used := map[int32]bool{}
 		for _, cd := range cands {
 			if len(used) == per {
 				break
 			}
-			if used[cd.u.resp] {
+			u := &m.units[cd.u]
+			if used[u.resp] {
 				continue
 			}
-			used[cd.u.resp] = true
-			out = append(out, Quote{Code: code.ID, UnitID: cd.u.ID, Source: cd.u.Source, Text: cd.u.Text, Spans: cd.spans})
+			used[u.resp] = true
+			out = append(out, Quote{Code: code.ID, UnitID: u.id})
 		}
 	}
 	return out
 }
 
+// quoteHash is FNV-1a (64 bit) of code, a zero byte and the unit ID.
+func quoteHash(code, unitID string) uint64 {
+	const prime = 1099511628211
+	h := uint64(14695981039346656037)
+	for i := 0; i < len(code); i++ {
+		h = (h ^ uint64(code[i])) * prime
+	}
+	h *= prime // ^ 0
+	for i := 0; i < len(unitID); i++ {
+		h = (h ^ uint64(unitID[i])) * prime
+	}
+	return h
+}
+
+// fillTexts reads the quoted units and those with disagreements, and fills
+// in their texts, sources and spans.
+func (m *model) fillTexts(t *Tables) error {
+	want := map[string]bool{}
+	for _, q := range t.Quotes {
+		want[q.UnitID] = true
+	}
+	for _, ag := range t.Agreement {
+		for _, d := range ag.Disagreements {
+			want[d.UnitID] = true
+		}
+	}
+	if len(want) == 0 {
+		return nil
+	}
+	type found struct {
+		u      study.Unit
+		coding study.Coding
+	}
+	units := map[string]*found{}
+	err := m.corpus.Lookup(sortedKeys(want), func(u study.Unit, c *study.Coding) error {
+		if _, dup := units[u.ID]; u.Context || dup {
+			return nil // the first non-context unit of an ID, as everywhere
+		}
+		f := &found{u: u}
+		if c != nil {
+			f.coding = *c
+		}
+		units[u.ID] = f
+		return nil
+	})
+	if err != nil {
+		return err
+	}
+	for i := range t.Quotes {
+		q := &t.Quotes[i]
+		if f := units[q.UnitID]; f != nil {
+			q.Source, q.Text = f.u.Source, f.u.Text
+			q.Spans = m.spansFor(m.codeIdx[q.Code], f.u.Text, f.coding.Matches)
+		}
+	}
+	for a := range t.Agreement {
+		for i := range t.Agreement[a].Disagreements {
+			d := &t.Agreement[a].Disagreements[i]
+			if f := units[d.UnitID]; f != nil {
+				d.Text = f.u.Text
+			}
+		}
+	}
+	return nil
+}
+
 // spansFor returns the in-bounds spans of non-negated matches of code c or
-// its descendants in u, sorted and without duplicates.
-func (m *model) spansFor(c int, u *unit) []study.Span {
+// its descendants in text, sorted and without duplicates.
+func (m *model) spansFor(c int, text string, matches []study.Match) []study.Span {
 	var spans []study.Span
-	for _, mt := range u.coding.Matches {
+	for _, mt := range matches {
 		i, ok := m.codeIdx[mt.Code]
 		if !ok || mt.Negated {
 			continue
@@ -98,7 +160,7 @@ func (m *model) spansFor(c int, u *unit) []study.Span {
 			}
 		}
 		s := mt.Span
-		if under && s.Start >= 0 && s.Start < s.End && s.End <= len(u.Text) {
+		if under && s.Start >= 0 && s.Start < s.End && s.End <= len(text) {
 			spans = append(spans, s)
 		}
 	}
