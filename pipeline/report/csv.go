@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
+	"io"
 	"math"
 	"sort"
 	"strconv"
@@ -219,20 +220,37 @@ func renderCSVs(in Input, opts Options) []namedFile {
 		emit(name, dt)
 	}
 
-	cm := codingMatrix(in, d)
-	cod := newT(cm.head...)
-	for _, r := range cm.rows {
-		row := make([]string, 0, len(r.text)+len(r.flags))
-		for _, s := range r.text {
-			row = append(row, safeText(s))
-		}
-		for _, f := range r.flags {
-			row = append(row, strconv.Itoa(f))
-		}
-		cod.add(row...)
-	}
-	emit("codings.csv", cod)
 	return files
+}
+
+// writeCodingsCSV streams codings.csv, one row per coded unit, into w.
+func writeCodingsCSV(w io.Writer, in Input, opts Options) error {
+	if opts.CSVBOM {
+		if _, err := io.WriteString(w, "\uFEFF"); err != nil {
+			return err
+		}
+	}
+	cw := csv.NewWriter(w)
+	cw.Comma = opts.CSVDelimiter
+	cm := newMatrix(in, buildLabels(in))
+	if err := cw.Write(cm.head); err != nil {
+		return err
+	}
+	row := make([]string, len(cm.head))
+	err := cm.each(in, func(text []string, flags []bool) error {
+		for i, s := range text {
+			row[i] = safeText(s)
+		}
+		for i, f := range flags {
+			row[len(text)+i] = flag01(f)
+		}
+		return cw.Write(row)
+	})
+	if err != nil {
+		return err
+	}
+	cw.Flush()
+	return cw.Error()
 }
 
 func flag01(b bool) string {
@@ -257,21 +275,15 @@ func buildLabels(in Input) *doc {
 	return d
 }
 
-type matrixRow struct {
-	text  []string
-	flags []int
-}
-
+// matrix is the unit-level 0/1 matrix: one row per coded unit (context
+// turns are never coded and are left out), one column per code in codebook
+// order. Its rows are streamed from the units (see each).
 type matrix struct {
 	head  []string
 	codes []string
-	rows  []matrixRow
 }
 
-// codingMatrix is the unit-level 0/1 matrix: one row per coded unit (context
-// turns are never coded and are left out), one column per code in codebook
-// order.
-func codingMatrix(in Input, d *doc) matrix {
+func newMatrix(in Input, d *doc) matrix {
 	m := matrix{head: []string{"unit_id", "respondent_id", "source", "question_or_speaker"}}
 	if len(in.Codebook.Codes) > 0 {
 		for _, c := range in.Codebook.Codes {
@@ -283,26 +295,24 @@ func codingMatrix(in Input, d *doc) matrix {
 		}
 	}
 	m.head = append(m.head, m.codes...)
-	byUnit := map[string]study.Coding{}
-	for _, c := range in.Codings {
-		byUnit[c.UnitID] = c
-	}
-	for _, u := range in.Units {
-		if u.Context {
-			continue
-		}
-		c := byUnit[u.ID]
-		r := matrixRow{text: []string{u.ID, u.Respondent, u.Source, firstNonEmpty(u.Question, u.Speaker)}}
-		for _, code := range m.codes {
-			f := 0
-			if c.Has(code) {
-				f = 1
-			}
-			r.flags = append(r.flags, f)
-		}
-		m.rows = append(m.rows, r)
-	}
 	return m
+}
+
+// each calls fn with every row: the unit's four text cells and its flags
+// per code. Both slices are reused between calls.
+func (m matrix) each(in Input, fn func(text []string, flags []bool) error) error {
+	text := make([]string, 4)
+	flags := make([]bool, len(m.codes))
+	return in.eachUnit(func(u study.Unit, c *study.Coding) error {
+		if u.Context {
+			return nil
+		}
+		text[0], text[1], text[2], text[3] = u.ID, u.Respondent, u.Source, firstNonEmpty(u.Question, u.Speaker)
+		for i, code := range m.codes {
+			flags[i] = c != nil && c.Has(code)
+		}
+		return fn(text, flags)
+	})
 }
 
 // fileSlug turns an attribute name into a portable file name part.

@@ -210,7 +210,6 @@ func fixtureInput(lang string) Input {
 	units, codings := fixtureUnits()
 	return Input{
 		Tables: fixtureTables(lang), Codebook: fixtureCodebook(), Units: units, Codings: codings,
-		Respondents: []study.Respondent{{ID: "R-7f3a", Source: "enquete", Wave: "2025", Attributes: map[string]string{"sector": "wijkteam"}}},
 		Method: Method{
 			DataPeriod: "2025–2026",
 			PrivacyRules: []string{

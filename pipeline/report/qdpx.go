@@ -5,7 +5,7 @@ import (
 	"bufio"
 	"compress/flate"
 	"crypto/sha1"
-	"encoding/xml"
+	"errors"
 	"fmt"
 	"io"
 	"strconv"
@@ -32,14 +32,20 @@ var guidNamespace = [16]byte{0x6b, 0xa7, 0xb8, 0x10, 0x9d, 0xad, 0x11, 0xd1, 0x8
 
 // guid returns an RFC 4122 version 5 UUID of name.
 func guid(name string) string {
-	h := sha1.New()
-	h.Write(guidNamespace[:])
-	h.Write([]byte("veldstem:" + name))
-	s := h.Sum(nil)
+	var g guider
+	return g.guid("", name)
+}
+
+// guider makes GUIDs with a reusable buffer: a national survey's project
+// needs two per coded selection (over a million).
+type guider struct{ buf []byte }
+
+// guid is the package's guid of prefix+name.
+func (g *guider) guid(prefix, name string) string {
+	g.buf = append(append(append(append(g.buf[:0], guidNamespace[:]...), "veldstem:"...), prefix...), name...)
+	s := sha1.Sum(g.buf)
 	s[6] = (s[6] & 0x0f) | 0x50
 	s[8] = (s[8] & 0x3f) | 0x80
-	// Hand-formatted: a national survey's project needs two GUIDs per coded
-	// selection (over a million), and fmt made this a tenth of the export.
 	const hexDigits = "0123456789ABCDEF"
 	var out [36]byte
 	j := 0
@@ -54,81 +60,9 @@ func guid(name string) string {
 	return string(out[:])
 }
 
-type qdeProject struct {
-	XMLName          xml.Name     `xml:"Project"`
-	Xmlns            string       `xml:"xmlns,attr"`
-	Name             string       `xml:"name,attr"`
-	Origin           string       `xml:"origin,attr"`
-	CreatingUserGUID string       `xml:"creatingUserGUID,attr"`
-	Users            qdeUsers     `xml:"Users"`
-	CodeBook         *qdeCodeBook `xml:"CodeBook,omitempty"`
-	Sources          *qdeSources  `xml:"Sources,omitempty"`
-	Description      string       `xml:"Description,omitempty"`
-}
-
-type qdeUsers struct {
-	User []qdeUser `xml:"User"`
-}
-
-type qdeUser struct {
-	GUID string `xml:"guid,attr"`
-	Name string `xml:"name,attr"`
-}
-
-type qdeCodeBook struct {
-	Codes []*qdeCode `xml:"Codes>Code"`
-}
-
-type qdeCode struct {
-	GUID        string     `xml:"guid,attr"`
-	Name        string     `xml:"name,attr"`
-	IsCodable   bool       `xml:"isCodable,attr"`
-	Color       string     `xml:"color,attr,omitempty"`
-	Description string     `xml:"Description,omitempty"`
-	Codes       []*qdeCode `xml:"Code"`
-}
-
-type qdeSources struct {
-	TextSource []qdeTextSource `xml:"TextSource"`
-}
-
-type qdeTextSource struct {
-	GUID          string         `xml:"guid,attr"`
-	Name          string         `xml:"name,attr"`
-	PlainTextPath string         `xml:"plainTextPath,attr"`
-	CreatingUser  string         `xml:"creatingUser,attr"`
-	Selections    []qdeSelection `xml:"PlainTextSelection"`
-}
-
-type qdeSelection struct {
-	GUID         string      `xml:"guid,attr"`
-	Name         string      `xml:"name,attr"`
-	Start        int         `xml:"startPosition,attr"`
-	End          int         `xml:"endPosition,attr"`
-	CreatingUser string      `xml:"creatingUser,attr"`
-	Description  string      `xml:"Description,omitempty"`
-	Codings      []qdeCoding `xml:"Coding"`
-}
-
-type qdeCoding struct {
-	GUID         string     `xml:"guid,attr"`
-	CreatingUser string     `xml:"creatingUser,attr"`
-	CodeRef      qdeCodeRef `xml:"CodeRef"`
-}
-
-type qdeCodeRef struct {
-	TargetGUID string `xml:"targetGUID,attr"`
-}
-
-// qdpxSource is one input file rebuilt as a plain-text source: its units
-// joined by blank lines, each turn prefixed with its speaker and each
-// survey answer with respondent and question, so a reader can orient.
-type qdpxSource struct {
-	key, file string
-	units     []int // indexes into Input.Units, in order
-}
-
-// unitPrefix is what precedes a unit's text in its source text.
+// unitPrefix is what precedes a unit's text in its source text: each turn
+// starts with its speaker and each survey answer with respondent and
+// question, so a reader can orient.
 func unitPrefix(u study.Unit) string {
 	switch {
 	case u.Speaker != "":
@@ -139,19 +73,28 @@ func unitPrefix(u study.Unit) string {
 	return ""
 }
 
+// qdeCode is one node of the project's code tree.
+type qdeCode struct {
+	guid, name, color, description string
+	children                       []*qdeCode
+}
+
 // renderQDPX streams the project into w. A national survey's project holds
 // hundreds of thousands of coded selections and ~100 MB of source text, so
-// nothing is built whole in memory: project.qde is encoded selection by
-// selection, and each source text is written straight into its zip entry.
-// Offsets are counted in code points as the texts are laid out, the same
-// way in both passes.
+// nothing is built whole in memory: the units are read twice from
+// in.EachUnit, once for project.qde and once for the source texts (one per
+// input file: its units joined by blank lines), each written straight into
+// its zip entry. Offsets are counted in code points as the texts are laid
+// out, the same way in both passes.
+//
+// project.qde is written by hand rather than with encoding/xml, whose
+// reflection was most of the export's time; the bytes are the ones
+// encoding/xml's Encoder with a two-space indent wrote (qdpx_ref_test.go
+// keeps that renderer and compares).
 func renderQDPX(w io.Writer, in Input) error {
 	lang := in.Tables.Language
+	var g guider
 	user := guid("user")
-	p := qdeProject{
-		Xmlns: qdeNamespace, Name: firstNonEmpty(in.Tables.Study, "veldstem"), Origin: "veldstem " + in.Manifest.Version,
-		CreatingUserGUID: user, Users: qdeUsers{User: []qdeUser{{GUID: user, Name: "veldstem"}}},
-	}
 
 	codeGUID := map[string]string{}
 	nodes := map[string]*qdeCode{}
@@ -161,36 +104,16 @@ func renderQDPX(w io.Writer, in Input) error {
 			label = firstNonEmpty(c.LabelEN, c.LabelNL, c.ID)
 		}
 		codeGUID[c.ID] = guid("code:" + c.ID)
-		nodes[c.ID] = &qdeCode{GUID: codeGUID[c.ID], Name: label, IsCodable: true, Color: normColor(c.Color, i),
-			Description: strings.TrimSpace("[" + c.ID + "] " + c.Description)}
+		nodes[c.ID] = &qdeCode{guid: codeGUID[c.ID], name: label, color: normColor(c.Color, i),
+			description: strings.TrimSpace("[" + c.ID + "] " + c.Description)}
 	}
 	var roots []*qdeCode
 	for _, c := range in.Codebook.Codes {
 		if parent, ok := nodes[c.Parent]; ok && c.Parent != c.ID {
-			parent.Codes = append(parent.Codes, nodes[c.ID])
+			parent.children = append(parent.children, nodes[c.ID])
 		} else {
 			roots = append(roots, nodes[c.ID])
 		}
-	}
-	if len(roots) > 0 {
-		p.CodeBook = &qdeCodeBook{Codes: roots}
-	}
-
-	var sources []*qdpxSource
-	byKey := map[string]*qdpxSource{}
-	for i, u := range in.Units {
-		key := u.Source + "\x00" + u.File
-		s, ok := byKey[key]
-		if !ok {
-			s = &qdpxSource{key: key, file: u.File}
-			byKey[key] = s
-			sources = append(sources, s)
-		}
-		s.units = append(s.units, i)
-	}
-	codings := make(map[string]*study.Coding, len(in.Codings))
-	for i := range in.Codings {
-		codings[in.Codings[i].UnitID] = &in.Codings[i]
 	}
 
 	zw := zip.NewWriter(w)
@@ -205,114 +128,144 @@ func renderQDPX(w io.Writer, in Input) error {
 	if err != nil {
 		return fail(err)
 	}
-	bw := bufio.NewWriterSize(qw, 1<<16)
-	bw.WriteString(xml.Header)
-	enc := xml.NewEncoder(bw)
-	enc.Indent("", "  ")
-	attr := func(name, value string) xml.Attr { return xml.Attr{Name: xml.Name{Local: name}, Value: value} }
-	project := xml.StartElement{Name: xml.Name{Local: "Project"}, Attr: []xml.Attr{attr("xmlns", p.Xmlns), attr("name", p.Name),
-		attr("origin", p.Origin), attr("creatingUserGUID", p.CreatingUserGUID)}}
-	if err := enc.EncodeToken(project); err != nil {
-		return fail(err)
-	}
-	if err := enc.EncodeElement(p.Users, xml.StartElement{Name: xml.Name{Local: "Users"}}); err != nil {
-		return fail(err)
-	}
-	if p.CodeBook != nil {
-		if err := enc.EncodeElement(p.CodeBook, xml.StartElement{Name: xml.Name{Local: "CodeBook"}}); err != nil {
-			return fail(err)
+	x := &xmlWriter{w: bufio.NewWriterSize(qw, 1<<16)}
+	x.raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
+	x.raw(`<Project xmlns="` + qdeNamespace + `"`)
+	x.attr("name", firstNonEmpty(in.Tables.Study, "veldstem"))
+	x.attr("origin", "veldstem "+in.Manifest.Version)
+	x.attr("creatingUserGUID", user)
+	x.raw(">\n  <Users>\n    <User")
+	x.attr("guid", user)
+	x.attr("name", "veldstem")
+	x.raw("></User>\n  </Users>")
+	if len(roots) > 0 {
+		x.raw("\n  <CodeBook>\n    <Codes>")
+		for _, c := range roots {
+			x.code(c, 3)
 		}
+		x.raw("\n    </Codes>\n  </CodeBook>")
 	}
-	if len(sources) > 0 {
-		if err := enc.EncodeToken(xml.StartElement{Name: xml.Name{Local: "Sources"}}); err != nil {
-			return fail(err)
-		}
-	}
-	for _, s := range sources {
-		sg := guid("source:" + s.key)
-		ts := xml.StartElement{Name: xml.Name{Local: "TextSource"}, Attr: []xml.Attr{attr("guid", sg),
-			attr("name", firstNonEmpty(s.file, strings.ReplaceAll(s.key, "\x00", "/"))),
-			attr("plainTextPath", "internal://"+sg+".txt"), attr("creatingUser", user)}}
-		if err := enc.EncodeToken(ts); err != nil {
-			return fail(err)
-		}
-		runes, written := 0, 0
-		for _, ui := range s.units {
-			u := in.Units[ui]
-			if written > 0 {
-				runes += 2 // the blank line between units
+
+	// Sources: one per (source, file), in unit order.
+	var (
+		key, file     string
+		seen          = map[string]bool{}
+		nSources      int
+		selections    int
+		runes, writ   int
+		sg            string
+		errOutOfOrder = errors.New("units are not in (source, file) order")
+	)
+	err = in.eachUnit(func(u study.Unit, c *study.Coding) error {
+		if k := u.Source + "\x00" + u.File; nSources == 0 || k != key {
+			if seen[k] {
+				return errOutOfOrder
 			}
-			prefix := unitPrefix(u)
-			written += len(prefix) + len(u.Text)
-			runes += utf8.RuneCountInString(prefix)
-			unitStart := runes
-			runes += utf8.RuneCountInString(u.Text)
-			c, ok := codings[u.ID]
-			if !ok || u.Context {
+			seen[k] = true
+			if nSources == 0 {
+				x.raw("\n  <Sources>")
+			} else {
+				x.endTextSource(selections)
+			}
+			nSources++
+			key, file, selections, runes, writ = k, u.File, 0, 0, 0
+			sg = g.guid("source:", key)
+			x.raw("\n    <TextSource")
+			x.attr("guid", sg)
+			x.attr("name", firstNonEmpty(file, strings.ReplaceAll(key, "\x00", "/")))
+			x.attr("plainTextPath", "internal://"+sg+".txt")
+			x.attr("creatingUser", user)
+			x.raw(">")
+		}
+		if writ > 0 {
+			runes += 2 // the blank line between units
+		}
+		prefix := unitPrefix(u)
+		writ += len(prefix) + len(u.Text)
+		runes += utf8.RuneCountInString(prefix)
+		unitStart := runes
+		runes += utf8.RuneCountInString(u.Text)
+		if c == nil || u.Context {
+			return nil
+		}
+		for mi, m := range c.Matches {
+			target, known := codeGUID[m.Code]
+			if !known || !c.Has(m.Code) {
 				continue
 			}
-			for mi, m := range c.Matches {
-				target, known := codeGUID[m.Code]
-				if !known || !c.Has(m.Code) {
-					continue
-				}
-				ut := u.Text
-				a, b := clampRune(ut, m.Span.Start), clampRune(ut, m.Span.End)
-				if a >= b {
-					continue
-				}
-				start := unitStart + utf8.RuneCountInString(ut[:a])
-				end := start + utf8.RuneCountInString(ut[a:b])
-				id := u.ID + "#" + strconv.Itoa(mi)
-				sel := qdeSelection{GUID: guid("selection:" + id), Name: truncateRunes(ut[a:b], 60),
-					Start: start, End: end, CreatingUser: user,
-					Codings: []qdeCoding{{GUID: guid("coding:" + id), CreatingUser: user, CodeRef: qdeCodeRef{TargetGUID: target}}}}
-				if m.Negated {
-					sel.Description = "negated: " + m.Term
-				}
-				if err := enc.EncodeElement(sel, xml.StartElement{Name: xml.Name{Local: "PlainTextSelection"}}); err != nil {
-					return fail(err)
-				}
+			ut := u.Text
+			a, b := clampRune(ut, m.Span.Start), clampRune(ut, m.Span.End)
+			if a >= b {
+				continue
 			}
+			start := unitStart + utf8.RuneCountInString(ut[:a])
+			end := start + utf8.RuneCountInString(ut[a:b])
+			id := u.ID + "#" + strconv.Itoa(mi)
+			selections++
+			x.raw("\n      <PlainTextSelection")
+			x.attr("guid", g.guid("selection:", id))
+			x.attr("name", truncateRunes(ut[a:b], 60))
+			x.attr("startPosition", strconv.Itoa(start))
+			x.attr("endPosition", strconv.Itoa(end))
+			x.attr("creatingUser", user)
+			x.raw(">")
+			if m.Negated {
+				x.raw("\n        <Description>")
+				x.text("negated: " + m.Term)
+				x.raw("</Description>")
+			}
+			x.raw("\n        <Coding")
+			x.attr("guid", g.guid("coding:", id))
+			x.attr("creatingUser", user)
+			x.raw(">\n          <CodeRef")
+			x.attr("targetGUID", target)
+			x.raw("></CodeRef>\n        </Coding>\n      </PlainTextSelection>")
 		}
-		if err := enc.EncodeToken(ts.End()); err != nil {
-			return fail(err)
-		}
-	}
-	if len(sources) > 0 {
-		if err := enc.EncodeToken(xml.EndElement{Name: xml.Name{Local: "Sources"}}); err != nil {
-			return fail(err)
-		}
-	}
-	if err := enc.EncodeToken(project.End()); err != nil {
+		return x.err
+	})
+	if err != nil {
 		return fail(err)
 	}
-	if err := enc.Flush(); err != nil {
-		return fail(err)
+	if nSources > 0 {
+		x.endTextSource(selections)
+		x.raw("\n  </Sources>")
 	}
-	bw.WriteString("\n")
-	if err := bw.Flush(); err != nil {
+	x.raw("\n</Project>\n")
+	if err := x.flush(); err != nil {
 		return fail(err)
 	}
 
-	for _, s := range sources {
-		sg := guid("source:" + s.key)
-		fw, err := zw.CreateHeader(&zip.FileHeader{Name: "sources/" + sg + ".txt", Method: zip.Deflate, Modified: zipTime})
-		if err != nil {
-			return fail(err)
-		}
-		bw.Reset(fw)
-		written := 0
-		for _, ui := range s.units {
-			u := in.Units[ui]
-			if written > 0 {
-				bw.WriteString("\n\n")
+	// The source texts, in the same order.
+	bw := x.w
+	key, nSources, writ = "", 0, 0
+	err = in.eachUnit(func(u study.Unit, _ *study.Coding) error {
+		if k := u.Source + "\x00" + u.File; nSources == 0 || k != key {
+			if nSources > 0 {
+				if err := bw.Flush(); err != nil {
+					return err
+				}
 			}
-			prefix := unitPrefix(u)
-			written += len(prefix) + len(u.Text)
-			bw.WriteString(prefix)
-			bw.WriteString(u.Text)
+			nSources++
+			key, writ = k, 0
+			fw, err := zw.CreateHeader(&zip.FileHeader{Name: "sources/" + g.guid("source:", key) + ".txt", Method: zip.Deflate, Modified: zipTime})
+			if err != nil {
+				return err
+			}
+			bw.Reset(fw)
 		}
+		if writ > 0 {
+			bw.WriteString("\n\n")
+		}
+		prefix := unitPrefix(u)
+		writ += len(prefix) + len(u.Text)
+		bw.WriteString(prefix)
+		_, err := bw.WriteString(u.Text)
+		return err
+	})
+	if err != nil {
+		return fail(err)
+	}
+	if nSources > 0 {
 		if err := bw.Flush(); err != nil {
 			return fail(err)
 		}
@@ -321,6 +274,117 @@ func renderQDPX(w io.Writer, in Input) error {
 		return fail(err)
 	}
 	return nil
+}
+
+// xmlWriter writes XML by hand; the first write error sticks.
+type xmlWriter struct {
+	w   *bufio.Writer
+	err error
+}
+
+func (x *xmlWriter) raw(s string) {
+	if x.err == nil {
+		_, x.err = x.w.WriteString(s)
+	}
+}
+
+// attr writes ` name="value"`.
+func (x *xmlWriter) attr(name, value string) {
+	x.raw(" " + name + `="`)
+	x.text(value)
+	x.raw(`"`)
+}
+
+// text writes s escaped exactly as encoding/xml escapes attribute values
+// and character data: quotes, apostrophes, &, <, >, tab, newline and
+// carriage return as character references, and anything outside XML's
+// character range (and invalid UTF-8) as U+FFFD.
+func (x *xmlWriter) text(s string) {
+	last := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < utf8.RuneSelf && c != '"' && c != '\'' && c != '&' && c != '<' && c != '>' {
+			i++
+			continue
+		}
+		r, width := utf8.DecodeRuneInString(s[i:])
+		i += width
+		var esc string
+		switch r {
+		case '"':
+			esc = "&#34;"
+		case '\'':
+			esc = "&#39;"
+		case '&':
+			esc = "&amp;"
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '\t':
+			esc = "&#x9;"
+		case '\n':
+			esc = "&#xA;"
+		case '\r':
+			esc = "&#xD;"
+		default:
+			if inXMLRange(r) && (r != utf8.RuneError || width != 1) {
+				continue
+			}
+			esc = "\uFFFD"
+		}
+		x.raw(s[last : i-width])
+		x.raw(esc)
+		last = i
+	}
+	x.raw(s[last:])
+}
+
+func inXMLRange(r rune) bool {
+	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||
+		r >= 0xE000 && r <= 0xFFFD || r >= 0x10000 && r <= 0x10FFFF
+}
+
+// code writes a code and its sub-codes at the given depth (two spaces per
+// level).
+func (x *xmlWriter) code(c *qdeCode, depth int) {
+	ind := "\n" + strings.Repeat("  ", depth)
+	x.raw(ind + "<Code")
+	x.attr("guid", c.guid)
+	x.attr("name", c.name)
+	x.raw(` isCodable="true"`)
+	if c.color != "" {
+		x.attr("color", c.color)
+	}
+	x.raw(">")
+	if c.description == "" && len(c.children) == 0 {
+		x.raw("</Code>")
+		return
+	}
+	if c.description != "" {
+		x.raw(ind + "  <Description>")
+		x.text(c.description)
+		x.raw("</Description>")
+	}
+	for _, ch := range c.children {
+		x.code(ch, depth+1)
+	}
+	x.raw(ind + "</Code>")
+}
+
+// endTextSource closes a TextSource, on its own line when it has content.
+func (x *xmlWriter) endTextSource(selections int) {
+	if selections > 0 {
+		x.raw("\n    ")
+	}
+	x.raw("</TextSource>")
+}
+
+func (x *xmlWriter) flush() error {
+	if x.err == nil {
+		x.err = x.w.Flush()
+	}
+	return x.err
 }
 
 func truncateRunes(s string, n int) string {

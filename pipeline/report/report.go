@@ -22,13 +22,37 @@ import (
 type Input struct {
 	Tables   *analysis.Tables
 	Codebook Codebook
+	// EachUnit calls fn with every unit, pseudonymized, in stable order
+	// (source, file, seq), and its coding (nil when it has none); fn keeps
+	// neither. Reports that list every unit (codings.csv, the workbook's
+	// Codings sheet, project.qdpx) call it once or twice each, so a national
+	// survey's units are streamed rather than held. When nil, Units and
+	// Codings are used.
+	EachUnit func(fn func(study.Unit, *study.Coding) error) error
 	// Units are pseudonymized, in stable order (source, file, seq).
 	Units []study.Unit
 	// Codings are matched to Units by UnitID.
-	Codings     []study.Coding
-	Respondents []study.Respondent
-	Method      Method
-	Manifest    Manifest
+	Codings  []study.Coding
+	Method   Method
+	Manifest Manifest
+}
+
+// eachUnit is in.EachUnit, or the same over Units and Codings (the last
+// coding of a unit ID wins).
+func (in Input) eachUnit(fn func(study.Unit, *study.Coding) error) error {
+	if in.EachUnit != nil {
+		return in.EachUnit(fn)
+	}
+	codings := make(map[string]*study.Coding, len(in.Codings))
+	for i := range in.Codings {
+		codings[in.Codings[i].UnitID] = &in.Codings[i]
+	}
+	for _, u := range in.Units {
+		if err := fn(u, codings[u.ID]); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // Codebook summarises the codebook a run coded with, for the method section,
@@ -136,8 +160,20 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 		out = append(out, fileEntry(f.name, f.body))
 	}
 	files = nil
-	// The workbook and the project grow with the corpus (hundreds of MB for
+	// codings.csv, the workbook and the project grow with the corpus (hundreds of MB for
 	// a national survey), so they stream into their temporary files.
+	if formats["csv"] {
+		mf, err := writeAtomicStream(dir, "codings.csv", func(w io.Writer) error {
+			if err := writeCodingsCSV(w, in, opts); err != nil {
+				return fmt.Errorf("report: writing codings.csv: %w", err)
+			}
+			return nil
+		})
+		if err != nil {
+			return out, err
+		}
+		out = append(out, mf)
+	}
 	if formats["xlsx"] {
 		mf, err := writeAtomicStream(dir, "report.xlsx", func(w io.Writer) error { return renderXLSX(w, d, in) })
 		if err != nil {

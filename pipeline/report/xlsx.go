@@ -60,7 +60,7 @@ func renderXLSX(w io.Writer, d *doc, in Input) error {
 	if err != nil {
 		return fmt.Errorf("report: report.xlsx sheet Codings: %w", err)
 	}
-	if err := writeCodingsSheet(f, name, codingMatrix(in, buildLabels(in)), st); err != nil {
+	if err := writeCodingsSheet(f, name, in, newMatrix(in, buildLabels(in)), st); err != nil {
 		return fmt.Errorf("report: report.xlsx sheet %q: %w", name, err)
 	}
 	f.SetActiveSheet(0)
@@ -78,20 +78,24 @@ func renderXLSX(w io.Writer, d *doc, in Input) error {
 // stream writes rows as XML at once, spilling to a temporary file past
 // 16 MB. Text goes in as inline strings ("str" cells without a formula), so
 // Excel never evaluates respondent IDs as formulas either.
-func writeCodingsSheet(f *excelize.File, sheet string, m matrix, st xlsxStyles) error {
+func writeCodingsSheet(f *excelize.File, sheet string, in Input, m matrix, st xlsxStyles) error {
 	sw, err := f.NewStreamWriter(sheet)
 	if err != nil {
 		return err
 	}
-	// Widths and panes must precede the rows in a stream, so measure first.
+	// Widths and panes must precede the rows in a stream, so measure first
+	// (a pass over the units of its own).
 	widths := make([]int, len(m.head))
 	for i, h := range m.head {
 		widths[i] = max(utf8.RuneCountInString(h), 1)
 	}
-	for _, r := range m.rows {
-		for i, t := range r.text {
+	if err := m.each(in, func(text []string, _ []bool) error {
+		for i, t := range text {
 			widths[i] = max(widths[i], utf8.RuneCountInString(t))
 		}
+		return nil
+	}); err != nil {
+		return err
 	}
 	for i, w := range widths {
 		if err := sw.SetColWidth(i+1, i+1, float64(min(max(w, 6), 60)+2)); err != nil {
@@ -108,25 +112,31 @@ func writeCodingsSheet(f *excelize.File, sheet string, m matrix, st xlsxStyles) 
 	if err := sw.SetRow("A1", row); err != nil {
 		return err
 	}
-	for r, mr := range m.rows {
+	r := 0
+	if err := m.each(in, func(text []string, flags []bool) error {
 		row = row[:0]
-		for _, t := range mr.text {
+		for _, t := range text {
 			if t == "" {
 				row = append(row, nil)
 			} else {
 				row = append(row, t)
 			}
 		}
-		for _, v := range mr.flags {
-			row = append(row, v)
+		for _, v := range flags {
+			row = append(row, flagInt[v])
 		}
-		ref, _ := excelize.CoordinatesToCellName(1, r+2)
-		if err := sw.SetRow(ref, row); err != nil {
-			return err
-		}
+		r++
+		ref, _ := excelize.CoordinatesToCellName(1, r+1)
+		return sw.SetRow(ref, row)
+	}); err != nil {
+		return err
 	}
 	return sw.Flush()
 }
+
+// flagInt holds the 0/1 cells as ready interface values, so a row does not
+// allocate one per code.
+var flagInt = map[bool]any{false: 0, true: 1}
 
 type xlsxStyles struct{ head, pct, p, stat2, text int }
 
