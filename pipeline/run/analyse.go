@@ -15,55 +15,70 @@ import (
 	"github.com/veldstem/veldstem/pipeline/study"
 )
 
-// snapshot is the store's content for one codebook: what the analysis and
-// the reports are built from.
+// snapshot is the store's content for one codebook, as analysis and the
+// reports read it: streamed from the store (respondents, then units with
+// their codings in unit order) as often as they need, never held whole.
+// It implements analysis.Corpus. The counts are taken on the analysis'
+// passes.
 type snapshot struct {
-	respondents []study.Respondent
-	units       []study.Unit
-	codings     []study.Coding
-	files       []store.FileRecord
+	ctx          context.Context
+	st           *store.Store
+	codebookHash string
+	files        []store.FileRecord
+
+	respondents, units, nCodings, codes int
+	respCounted, unitsCounted           bool
 }
 
 func loadSnapshot(ctx context.Context, st *store.Store, codebookHash string) (*snapshot, error) {
-	s := &snapshot{}
-	if err := st.Respondents(ctx, func(r study.Respondent) error {
-		s.respondents = append(s.respondents, r)
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	if err := st.Units(ctx, func(u study.Unit) error {
-		s.units = append(s.units, u)
-		return nil
-	}); err != nil {
-		return nil, err
-	}
-	if err := st.Codings(ctx, codebookHash, func(c study.Coding) error {
-		s.codings = append(s.codings, c)
-		return nil
-	}); err != nil {
-		return nil, err
-	}
 	files, err := st.Files(ctx)
 	if err != nil {
 		return nil, err
 	}
-	s.files = files
-	return s, nil
+	return &snapshot{ctx: ctx, st: st, codebookHash: codebookHash, files: files}, nil
 }
 
-// counts returns the respondents and the coded (non-context) units.
-func (s *snapshot) counts() (int, int) {
-	return len(s.respondents), countCoded(s.units)
+func (s *snapshot) Respondents(fn func(study.Respondent) error) error {
+	count := !s.respCounted
+	s.respCounted, s.respondents = true, 0
+	return s.st.Respondents(s.ctx, func(r study.Respondent) error {
+		if count {
+			s.respondents++
+		}
+		return fn(r)
+	})
 }
 
-func (s *snapshot) codesApplied() int {
-	n := 0
-	for _, c := range s.codings {
-		n += len(c.Codes)
+func (s *snapshot) Units(fn func(study.Unit, *study.Coding) error) error {
+	count := !s.unitsCounted
+	if count {
+		s.unitsCounted, s.units, s.nCodings, s.codes = true, 0, 0, 0
 	}
-	return n
+	return s.st.UnitsWithCodings(s.ctx, s.codebookHash, func(u study.Unit, c *study.Coding) error {
+		if count {
+			if !u.Context {
+				s.units++
+			}
+			if c != nil {
+				s.nCodings++
+				s.codes += len(c.Codes)
+			}
+		}
+		return fn(u, c)
+	})
 }
+
+func (s *snapshot) Lookup(ids []string, fn func(study.Unit, *study.Coding) error) error {
+	return s.st.UnitsByID(s.ctx, s.codebookHash, ids, fn)
+}
+
+// counts returns the respondents and the coded (non-context) units, as
+// counted when the analysis read them.
+func (s *snapshot) counts() (int, int) {
+	return s.respondents, s.units
+}
+
+func (s *snapshot) codesApplied() int { return s.codes }
 
 // CodeInfos turns a codebook into the analysis' view of its codes.
 func CodeInfos(cb *coding.Codebook) []analysis.CodeInfo {
@@ -119,7 +134,7 @@ func analyse(cfg *config.Config, cb *coding.Codebook, snap *snapshot, pz *privac
 	in := analysis.Input{
 		Study: cfg.Study.Name, Language: cfg.Study.Language,
 		MinCell: cfg.Privacy.MinCell, QuotesPerCode: cfg.Quotes.PerCode,
-		Codes: codes, Respondents: snap.respondents, Units: snap.units, Codings: snap.codings,
+		Codes: codes, Corpus: snap,
 		Attributes: attrs, Likert: LikertSpecs(cfg), Files: files,
 	}
 	if cfg.Validation.Gold != "" {
@@ -174,9 +189,9 @@ func reportInput(cfg *config.Config, cb *coding.Codebook, snap *snapshot, tables
 	}
 	resp, units := snap.counts()
 	return report.Input{
-		Tables: tables, Codebook: rc, Units: snap.units, Codings: snap.codings, Respondents: snap.respondents,
+		Tables: tables, Codebook: rc, EachUnit: snap.Units,
 		Method:   report.Method{Sources: tables.Sources, PrivacyRules: privacyRules(cfg), DataPeriod: dataPeriod(tables)},
-		Manifest: manifest(cfg, cb, plan, version, fingerprint, start, resp, units, len(snap.codings)),
+		Manifest: manifest(cfg, cb, plan, version, fingerprint, start, resp, units, snap.nCodings),
 	}
 }
 

@@ -173,7 +173,7 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (sum *Summary, e
 	sum.UnitsReused = sum.Units - sum.UnitsCoded
 	sum.CodesApplied = snap.codesApplied()
 	in := reportInput(cfg, cb, snap, tables, plan, opts.Version, fingerprint, start)
-	nCodings := len(snap.codings)
+	nCodings := snap.nCodings
 	checkpoint("analysed")
 	files, err := report.Write(cfg.Output.Dir, in, reportOptions(cfg))
 	if err != nil {
