@@ -5,6 +5,7 @@ import (
 	"encoding/csv"
 	"io"
 	"math"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -303,13 +304,13 @@ func newMatrix(in Input, d *doc) matrix {
 func (m matrix) each(in Input, fn func(text []string, flags []bool) error) error {
 	text := make([]string, 4)
 	flags := make([]bool, len(m.codes))
-	return in.eachUnit(func(u study.Unit, c *study.Coding) error {
+	return in.eachCodes(func(u study.Unit, codes []string) error {
 		if u.Context {
 			return nil
 		}
 		text[0], text[1], text[2], text[3] = u.ID, u.Respondent, u.Source, firstNonEmpty(u.Question, u.Speaker)
 		for i, code := range m.codes {
-			flags[i] = c != nil && c.Has(code)
+			flags[i] = slices.Contains(codes, code)
 		}
 		return fn(text, flags)
 	})

@@ -290,7 +290,9 @@ func (x *xmlWriter) raw(s string) {
 
 // attr writes ` name="value"`.
 func (x *xmlWriter) attr(name, value string) {
-	x.raw(" " + name + `="`)
+	x.raw(" ")
+	x.raw(name)
+	x.raw(`="`)
 	x.text(value)
 	x.raw(`"`)
 }

@@ -42,11 +42,11 @@ type qdeCodeBook struct {
 }
 
 type qdeRefCode struct {
-	GUID        string     `xml:"guid,attr"`
-	Name        string     `xml:"name,attr"`
-	IsCodable   bool       `xml:"isCodable,attr"`
-	Color       string     `xml:"color,attr,omitempty"`
-	Description string     `xml:"Description,omitempty"`
+	GUID        string        `xml:"guid,attr"`
+	Name        string        `xml:"name,attr"`
+	IsCodable   bool          `xml:"isCodable,attr"`
+	Color       string        `xml:"color,attr,omitempty"`
+	Description string        `xml:"Description,omitempty"`
 	Codes       []*qdeRefCode `xml:"Code"`
 }
 

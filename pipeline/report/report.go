@@ -29,12 +29,29 @@ type Input struct {
 	// survey's units are streamed rather than held. When nil, Units and
 	// Codings are used.
 	EachUnit func(fn func(study.Unit, *study.Coding) error) error
+	// EachCodes is EachUnit without texts and matches (Unit.Text empty,
+	// codes nil without a coding), for the tables with a row per unit and a
+	// column per code; when nil, EachUnit (or the slices) serve.
+	EachCodes func(fn func(u study.Unit, codes []string) error) error
 	// Units are pseudonymized, in stable order (source, file, seq).
 	Units []study.Unit
 	// Codings are matched to Units by UnitID.
 	Codings  []study.Coding
 	Method   Method
 	Manifest Manifest
+}
+
+// eachCodes is in.EachCodes, or the same from eachUnit.
+func (in Input) eachCodes(fn func(study.Unit, []string) error) error {
+	if in.EachCodes != nil {
+		return in.EachCodes(fn)
+	}
+	return in.eachUnit(func(u study.Unit, c *study.Coding) error {
+		if c == nil {
+			return fn(u, nil)
+		}
+		return fn(u, c.Codes)
+	})
 }
 
 // eachUnit is in.EachUnit, or the same over Units and Codings (the last

@@ -68,6 +68,11 @@ func (s *snapshot) Units(fn func(study.Unit, *study.Coding) error) error {
 	})
 }
 
+// Codes streams the units with their codes only (report.Input.EachCodes).
+func (s *snapshot) Codes(fn func(study.Unit, []string) error) error {
+	return s.st.UnitsWithCodes(s.ctx, s.codebookHash, fn)
+}
+
 func (s *snapshot) Lookup(ids []string, fn func(study.Unit, *study.Coding) error) error {
 	return s.st.UnitsByID(s.ctx, s.codebookHash, ids, fn)
 }
@@ -189,7 +194,7 @@ func reportInput(cfg *config.Config, cb *coding.Codebook, snap *snapshot, tables
 	}
 	resp, units := snap.counts()
 	return report.Input{
-		Tables: tables, Codebook: rc, EachUnit: snap.Units,
+		Tables: tables, Codebook: rc, EachUnit: snap.Units, EachCodes: snap.Codes,
 		Method:   report.Method{Sources: tables.Sources, PrivacyRules: privacyRules(cfg), DataPeriod: dataPeriod(tables)},
 		Manifest: manifest(cfg, cb, plan, version, fingerprint, start, resp, units, snap.nCodings),
 	}

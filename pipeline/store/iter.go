@@ -60,6 +60,7 @@ func (s *Store) UnitsByID(ctx context.Context, codebookHash string, ids []string
 func scanUnitsWithCodings(rows *sql.Rows, fn func(study.Unit, *study.Coding) error) error {
 	defer rows.Close()
 	var c study.Coding
+	in := interner{}
 	for rows.Next() {
 		var u study.Unit
 		var codes, matches sql.RawBytes
@@ -71,10 +72,10 @@ func scanUnitsWithCodings(rows *sql.Rows, fn func(study.Unit, *study.Coding) err
 		if codes != nil {
 			c = study.Coding{UnitID: u.ID}
 			var err error
-			if c.Codes, err = decodeCodes(codes); err != nil {
+			if c.Codes, err = decodeCodes(codes, in); err != nil {
 				return fmt.Errorf("store: read coding of unit %q: %w", u.ID, err)
 			}
-			if c.Matches, err = decodeMatchesFast(matches); err != nil {
+			if c.Matches, err = decodeMatchesFast(matches, in); err != nil {
 				return fmt.Errorf("store: read coding of unit %q: %w", u.ID, err)
 			}
 			cp = &c
@@ -91,8 +92,8 @@ func scanUnitsWithCodings(rows *sql.Rows, fn func(study.Unit, *study.Coding) err
 
 // decodeCodes decodes a JSON array of code IDs. IDs without escapes (all
 // real ones) are read directly; anything else goes through encoding/json.
-func decodeCodes(b []byte) ([]string, error) {
-	p := jsonScan{b: b}
+func decodeCodes(b []byte, in interner) ([]string, error) {
+	p := jsonScan{b: b, in: in}
 	if p.lit("null") {
 		return nil, nil
 	}
@@ -120,8 +121,8 @@ func decodeCodes(b []byte) ([]string, error) {
 // other key orders) falls back to decodeMatches, so the result is the same.
 // The report stage reads every unit's matches several times, and
 // encoding/json's reflection was most of that.
-func decodeMatchesFast(b []byte) ([]study.Match, error) {
-	p := jsonScan{b: b}
+func decodeMatchesFast(b []byte, in interner) ([]study.Match, error) {
+	p := jsonScan{b: b, in: in}
 	if p.lit("null") && p.end() {
 		return nil, nil
 	}
@@ -150,8 +151,24 @@ func decodeMatchesFast(b []byte) ([]study.Match, error) {
 // jsonScan reads the compact JSON encoding/json writes; every method
 // reports false on anything it does not expect, and callers fall back.
 type jsonScan struct {
-	b []byte
-	i int
+	b  []byte
+	i  int
+	in interner
+}
+
+// interner shares the strings of a scan: codes and terms come from a
+// codebook, so a few hundred strings stand for millions of matches.
+type interner map[string]string
+
+func (in interner) get(b []byte) string {
+	if s, ok := in[string(b)]; ok {
+		return s
+	}
+	s := string(b)
+	if in != nil && len(in) < 1<<16 {
+		in[s] = s
+	}
+	return s
 }
 
 func (p *jsonScan) end() bool { return p.i == len(p.b) }
@@ -181,7 +198,7 @@ func (p *jsonScan) str() (string, bool) {
 	for p.i < len(p.b) {
 		switch c := p.b[p.i]; {
 		case c == '"':
-			s := string(p.b[start:p.i])
+			s := p.in.get(p.b[start:p.i])
 			p.i++
 			return s, true
 		case c == '\\' || c < 0x20:
@@ -213,4 +230,40 @@ func (p *jsonScan) intTo(dst *int) bool {
 	n, err := strconv.Atoi(string(p.b[start:p.i]))
 	*dst = n
 	return err == nil
+}
+
+// UnitsWithCodes is UnitsWithCodings without texts and matches (Unit.Text is
+// empty, codes nil without a current coding): for tables with a row per unit
+// and a column per code, which need neither and are written from a national
+// survey's whole store.
+func (s *Store) UnitsWithCodes(ctx context.Context, codebookHash string, fn func(study.Unit, []string) error) error {
+	rows, err := s.db.QueryContext(ctx, `SELECT u.id, u.source, u.file, u.respondent, u.question, u.question_label,
+	u.speaker, u.position, u.seq, u.lang, u.context, c.codes FROM units u
+LEFT JOIN codings c ON c.unit_id = u.id AND c.codebook_hash = ? AND c.unit_hash = u.hash `+unitOrder, codebookHash)
+	if err != nil {
+		return fmt.Errorf("store: read units with codes: %w", err)
+	}
+	defer rows.Close()
+	in := interner{}
+	for rows.Next() {
+		var u study.Unit
+		var codes sql.RawBytes
+		if err := rows.Scan(&u.ID, &u.Source, &u.File, &u.Respondent, &u.Question, &u.QuestionLabel,
+			&u.Speaker, &u.Position, &u.Seq, &u.Lang, &u.Context, &codes); err != nil {
+			return fmt.Errorf("store: read units with codes: %w", err)
+		}
+		var cs []string
+		if codes != nil {
+			if cs, err = decodeCodes(codes, in); err != nil {
+				return fmt.Errorf("store: read coding of unit %q: %w", u.ID, err)
+			}
+		}
+		if err := fn(u, cs); err != nil {
+			return err
+		}
+	}
+	if err := rows.Err(); err != nil {
+		return fmt.Errorf("store: read units with codes: %w", err)
+	}
+	return nil
 }

@@ -51,6 +51,24 @@ func TestUnitsWithCodings(t *testing.T) {
 		t.Errorf("codings = %+v\nwant %+v", gotC, wantC)
 	}
 
+	var light []study.Unit
+	if err := s.UnitsWithCodes(ctx, "cb", func(u study.Unit, codes []string) error {
+		if c, ok := wantC[u.ID]; ok != (codes != nil) || ok && !reflect.DeepEqual(codes, c.Codes) {
+			t.Errorf("unit %s: codes %v, want %v", u.ID, codes, c.Codes)
+		}
+		light = append(light, u)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for i := range want {
+		w := want[i]
+		w.Text = ""
+		if i >= len(light) || light[i] != w {
+			t.Errorf("UnitsWithCodes unit %d = %+v, want %+v", i, light, w)
+		}
+	}
+
 	ids := []string{sv.units[2].ID, "nope", sv.units[1].ID}
 	var byID []string
 	if err := s.UnitsByID(ctx, "cb", ids, func(u study.Unit, c *study.Coding) error {
@@ -78,13 +96,13 @@ func TestDecodeMatchesFast(t *testing.T) {
 			t.Fatal(err)
 		}
 		slow, err1 := decodeMatches(b)
-		fast, err2 := decodeMatchesFast(b)
+		fast, err2 := decodeMatchesFast(b, interner{})
 		if err1 != nil || err2 != nil || !reflect.DeepEqual(slow, fast) {
 			t.Errorf("%s: fast %#v (%v), slow %#v (%v)", b, fast, err2, slow, err1)
 		}
 	}
 	for _, s := range []string{`null`, `[]`, `["a","b"]`, `["a\u003c"]`, `[ "a" ]`} {
-		got, err := decodeCodes([]byte(s))
+		got, err := decodeCodes([]byte(s), interner{})
 		var want []string
 		_ = jsonUnmarshal(s, &want)
 		if err != nil || !reflect.DeepEqual(got, want) {
