@@ -26,18 +26,7 @@ const (
 // Windows-1252 because that is what Dutch Excel and SPSS write when they
 // are not writing UTF-8; Latin-1 files decode the same way.
 func decodeText(data []byte, want string) (text, enc string, err error) {
-	want = strings.ToLower(strings.TrimSpace(want))
-	want = strings.ReplaceAll(want, "_", "-")
-	switch want {
-	case "utf8":
-		want = encUTF8
-	case "utf16le", "utf-16-le":
-		want = encUTF16LE
-	case "utf16be", "utf-16-be":
-		want = encUTF16BE
-	case "cp1252", "latin1", "latin-1", "iso-8859-1", "windows1252":
-		want = encWindows12
-	}
+	want = encodingName(want)
 	var dec *encoding.Decoder
 	switch {
 	case want == "" || want == "auto":
@@ -78,6 +67,23 @@ func decodeText(data []byte, want string) (text, enc string, err error) {
 		data = out
 	}
 	return normalizeText(string(data)), enc, nil
+}
+
+// encodingName canonicalises a Source.Encoding spelling.
+func encodingName(want string) string {
+	want = strings.ToLower(strings.TrimSpace(want))
+	want = strings.ReplaceAll(want, "_", "-")
+	switch want {
+	case "utf8":
+		want = encUTF8
+	case "utf16le", "utf-16-le":
+		want = encUTF16LE
+	case "utf16be", "utf-16-be":
+		want = encUTF16BE
+	case "cp1252", "latin1", "latin-1", "iso-8859-1", "windows1252":
+		want = encWindows12
+	}
+	return want
 }
 
 // normalizeText strips NUL bytes and a stray BOM and turns CRLF and CR-only

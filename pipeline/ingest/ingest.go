@@ -55,8 +55,15 @@ const maxFileSize = 512 << 20
 //
 // The whole file is checked first: if anything is wrong, Read returns the
 // FileInfo and every problem as Problems and emits nothing. An error from
-// emit stops Read and is returned as is.
+// emit stops Read and is returned as is. A CSV file is read twice for that
+// (Check, then Stream) and never held whole; see stream.go.
 func Read(path string, src config.Source, emit func(study.Respondent, []study.Unit) error) (*FileInfo, error) {
+	if kind, _, err := chooseReader(path, src); err == nil && kind == kindCSV {
+		if info, err := Check(path, src); err != nil {
+			return info, err
+		}
+		return Stream(path, src, emit)
+	}
 	info, resps, err := parse(path, src, false)
 	if err != nil {
 		return info, err

@@ -1,6 +1,7 @@
 package ingest
 
 import (
+	"crypto/sha256"
 	"fmt"
 	"path"
 	"sort"
@@ -316,135 +317,213 @@ func guessTextColumns(t *table, m *surveyMapping) []int {
 // mapSurvey turns a table into respondents and units, collecting every
 // problem on the way.
 func mapSurvey(t *table, file string, src config.Source, autoText bool, probs *problemList) []respondentUnits {
+	sm := newSurveyMapper(t, file, src, autoText, probs)
+	if sm == nil {
+		return nil
+	}
+	var out []respondentUnits
+	for _, rec := range t.rows {
+		out = append(out, sm.row(rec))
+	}
+	sm.finish()
+	return out
+}
+
+// surveyMapper maps a survey table's data rows one at a time, so that a
+// CSV export can be streamed (see stream.go) with the same checks and the
+// same output as a table held whole. What it keeps across rows is the
+// duplicate-ID set: 16 bytes per respondent plus the lines of IDs that do
+// repeat.
+type surveyMapper struct {
+	t          *table
+	file       string
+	src        config.Source
+	m          *surveyMapping
+	probs      *problemList
+	nonAnswers map[string]bool
+	isText     map[int]bool
+	ids        idLines
+	n, seq     int // rows mapped, units made
+}
+
+// newSurveyMapper resolves the mapping; nil when the table cannot be a
+// survey (the problem is added).
+func newSurveyMapper(t *table, file string, src config.Source, autoText bool, probs *problemList) *surveyMapper {
 	if len(t.columns) > maxColumns {
 		probs.add(t.headerLine, 0, "check the delimiter and that this is a survey export", "file has %d columns, more than the %d allowed", len(t.columns), maxColumns)
 		return nil
 	}
 	m := resolveMapping(t, src, autoText, probs)
-	nonAnswers := nonAnswerSet(src.NonAnswers)
-	ids := map[string][]int{}
-	var idOrder []string
-	var out []respondentUnits
-	seq := 0
-	isText := make(map[int]bool, len(m.text))
+	sm := &surveyMapper{t: t, file: file, src: src, m: m, probs: probs,
+		nonAnswers: nonAnswerSet(src.NonAnswers), isText: make(map[int]bool, len(m.text))}
 	for _, i := range m.text {
-		isText[i] = true
+		sm.isText[i] = true
 	}
-	for n, rec := range t.rows {
-		cells := rec.cells
-		if t.where == "line" {
-			if len(cells) > len(t.columns) && !allEmpty(cells[len(t.columns):]) || len(cells) < len(t.columns) {
-				probs.add(rec.line, 0, "a cell may hold an unquoted delimiter or line break; quote it, or check the delimiter", "row has %d fields, the header has %d", len(cells), len(t.columns))
-			}
+	return sm
+}
+
+// row maps one data row.
+func (sm *surveyMapper) row(rec record) respondentUnits {
+	t, m, probs, src, file := sm.t, sm.m, sm.probs, sm.src, sm.file
+	n := sm.n
+	sm.n++
+	cells := rec.cells
+	if t.where == "line" {
+		if len(cells) > len(t.columns) && !allEmpty(cells[len(t.columns):]) || len(cells) < len(t.columns) {
+			probs.add(rec.line, 0, "a cell may hold an unquoted delimiter or line break; quote it, or check the delimiter", "row has %d fields, the header has %d", len(cells), len(t.columns))
 		}
-		for j, c := range cells {
-			if len(c) > maxCellSize {
-				probs.add(rec.line, j+1, "split the text or check the quotes before this cell", "cell holds %d bytes, more than the %d allowed", len(c), maxCellSize)
-				cells[j] = ""
-			}
+	}
+	for j, c := range cells {
+		if len(c) > maxCellSize {
+			probs.add(rec.line, j+1, "split the text or check the quotes before this cell", "cell holds %d bytes, more than the %d allowed", len(c), maxCellSize)
+			cells[j] = ""
 		}
-		cell := func(i int) string {
-			if i < 0 || i >= len(cells) {
-				return ""
-			}
-			return cells[i]
+	}
+	cell := func(i int) string {
+		if i < 0 || i >= len(cells) {
+			return ""
 		}
-		r := study.Respondent{Source: src.Name, File: file, Wave: src.Wave}
-		if m.id >= 0 {
-			r.ID = strings.TrimSpace(cell(m.id))
-			if r.ID == "" {
-				probs.add(rec.line, m.id+1, "give every row an ID, or leave id_column empty to number the rows", "empty respondent ID in column %q", t.columns[m.id].Name)
-			}
+		return cells[i]
+	}
+	r := study.Respondent{Source: src.Name, File: file, Wave: src.Wave}
+	if m.id >= 0 {
+		r.ID = strings.TrimSpace(cell(m.id))
+		if r.ID == "" {
+			probs.add(rec.line, m.id+1, "give every row an ID, or leave id_column empty to number the rows", "empty respondent ID in column %q", t.columns[m.id].Name)
+		}
+	} else {
+		r.ID = strconv.Itoa(n + 1)
+	}
+	if r.ID != "" {
+		sm.ids.add(r.ID, rec.line)
+	}
+	if m.weight >= 0 {
+		v := strings.TrimSpace(cell(m.weight))
+		w, err := parseWeight(v)
+		if err != nil || w < 0 {
+			probs.add(rec.line, m.weight+1, "weights are non-negative numbers like 1.25 or 1,25", "bad weight %q", v)
 		} else {
-			r.ID = strconv.Itoa(n + 1)
+			r.Weight = w
 		}
-		if r.ID != "" {
-			if _, dup := ids[r.ID]; !dup {
-				idOrder = append(idOrder, r.ID)
-			}
-			ids[r.ID] = append(ids[r.ID], rec.line)
-		}
-		if m.weight >= 0 {
-			v := strings.TrimSpace(cell(m.weight))
-			w, err := parseWeight(v)
-			if err != nil || w < 0 {
-				probs.add(rec.line, m.weight+1, "weights are non-negative numbers like 1.25 or 1,25", "bad weight %q", v)
-			} else {
-				r.Weight = w
-			}
-		}
-		for name, i := range m.attrs {
-			if v := strings.TrimSpace(cell(i)); v != "" {
-				if r.Attributes == nil {
-					r.Attributes = map[string]string{}
-				}
-				r.Attributes[name] = v
-			}
-		}
-		for _, l := range m.likert {
-			v := strings.TrimSpace(cell(l.col))
-			if isNonAnswer(v, nonAnswers) {
-				continue
-			}
-			k, ok := l.labels[normalizeScaleLabel(v)]
-			if !ok {
-				if x, err := strconv.Atoi(v); err == nil && x >= 1 && x <= len(l.scale) {
-					k, ok = x, true
-				} else if f, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", "."), 64); err == nil && f == float64(int(f)) && f >= 1 && int(f) <= len(l.scale) {
-					k, ok = int(f), true
-				}
-			}
-			if !ok {
-				probs.add(rec.line, l.col+1, fmt.Sprintf("use one of %s or a number 1..%d", quoteList(l.scale), len(l.scale)), "bad Likert value %q for item %s", v, l.name)
-				continue
-			}
-			if r.Likert == nil {
-				r.Likert = map[string]int{}
-			}
-			r.Likert[l.name] = k
-		}
-		for i, c := range t.columns {
-			if i == m.id || isText[i] || c.Role == rolePersonal || c.Role == roleMetadata {
-				continue
-			}
-			if v := strings.TrimSpace(cell(i)); v != "" {
-				if r.Closed == nil {
-					r.Closed = map[string]string{}
-				}
-				r.Closed[c.Name] = v
-			}
-		}
-		ru := respondentUnits{r: r}
-		for _, i := range m.text {
-			v := strings.TrimSpace(cell(i))
-			if rec.raw != nil && i < len(rec.raw) {
-				v = strings.TrimSpace(rec.raw[i])
-			}
-			if isNonAnswer(v, nonAnswers) {
-				continue
-			}
-			seq++
-			u := study.Unit{
-				Source: src.Name, File: file, Respondent: r.ID,
-				Question: t.columns[i].Name, QuestionLabel: t.columns[i].Label,
-				Position: fmt.Sprintf("%s %d", t.where, rec.line), Seq: seq, Text: v,
-			}
-			u.ID = study.MakeUnitID(u)
-			ru.units = append(ru.units, u)
-		}
-		out = append(out, ru)
 	}
-	for _, id := range idOrder {
-		lines := ids[id]
-		if len(lines) < 2 {
+	for name, i := range m.attrs {
+		if v := strings.TrimSpace(cell(i)); v != "" {
+			if r.Attributes == nil {
+				r.Attributes = map[string]string{}
+			}
+			r.Attributes[name] = v
+		}
+	}
+	for _, l := range m.likert {
+		v := strings.TrimSpace(cell(l.col))
+		if isNonAnswer(v, sm.nonAnswers) {
 			continue
 		}
-		ls := make([]string, len(lines))
-		for i, l := range lines {
+		k, ok := l.labels[normalizeScaleLabel(v)]
+		if !ok {
+			if x, err := strconv.Atoi(v); err == nil && x >= 1 && x <= len(l.scale) {
+				k, ok = x, true
+			} else if f, err := strconv.ParseFloat(strings.ReplaceAll(v, ",", "."), 64); err == nil && f == float64(int(f)) && f >= 1 && int(f) <= len(l.scale) {
+				k, ok = int(f), true
+			}
+		}
+		if !ok {
+			probs.add(rec.line, l.col+1, fmt.Sprintf("use one of %s or a number 1..%d", quoteList(l.scale), len(l.scale)), "bad Likert value %q for item %s", v, l.name)
+			continue
+		}
+		if r.Likert == nil {
+			r.Likert = map[string]int{}
+		}
+		r.Likert[l.name] = k
+	}
+	for i, c := range t.columns {
+		if i == m.id || sm.isText[i] || c.Role == rolePersonal || c.Role == roleMetadata {
+			continue
+		}
+		if v := strings.TrimSpace(cell(i)); v != "" {
+			if r.Closed == nil {
+				r.Closed = map[string]string{}
+			}
+			r.Closed[c.Name] = v
+		}
+	}
+	ru := respondentUnits{r: r}
+	for _, i := range m.text {
+		v := strings.TrimSpace(cell(i))
+		if rec.raw != nil && i < len(rec.raw) {
+			v = strings.TrimSpace(rec.raw[i])
+		}
+		if isNonAnswer(v, sm.nonAnswers) {
+			continue
+		}
+		sm.seq++
+		u := study.Unit{
+			Source: src.Name, File: file, Respondent: r.ID,
+			Question: t.columns[i].Name, QuestionLabel: t.columns[i].Label,
+			Position: fmt.Sprintf("%s %d", t.where, rec.line), Seq: sm.seq, Text: v,
+		}
+		u.ID = study.MakeUnitID(u)
+		ru.units = append(ru.units, u)
+	}
+	return ru
+}
+
+// finish adds the problems that need every row: repeated respondent IDs,
+// in the order the IDs first appear.
+func (sm *surveyMapper) finish() {
+	for _, d := range sm.ids.repeated() {
+		ls := make([]string, len(d.lines))
+		for i, l := range d.lines {
 			ls[i] = strconv.Itoa(l)
 		}
-		probs.add(lines[0], 0, "every row needs its own respondent ID; remove repeated rows or fix id_column", "duplicate respondent ID %q on %ss %s", id, t.where, strings.Join(ls, ", "))
+		sm.probs.add(d.lines[0], 0, "every row needs its own respondent ID; remove repeated rows or fix id_column", "duplicate respondent ID %q on %ss %s", d.id, sm.t.where, strings.Join(ls, ", "))
 	}
+}
+
+// idLines finds repeated respondent IDs without holding every ID: each ID
+// is kept as the first 16 bytes of its SHA-256 (no two IDs of a file share
+// them in practice) with its first line; only IDs that repeat keep their
+// text and every line.
+type idLines struct {
+	first map[[16]byte]int
+	dups  map[[16]byte]*repeatedID
+}
+
+type repeatedID struct {
+	id    string
+	lines []int
+}
+
+func (s *idLines) add(id string, line int) {
+	sum := sha256.Sum256([]byte(id))
+	var k [16]byte
+	copy(k[:], sum[:16])
+	if s.first == nil {
+		s.first = map[[16]byte]int{}
+	}
+	first, seen := s.first[k]
+	if !seen {
+		s.first[k] = line
+		return
+	}
+	if s.dups == nil {
+		s.dups = map[[16]byte]*repeatedID{}
+	}
+	d := s.dups[k]
+	if d == nil {
+		d = &repeatedID{id: id, lines: []int{first}}
+		s.dups[k] = d
+	}
+	d.lines = append(d.lines, line)
+}
+
+// repeated lists the repeated IDs by the line they first appear on.
+func (s *idLines) repeated() []*repeatedID {
+	out := make([]*repeatedID, 0, len(s.dups))
+	for _, d := range s.dups {
+		out = append(out, d)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].lines[0] < out[j].lines[0] })
 	return out
 }
 

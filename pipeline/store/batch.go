@@ -26,6 +26,9 @@ type batch struct {
 
 	full *sql.Stmt
 	args []any
+	// failed holds the rows of the last statement that failed, for
+	// explaining the failure (see failedIDs).
+	failed []any
 	// after runs after each executed statement with the result and the
 	// number of rows it carried.
 	after func(res sql.Result, rows int, args []any) error
@@ -59,18 +62,15 @@ func (b *batch) add(values ...any) error {
 	if err == nil && b.after != nil {
 		err = b.after(res, batchRows, b.args)
 	}
+	if err != nil {
+		b.failed = append(b.failed[:0], b.args...)
+	}
 	b.args = b.args[:0]
 	return err
 }
 
-// flush executes the queued rows and releases the prepared statement.
-func (b *batch) flush() error {
-	defer func() {
-		if b.full != nil {
-			b.full.Close()
-			b.full = nil
-		}
-	}()
+// drain executes the queued rows, keeping the prepared statement.
+func (b *batch) drain() error {
 	if len(b.args) == 0 {
 		return nil
 	}
@@ -79,6 +79,38 @@ func (b *batch) flush() error {
 	if err == nil && b.after != nil {
 		err = b.after(res, rows, b.args)
 	}
+	if err != nil {
+		b.failed = append(b.failed[:0], b.args...)
+	}
 	b.args = b.args[:0]
 	return err
+}
+
+// close releases the prepared statement without executing queued rows.
+func (b *batch) close() {
+	if b.full != nil {
+		b.full.Close()
+		b.full = nil
+	}
+	b.args = b.args[:0]
+}
+
+// failedIDs is the first column of the rows of the statement that failed.
+func (b *batch) failedIDs() []string { return b.failedIDsAt(0) }
+
+// failedIDsAt is column col of the rows of the statement that failed.
+func (b *batch) failedIDsAt(col int) []string {
+	var out []string
+	for i := col; i < len(b.failed); i += b.ncol {
+		if s, ok := b.failed[i].(string); ok {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// flush executes the queued rows and releases the prepared statement.
+func (b *batch) flush() error {
+	defer b.close()
+	return b.drain()
 }
