@@ -1,7 +1,6 @@
 package run
 
 import (
-	"context"
 	"fmt"
 	"sort"
 	"strings"
@@ -17,39 +16,20 @@ const maxConflictsShown = 10
 // overlapping files, or two interview sessions mapped to one respondent in
 // participants.csv. Letting them through would move units between files
 // silently, and a later rerun of either file would move them back.
-func checkConflicts(ctx context.Context, st *store.Store, plan *filePlan, read []fileContent) error {
-	leaving := map[string]bool{} // files whose stored units this run replaces or removes
-	for _, fc := range read {
-		leaving[fc.file.source.Name+"\x00"+fc.file.rel] = true
-	}
-	for _, f := range plan.removed {
-		leaving[f.Source+"\x00"+f.Path] = true
-	}
-	owner := map[string]string{}
-	var ids []string
-	var problems []string
-	for _, fc := range read {
-		me := fc.file.source.Name + "\x00" + fc.file.rel
-		for _, u := range fc.units {
-			if prev, ok := owner[u.ID]; ok && prev != me {
-				problems = append(problems, conflict(u.ID, prev, me))
-				continue
-			}
-			owner[u.ID] = me
-			ids = append(ids, u.ID)
-		}
-	}
-	stored, err := st.UnitFiles(ctx, ids)
+//
+// The IDs are in claims (store.Claims), collected while checkFiles read the
+// files, so they are never all in memory.
+func checkConflicts(claims *store.Claims) error {
+	found, err := claims.Conflicts()
 	if err != nil {
 		return err
 	}
-	for _, id := range ids {
-		if where, ok := stored[id]; ok && where != owner[id] && !leaving[where] {
-			problems = append(problems, conflict(id, where, owner[id]))
-		}
-	}
-	if len(problems) == 0 {
+	if len(found) == 0 {
 		return nil
+	}
+	problems := make([]string, len(found))
+	for i, c := range found {
+		problems[i] = conflict(c.ID, c.First, c.Second)
 	}
 	sort.Strings(problems)
 	more := ""
@@ -61,6 +41,6 @@ func checkConflicts(ctx context.Context, st *store.Store, plan *filePlan, read [
 		len(problems), strings.Join(problems, "\n"), more)
 }
 
-func conflict(id, a, b string) string {
-	return fmt.Sprintf("  unit %s is in %s and in %s", id, strings.Replace(a, "\x00", ":", 1), strings.Replace(b, "\x00", ":", 1))
+func conflict(id string, a, b store.FileKey) string {
+	return fmt.Sprintf("  unit %s is in %s:%s and in %s:%s", id, a.Source, a.Path, b.Source, b.Path)
 }

@@ -126,61 +126,94 @@ func hashFile(path string) (string, int64, error) {
 	return hex.EncodeToString(h.Sum(nil)), n, nil
 }
 
-// fileContent is one file read, pseudonymized and ready for the store.
-type fileContent struct {
-	file        inputFile
-	respondents []study.Respondent
-	units       []study.Unit
+// Reading and storing inputs streams (issue 10), in two phases:
+//
+//  1. checkFiles reads every new or changed file through (ingest.Stream),
+//     checking everything and keeping only each file's unit IDs (in the
+//     store's Claims, a temporary table on disk) and transcript speaker
+//     labels. Every problem of every file is listed and nothing is stored if
+//     there is one; units two files contribute are refused here too.
+//  2. storeFiles reads each file again, pseudonymizes it in batches and
+//     stores the batches in one transaction per file (store.FileTx).
+//
+// Memory stays at a few batches whatever the corpus size. The price is
+// reading each file twice (the CSV parse is ~5% of the phase); the
+// alternative, storing while checking and rolling back on a problem, needs
+// one transaction over all files and still pseudonymizes a file that turns
+// out to be bad, and it could not list a conflict before writing.
+
+// checkedFile is a file that phase 1 found readable.
+type checkedFile struct {
+	file  inputFile
+	known []string // speaker labels that are names, see speakerNames
 }
 
-// readFiles reads and pseudonymizes files, collecting every file's problems
-// before giving up, so the user sees them all at once.
-func readFiles(ctx context.Context, cfg *config.Config, files []inputFile, pz *privacy.Pseudonymizer, opts Options) ([]fileContent, error) {
-	var out []fileContent
+// storeBatch is how many units phase 2 pseudonymizes and stores at a time.
+const storeBatch = 2048
+
+// checkFiles reads and checks files, collecting every file's problems
+// before giving up, so the user sees them all at once; then refuses units
+// two files contribute (checkConflicts).
+func checkFiles(ctx context.Context, cfg *config.Config, st *store.Store, plan *filePlan, pz *privacy.Pseudonymizer, opts Options) ([]checkedFile, error) {
+	claims, err := st.NewClaims(ctx)
+	if err != nil {
+		return nil, err
+	}
+	defer claims.Close()
+	var out []checkedFile
 	var problems []error
-	bar := opts.Progress.Start("reading files", len(files))
+	bar := opts.Progress.Start("reading files", len(plan.toRead))
 	defer bar.Done()
-	for _, f := range files {
+	for _, f := range plan.toRead {
 		if err := ctx.Err(); err != nil {
 			return nil, err
 		}
-		fc := fileContent{file: f}
-		var raw []study.Respondent
-		var rawUnits [][]study.Unit
-		_, err := ingest.Read(f.abs, f.source, func(r study.Respondent, us []study.Unit) error {
-			raw = append(raw, r)
-			rawUnits = append(rawUnits, us)
+		me, err := claims.Leaving(store.FileKey{Source: f.source.Name, Path: f.rel})
+		if err != nil {
+			return nil, err
+		}
+		var speakers []string
+		var claimErr error // the store failed, not the file
+		seen := map[string]bool{}
+		info, err := ingest.Stream(f.abs, f.source, func(r study.Respondent, us []study.Unit) error {
+			for _, u := range us {
+				if u.Speaker != "" && !seen[u.Speaker] {
+					seen[u.Speaker] = true
+					speakers = append(speakers, u.Speaker)
+				}
+				// The ID the unit will have once pseudonymized (pz.Unit).
+				u.Source = f.source.Name
+				u.Respondent = pz.RespondentID(u.Source, u.Respondent)
+				if err := claims.Add(me, study.MakeUnitID(u)); err != nil {
+					claimErr = err
+					return err
+				}
+			}
 			return nil
 		})
+		bar.Add(1)
+		if claimErr != nil {
+			return nil, claimErr
+		}
 		if err != nil {
 			// Problems quote cell values so the user can find them; they go
 			// to stderr and cron mail, so they pass the same gate as the data.
 			problems = append(problems, errors.New(pz.Text(err.Error(), nil)))
-			bar.Add(1)
 			continue
 		}
-		known := speakerNames(rawUnits, pz)
-		for i, r := range raw {
-			r.File, r.Source = f.rel, f.source.Name
-			if r.Wave == "" {
-				r.Wave = f.source.Wave
-			}
-			fc.respondents = append(fc.respondents, pz.Respondent(r))
-			for _, u := range rawUnits[i] {
-				u.File, u.Source = f.rel, f.source.Name
-				u = pz.Unit(u, known)
-				if !u.Context && u.Lang == "" {
-					u.Lang = coding.DetectLanguage(u.Text)
-				}
-				fc.units = append(fc.units, u)
-			}
-		}
-		opts.Log.Debug("read file", "file", f.rel, "respondents", len(fc.respondents), "units", len(fc.units))
-		out = append(out, fc)
-		bar.Add(1)
+		opts.Log.Debug("read file", "file", f.rel, "respondents", info.Respondents, "units", info.Units)
+		out = append(out, checkedFile{file: f, known: speakerNames(speakers, pz)})
 	}
 	if len(problems) > 0 {
 		return nil, &InputError{Problems: problems}
+	}
+	for _, f := range plan.removed {
+		if _, err := claims.Leaving(store.FileKey{Source: f.Source, Path: f.Path}); err != nil {
+			return nil, err
+		}
+	}
+	if err := checkConflicts(claims); err != nil {
+		return nil, err
 	}
 	return out, nil
 }
@@ -190,20 +223,13 @@ func readFiles(ctx context.Context, cfg *config.Config, files []inputFile, pz *p
 // the interviewer thanks Ole). Role labels (Interviewer, R, Int 2) are left
 // out: they are the labels privacy keeps as they are. Short labels count
 // too, since short names are names.
-func speakerNames(units [][]study.Unit, pz *privacy.Pseudonymizer) []string {
-	seen := map[string]bool{}
+func speakerNames(labels []string, pz *privacy.Pseudonymizer) []string {
 	var out []string
-	for _, us := range units {
-		for _, u := range us {
-			if u.Speaker == "" || seen[u.Speaker] {
-				continue
-			}
-			seen[u.Speaker] = true
-			if pz.Unit(study.Unit{Speaker: u.Speaker}, nil).Speaker == u.Speaker {
-				continue
-			}
-			out = append(out, u.Speaker)
+	for _, l := range labels {
+		if pz.Unit(study.Unit{Speaker: l}, nil).Speaker == l {
+			continue
 		}
+		out = append(out, l)
 	}
 	sort.Strings(out)
 	return out
@@ -222,10 +248,8 @@ func (e *InputError) Error() string {
 	return b.String()
 }
 
-func storeFiles(ctx context.Context, st *store.Store, plan *filePlan, read []fileContent, sum *Summary, opts Options) error {
-	if err := checkConflicts(ctx, st, plan, read); err != nil {
-		return err
-	}
+// storeFiles removes the files that are gone and stores the checked ones.
+func storeFiles(ctx context.Context, st *store.Store, plan *filePlan, checked []checkedFile, pz *privacy.Pseudonymizer, sum *Summary, opts Options) error {
 	for _, f := range plan.removed {
 		n, err := st.RemoveFile(ctx, f.Source, f.Path)
 		if err != nil {
@@ -233,17 +257,101 @@ func storeFiles(ctx context.Context, st *store.Store, plan *filePlan, read []fil
 		}
 		opts.Log.Info("input file removed; its units leave the analysis", "source", f.Source, "file", f.Path, "units", n)
 	}
-	for _, fc := range read {
-		rec := store.FileRecord{Source: fc.file.source.Name, Path: fc.file.rel, SHA256: fc.file.sha256, Size: fc.file.size,
-			Respondents: len(fc.respondents), Units: countCoded(fc.units)}
-		diff, err := st.ReplaceFile(ctx, rec, fc.respondents, fc.units)
-		if err != nil {
+	bar := opts.Progress.Start("storing files", len(checked))
+	defer bar.Done()
+	for _, cf := range checked {
+		if err := storeFile(ctx, st, cf, pz, opts); err != nil {
 			return err
 		}
-		opts.Log.Info("stored file", "file", fc.file.rel, "new", diff.New, "changed", diff.Changed, "unchanged", diff.Unchanged, "removed", diff.Removed)
+		bar.Add(1)
 	}
 	sum.FilesNew, sum.FilesChanged, sum.FilesRemoved = plan.new, plan.changed, len(plan.removed)
 	sum.FilesUnchanged = len(plan.all) - plan.new - plan.changed
+	return nil
+}
+
+// fileBatch is a batch of one file's respondents and units, pseudonymized.
+type fileBatch struct {
+	respondents []study.Respondent
+	units       []study.Unit
+}
+
+// storeFile streams one checked file into the store in one transaction.
+// Reading and pseudonymizing run in one goroutine and storing in another,
+// at most two batches apart, so both cores work.
+func storeFile(ctx context.Context, st *store.Store, cf checkedFile, pz *privacy.Pseudonymizer, opts Options) error {
+	f := cf.file
+	ft, err := st.BeginFile(ctx, store.FileRecord{Source: f.source.Name, Path: f.rel, SHA256: f.sha256, Size: f.size})
+	if err != nil {
+		return err
+	}
+	defer ft.Rollback()
+	ctx, cancel := context.WithCancel(ctx)
+	defer cancel()
+	batches := make(chan fileBatch, 1)
+	readErr := make(chan error, 1)
+	go func() {
+		defer close(batches)
+		var b fileBatch
+		send := func() error {
+			select {
+			case batches <- b:
+				b = fileBatch{}
+				return nil
+			case <-ctx.Done():
+				return ctx.Err()
+			}
+		}
+		_, err := ingest.Stream(f.abs, f.source, func(r study.Respondent, us []study.Unit) error {
+			r.File, r.Source = f.rel, f.source.Name
+			if r.Wave == "" {
+				r.Wave = f.source.Wave
+			}
+			b.respondents = append(b.respondents, pz.Respondent(r))
+			for _, u := range us {
+				u.File, u.Source = f.rel, f.source.Name
+				u = pz.Unit(u, cf.known)
+				if !u.Context && u.Lang == "" {
+					u.Lang = coding.DetectLanguage(u.Text)
+				}
+				b.units = append(b.units, u)
+			}
+			if len(b.units) >= storeBatch {
+				return send()
+			}
+			return nil
+		})
+		if err == nil && (len(b.respondents) > 0 || len(b.units) > 0) {
+			err = send()
+		}
+		readErr <- err
+	}()
+	var addErr error
+	respondents, units := 0, 0
+	for b := range batches {
+		if addErr != nil {
+			continue
+		}
+		respondents += len(b.respondents)
+		units += countCoded(b.units)
+		if addErr = ft.Add(b.respondents, b.units); addErr != nil {
+			cancel()
+		}
+	}
+	if err := <-readErr; err != nil && addErr == nil {
+		// The file passed phase 1, so it changed since (or could not be
+		// opened again); this file's transaction is rolled back.
+		return &InputError{Problems: []error{fmt.Errorf("%s changed while it was being read; run again: %s", f.rel, pz.Text(err.Error(), nil))}}
+	}
+	if addErr != nil {
+		return addErr
+	}
+	diff, err := ft.Commit()
+	if err != nil {
+		return err
+	}
+	opts.Log.Info("stored file", "file", f.rel, "respondents", respondents, "units", units,
+		"new", diff.New, "changed", diff.Changed, "unchanged", diff.Unchanged, "removed", diff.Removed)
 	return nil
 }
 
@@ -330,4 +438,14 @@ func relOrEmpty(cfg *config.Config, p string) string {
 		return ""
 	}
 	return cfg.Rel(p)
+}
+
+// ingestFiles is the ingest+store phase of Run: checkFiles then storeFiles.
+func ingestFiles(ctx context.Context, cfg *config.Config, st *store.Store, plan *filePlan, pz *privacy.Pseudonymizer, sum *Summary, opts Options) error {
+	checked, err := checkFiles(ctx, cfg, st, plan, pz, opts)
+	if err != nil {
+		return err
+	}
+	checkpoint("read")
+	return storeFiles(ctx, st, plan, checked, pz, sum, opts)
 }

@@ -117,19 +117,15 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (sum *Summary, e
 		}
 	}()
 
-	// Inputs: read every new or changed file first, so one bad file stops
-	// the run before anything is stored.
+	// Inputs: check every new or changed file first, so one bad file stops
+	// the run before anything is stored; then stream them into the store
+	// (files.go).
 	full := opts.Full || lastFingerprint(ctx, st) != fingerprint
 	plan, err := planFiles(ctx, cfg, st, full)
 	if err != nil {
 		return sum, err
 	}
-	read, err := readFiles(ctx, cfg, plan.toRead, pz, opts)
-	if err != nil {
-		return sum, err
-	}
-	checkpoint("read")
-	if err := storeFiles(ctx, st, plan, read, sum, opts); err != nil {
+	if err := ingestFiles(ctx, cfg, st, plan, pz, sum, opts); err != nil {
 		return sum, err
 	}
 	checkpoint("stored")
