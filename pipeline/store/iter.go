@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/veldstem/veldstem/pipeline/study"
 )
@@ -189,7 +190,7 @@ func (p *jsonScan) lit(s string) bool {
 	return false
 }
 
-// str reads a string without escapes.
+// str reads a string; escapes other than surrogate pairs are decoded.
 func (p *jsonScan) str() (string, bool) {
 	if !p.byte('"') {
 		return "", false
@@ -201,10 +202,63 @@ func (p *jsonScan) str() (string, bool) {
 			s := p.in.get(p.b[start:p.i])
 			p.i++
 			return s, true
-		case c == '\\' || c < 0x20:
+		case c == '\\':
+			return p.escaped(start)
+		case c < 0x20:
 			return "", false
 		}
 		p.i++
+	}
+	return "", false
+}
+
+// escaped finishes a string that has escapes, from its start.
+func (p *jsonScan) escaped(start int) (string, bool) {
+	buf := append([]byte(nil), p.b[start:p.i]...)
+	for p.i < len(p.b) {
+		c := p.b[p.i]
+		switch {
+		case c == '"':
+			p.i++
+			return p.in.get(buf), true
+		case c < 0x20:
+			return "", false
+		case c != '\\':
+			buf = append(buf, c)
+			p.i++
+			continue
+		}
+		if p.i+1 >= len(p.b) {
+			return "", false
+		}
+		e := p.b[p.i+1]
+		p.i += 2
+		switch e {
+		case '"', '\\', '/':
+			buf = append(buf, e)
+		case 'b':
+			buf = append(buf, '\b')
+		case 'f':
+			buf = append(buf, '\f')
+		case 'n':
+			buf = append(buf, '\n')
+		case 'r':
+			buf = append(buf, '\r')
+		case 't':
+			buf = append(buf, '\t')
+		case 'u':
+			if p.i+4 > len(p.b) {
+				return "", false
+			}
+			r, err := strconv.ParseUint(string(p.b[p.i:p.i+4]), 16, 32)
+			if err != nil || r >= 0xD800 && r < 0xE000 {
+				return "", false // surrogates: leave them to encoding/json
+			}
+			buf = utf8.AppendRune(buf, rune(r))
+			p.i += 4
+		default:
+			return "", false
+		}
 	}
 	return "", false
 }

@@ -90,6 +90,7 @@ func TestDecodeMatchesFast(t *testing.T) {
 		nil, {},
 		{{Code: "a", Term: "b", Span: study.Span{Start: -1, End: 12}}},
 		{{Code: "a", Term: "wérk", Span: study.Span{Start: 0, End: 5}, Negated: true}, {Code: "b<", Term: "\"", Span: study.Span{Start: 3, End: 4}}},
+		{{Code: "re", Term: `\bwerk\w*\s+"x"/\t\n` + "\t\n\r\b\f\u2028 \U0001F600 <&>", Span: study.Span{Start: 1, End: 2}}},
 	} {
 		b, err := encodeMatches(ms)
 		if err != nil {
@@ -101,7 +102,7 @@ func TestDecodeMatchesFast(t *testing.T) {
 			t.Errorf("%s: fast %#v (%v), slow %#v (%v)", b, fast, err2, slow, err1)
 		}
 	}
-	for _, s := range []string{`null`, `[]`, `["a","b"]`, `["a\u003c"]`, `[ "a" ]`} {
+	for _, s := range []string{`null`, `[]`, `["a","b"]`, `["a\u003c"]`, `[ "a" ]`, `["\\b\"x\/"]`, `["\ud83d\ude00"]`, `["\u00e9\n"]`} {
 		got, err := decodeCodes([]byte(s), interner{})
 		var want []string
 		_ = jsonUnmarshal(s, &want)
