@@ -12,6 +12,7 @@ import (
 	"os"
 	"path/filepath"
 	"sort"
+	"sync"
 
 	"github.com/veldstem/veldstem/pipeline/analysis"
 	"github.com/veldstem/veldstem/pipeline/study"
@@ -177,33 +178,42 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 		out = append(out, fileEntry(f.name, f.body))
 	}
 	files = nil
-	// codings.csv, the workbook and the project grow with the corpus (hundreds of MB for
-	// a national survey), so they stream into their temporary files.
+	// codings.csv, the workbook and the project grow with the corpus
+	// (hundreds of MB for a national survey), so they stream into their
+	// temporary files, each reading the units on its own; they are rendered
+	// at the same time, since the coding workers are done and each is
+	// single-threaded. Their bytes do not depend on the interleaving.
+	type job struct {
+		name   string
+		render func(io.Writer) error
+	}
+	var jobs []job
 	if formats["csv"] {
-		mf, err := writeAtomicStream(dir, "codings.csv", func(w io.Writer) error {
+		jobs = append(jobs, job{"codings.csv", func(w io.Writer) error {
 			if err := writeCodingsCSV(w, in, opts); err != nil {
 				return fmt.Errorf("report: writing codings.csv: %w", err)
 			}
 			return nil
-		})
-		if err != nil {
-			return out, err
-		}
-		out = append(out, mf)
+		}})
 	}
 	if formats["xlsx"] {
-		mf, err := writeAtomicStream(dir, "report.xlsx", func(w io.Writer) error { return renderXLSX(w, d, in) })
-		if err != nil {
-			return out, err
-		}
-		out = append(out, mf)
+		jobs = append(jobs, job{"report.xlsx", func(w io.Writer) error { return renderXLSX(w, d, in) }})
 	}
 	if formats["qdpx"] {
-		mf, err := writeAtomicStream(dir, "project.qdpx", func(w io.Writer) error { return renderQDPX(w, in) })
-		if err != nil {
-			return out, err
+		jobs = append(jobs, job{"project.qdpx", func(w io.Writer) error { return renderQDPX(w, in) }})
+	}
+	written := make([]ManifestFile, len(jobs))
+	errs := make([]error, len(jobs))
+	var wg sync.WaitGroup
+	for i, j := range jobs {
+		wg.Go(func() { written[i], errs[i] = writeAtomicStream(dir, j.name, j.render) })
+	}
+	wg.Wait()
+	for i := range jobs {
+		if errs[i] != nil {
+			return out, errs[i]
 		}
-		out = append(out, mf)
+		out = append(out, written[i])
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 

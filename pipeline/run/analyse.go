@@ -19,7 +19,7 @@ import (
 // reports read it: streamed from the store (respondents, then units with
 // their codings in unit order) as often as they need, never held whole.
 // It implements analysis.Corpus. The counts are taken on the analysis'
-// passes.
+// passes, before the reports read the units (concurrently).
 type snapshot struct {
 	ctx          context.Context
 	st           *store.Store
@@ -40,7 +40,9 @@ func loadSnapshot(ctx context.Context, st *store.Store, codebookHash string) (*s
 
 func (s *snapshot) Respondents(fn func(study.Respondent) error) error {
 	count := !s.respCounted
-	s.respCounted, s.respondents = true, 0
+	if count {
+		s.respCounted, s.respondents = true, 0
+	}
 	return s.st.Respondents(s.ctx, func(r study.Respondent) error {
 		if count {
 			s.respondents++
