@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -18,29 +19,37 @@ import (
 // then die in, mid-ReplaceFile.
 const crashChildEnv = "STORE_CRASH_CHILD"
 
-// TestCrashChild is the child half of TestCrashMidReplaceFile. It takes the
+// TestMain turns the test binary into the crash test's child when the
+// parent sets crashChildEnv, so no test has to skip itself in normal runs.
+func TestMain(m *testing.M) {
+	if path := os.Getenv(crashChildEnv); path != "" {
+		os.Exit(crashChild(path))
+	}
+	os.Exit(m.Run())
+}
+
+// crashChild is the child half of TestCrashMidReplaceFile. It takes the
 // lock, starts replacing a.csv with different content, signals readiness
 // from inside the open transaction and waits to be killed.
-func TestCrashChild(t *testing.T) {
-	path := os.Getenv(crashChildEnv)
-	if path == "" {
-		t.Skip("runs only as the child of TestCrashMidReplaceFile")
-	}
+func crashChild(path string) int {
 	l, err := Lock(path, false, 0)
 	if err != nil {
-		t.Fatal(err)
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
 	defer l.Unlock()
 	s, err := Open(path)
 	if err != nil {
-		t.Fatal(err)
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
 	// One connection with a small page cache, so the transaction's pages
 	// spill into the WAL before the commit, and the kill lands on a
 	// transaction that has touched the disk.
 	s.db.SetMaxOpenConns(1)
 	if _, err := s.db.Exec(`PRAGMA cache_size = -512`); err != nil {
-		t.Fatal(err)
+		fmt.Fprintln(os.Stderr, err)
+		return 1
 	}
 	testHookReplaceFile = func() {
 		os.WriteFile(path+".ready", nil, 0o600)
@@ -52,13 +61,11 @@ func TestCrashChild(t *testing.T) {
 		changed.units[i].Text = "herschreven " + changed.units[i].Text
 	}
 	s.ReplaceFile(context.Background(), changed.record(), changed.respondents, changed.units)
-	t.Fatal("ReplaceFile returned; the hook should have parked it")
+	fmt.Fprintln(os.Stderr, "ReplaceFile returned; the hook should have parked it")
+	return 1
 }
 
 func TestCrashMidReplaceFile(t *testing.T) {
-	if testing.Short() {
-		t.Skip("re-executes the test binary")
-	}
 	ctx := context.Background()
 	s, path := openTemp(t)
 	before := newSurvey("e", "a.csv", 200)
@@ -68,7 +75,7 @@ func TestCrashMidReplaceFile(t *testing.T) {
 	}
 	s.Close()
 
-	cmd := exec.Command(os.Args[0], "-test.run=^TestCrashChild$", "-test.count=1")
+	cmd := exec.Command(os.Args[0], "-test.run=^$")
 	cmd.Env = append(os.Environ(), crashChildEnv+"="+path)
 	out := &lockedBuffer{}
 	cmd.Stdout, cmd.Stderr = out, out

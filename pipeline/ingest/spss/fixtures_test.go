@@ -17,7 +17,7 @@ func sharedPath(t testing.TB, name string) string {
 	t.Helper()
 	p := filepath.Join(sharedFixtures, name)
 	if _, err := os.Stat(p); err != nil {
-		t.Skipf("shared fixture %s not available: %v", name, err)
+		t.Fatalf("shared fixture %s is missing (%v): the tests read the real-world files in ../shared/fixtures beside the repository", name, err)
 	}
 	return p
 }
