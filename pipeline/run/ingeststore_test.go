@@ -10,17 +10,23 @@ import (
 	"github.com/veldstem/veldstem/pipeline/store"
 )
 
-// TestIngestStorePhase runs only the ingest+store phase of Run on the
+// BenchmarkIngestStorePhase runs only the ingest+store phase of Run on the
 // corpus whose config is in VS_PHASE_CONFIG, so its peak RSS and time
 // can be measured apart from coding, analysis and reports:
 //
 //	go test -c -o /tmp/runtest ./pipeline/run
-//	VS_PHASE_CONFIG=/tmp/c200k/config.yaml /usr/bin/time -v /tmp/runtest -test.run TestIngestStorePhase
-func TestIngestStorePhase(t *testing.T) {
+//	VS_PHASE_CONFIG=/tmp/c200k/config.yaml /usr/bin/time -v /tmp/runtest -test.run '^$' -test.bench IngestStorePhase -test.benchtime 1x
+func BenchmarkIngestStorePhase(b *testing.B) {
 	path := os.Getenv("VS_PHASE_CONFIG")
 	if path == "" {
-		t.Skip("set VS_PHASE_CONFIG to a corpus config to measure the ingest+store phase")
+		b.Skip("set VS_PHASE_CONFIG to a corpus config to measure the ingest+store phase")
 	}
+	for i := 0; i < b.N; i++ {
+		ingestStorePhase(b, path)
+	}
+}
+
+func ingestStorePhase(t testing.TB, path string) {
 	ctx := context.Background()
 	cfg, err := config.Load(path, nil)
 	if err != nil {
