@@ -16,6 +16,36 @@ import (
 // units, texts and matches do not fit comfortably in memory, so those stages
 // read them one unit at a time, in unit order, as often as they need.
 
+// scanCacheKB is the page cache of a connection while it streams: a scan
+// reads each page once, so a small cache serves it as well as the 64 MB
+// one (see Open) that writes need, and the report stage runs up to four
+// scans at once.
+const scanCacheKB = 4096
+
+// scanConn takes a connection from the pool with a small page cache for a
+// streaming read; release gives its cache size back (freeing the pages
+// above the small size on the way) and returns it to the pool.
+func (s *Store) scanConn(ctx context.Context) (*sql.Conn, func(), error) {
+	conn, err := s.db.Conn(ctx)
+	if err != nil {
+		return nil, nil, err
+	}
+	var size int64
+	if err := conn.QueryRowContext(ctx, `PRAGMA cache_size`).Scan(&size); err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	if _, err := conn.ExecContext(ctx, fmt.Sprintf(`PRAGMA cache_size = -%d`, scanCacheKB)); err != nil {
+		conn.Close()
+		return nil, nil, err
+	}
+	release := func() {
+		_, _ = conn.ExecContext(context.WithoutCancel(ctx), fmt.Sprintf(`PRAGMA cache_size = %d`, size))
+		conn.Close()
+	}
+	return conn, release, nil
+}
+
 const unitsWithCodings = `SELECT ` + unitColumns + `, c.codes, c.matches FROM units u
 LEFT JOIN codings c ON c.unit_id = u.id AND c.codebook_hash = ? AND c.unit_hash = u.hash`
 
@@ -26,7 +56,12 @@ LEFT JOIN codings c ON c.unit_id = u.id AND c.codebook_hash = ? AND c.unit_hash 
 // the coding pointer beyond the call. An error from fn stops the scan and is
 // returned unwrapped.
 func (s *Store) UnitsWithCodings(ctx context.Context, codebookHash string, fn func(study.Unit, *study.Coding) error) error {
-	rows, err := s.db.QueryContext(ctx, unitsWithCodings+` `+unitOrder, codebookHash)
+	conn, release, err := s.scanConn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: read units with codings: %w", err)
+	}
+	defer release()
+	rows, err := conn.QueryContext(ctx, unitsWithCodings+` `+unitOrder, codebookHash)
 	if err != nil {
 		return fmt.Errorf("store: read units with codings: %w", err)
 	}
@@ -291,7 +326,12 @@ func (p *jsonScan) intTo(dst *int) bool {
 // and a column per code, which need neither and are written from a national
 // survey's whole store.
 func (s *Store) UnitsWithCodes(ctx context.Context, codebookHash string, fn func(study.Unit, []string) error) error {
-	rows, err := s.db.QueryContext(ctx, `SELECT u.id, u.source, u.file, u.respondent, u.question, u.question_label,
+	conn, release, err := s.scanConn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: read units with codes: %w", err)
+	}
+	defer release()
+	rows, err := conn.QueryContext(ctx, `SELECT u.id, u.source, u.file, u.respondent, u.question, u.question_label,
 	u.speaker, u.position, u.seq, u.lang, u.context, c.codes FROM units u
 LEFT JOIN codings c ON c.unit_id = u.id AND c.codebook_hash = ? AND c.unit_hash = u.hash `+unitOrder, codebookHash)
 	if err != nil {
