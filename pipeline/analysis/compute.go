@@ -197,12 +197,14 @@ func (m *model) breakdown(attr string, g grouping, counts []groupCount, overall 
 	}
 	supp := suppressGrid(grid, b.GroupN, rest, g.leftOut, m.sensitive)
 	for c, code := range m.in.Codes {
+		masked := false
 		for j, label := range g.labels {
 			cell := BreakdownCell{Code: code.ID, Group: label, N: grid[c][j], Total: b.GroupN[j]}
 			if supp[c][j] {
 				cell.Suppressed = true
 				cell.Mask = m.mask(grid[c][j], b.GroupN[j])
 				cell.N = 0
+				masked = true
 			} else {
 				p := counts[j].pct(c)
 				lo, hi := stats.Wilson(p, counts[j].neff())
@@ -210,7 +212,11 @@ func (m *model) breakdown(attr string, g grouping, counts []groupCount, overall 
 			}
 			b.Cells = append(b.Cells, cell)
 		}
-		b.Tests = append(b.Tests, m.test(code.ID, c, counts))
+		tst := m.test(code.ID, c, counts)
+		if masked && tst.Valid {
+			tst.Masked, tst.Chi2, tst.CramersV = true, 0, 0
+		}
+		b.Tests = append(b.Tests, tst)
 	}
 	var ps []float64
 	var idx []int

@@ -447,3 +447,41 @@ func reversed[T any](xs []T) []T {
 	}
 	return out
 }
+
+func TestATestBesideAHiddenCountShowsNoExactStatistic(t *testing.T) {
+	tb := mustCompute(t, buildInput(standardSpecs()))
+	b := tb.Breakdowns[0]
+	for _, tst := range b.Tests {
+		hidden := false
+		for _, c := range b.Cells {
+			hidden = hidden || (c.Code == tst.Code && c.Suppressed)
+		}
+		t.Run(tst.Code, func(t *testing.T) {
+			if !tst.Valid {
+				return
+			}
+			if hidden && (!tst.Masked || tst.Chi2 != 0 || tst.CramersV != 0) {
+				t.Errorf("row with a hidden count keeps its statistic: %+v", tst)
+			}
+			if !hidden && tst.Masked {
+				t.Errorf("row without hidden counts is masked: %+v", tst)
+			}
+		})
+	}
+	// werkdruk has a hidden cell in standardSpecs (4 of 20 in onderwijs).
+	masked := false
+	for _, tst := range b.Tests {
+		masked = masked || (tst.Code == "werkdruk" && tst.Masked)
+	}
+	if !masked {
+		t.Error("werkdruk's test is not masked")
+	}
+}
+
+func TestPBandNamesTheBandAPValueFallsIn(t *testing.T) {
+	for p, want := range map[float64]string{0.0004: "<0.001", 0.004: "<0.01", 0.04: "<0.05", 0.05: "≥0.05", 0.7: "≥0.05"} {
+		if got := PBand(p); got != want {
+			t.Errorf("PBand(%v) = %q, want %q", p, got, want)
+		}
+	}
+}

@@ -113,6 +113,26 @@ type Test struct {
 	PAdj     float64 // Benjamini-Hochberg across codes within the attribute
 	CramersV float64
 	Valid    bool // false when the table is degenerate (one group, all same)
+	// Masked is set when a cell of the code's row is suppressed: an exact
+	// statistic with the published margins could give the hidden count back
+	// (in a 2×2 table chi-square determines it). Chi2 and CramersV are then
+	// zeroed, and renderers print P and PAdj only as bands (PBand).
+	Masked bool
+}
+
+// PBand states a p-value as a band ("<0.001", "<0.01", "<0.05", "≥0.05"),
+// for masked tests.
+func PBand(p float64) string {
+	switch {
+	case p < 0.001:
+		return "<0.001"
+	case p < 0.01:
+		return "<0.01"
+	case p < 0.05:
+		return "<0.05"
+	default:
+		return "≥0.05"
+	}
 }
 
 // Cooccurrence counts respondents carrying both codes.

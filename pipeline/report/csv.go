@@ -107,7 +107,9 @@ func renderCSVs(in Input, opts Options) []namedFile {
 				n, pct, lo, hi = orMask(c.Mask, t.supp), "", "", ""
 			}
 			row := []string{safeText(c.Code), safeText(c.Group), n, strconv.Itoa(c.Total), pct, lo, hi}
-			if x, ok := tests[c.Code]; ok && x.Valid && x.Method == "fisher" {
+			if x, ok := tests[c.Code]; ok && x.Valid && x.Masked {
+				row = append(row, "", strconv.Itoa(x.DF), analysis.PBand(x.P), analysis.PBand(x.PAdj), "")
+			} else if ok && x.Valid && x.Method == "fisher" {
 				row = append(row, "", "", t.num(x.P, 4), t.num(x.PAdj, 4), t.num(x.CramersV, 3))
 			} else if ok && x.Valid {
 				row = append(row, t.num(x.Chi2, 3), strconv.Itoa(x.DF), t.num(x.P, 4), t.num(x.PAdj, 4), t.num(x.CramersV, 3))

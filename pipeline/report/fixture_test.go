@@ -139,7 +139,14 @@ func fixtureTables(lang string) *analysis.Tables {
 			pct := 100 * float64(n) / float64(sector.GroupN[gi])
 			sector.Cells = append(sector.Cells, analysis.BreakdownCell{Code: c.ID, Group: g, N: n, Total: sector.GroupN[gi], Pct: pct, CILow: pct * 0.8, CIHigh: pct * 1.2, Suppressed: n < 5})
 		}
-		sector.Tests = append(sector.Tests, analysis.Test{Code: c.ID, Method: "chi2", Chi2: 7.912 - float64(ci), DF: 2, P: 0.0191 * float64(ci+1), PAdj: 0.0382 * float64(ci+1), CramersV: 0.141, Valid: ci != 7})
+		tst := analysis.Test{Code: c.ID, Method: "chi2", Chi2: 7.912 - float64(ci), DF: 2, P: 0.0191 * float64(ci+1), PAdj: 0.0382 * float64(ci+1), CramersV: 0.141, Valid: ci != 7}
+		for _, cell := range sector.Cells {
+			if cell.Code == c.ID && cell.Suppressed && tst.Valid {
+				// As analysis does: no exact statistic beside a hidden count.
+				tst.Masked, tst.Chi2, tst.CramersV = true, 0, 0
+			}
+		}
+		sector.Tests = append(sector.Tests, tst)
 		for gi, g := range reg.Groups {
 			n := []int{3, 80, 98}[gi] - ci*3
 			if n < 0 {
@@ -148,7 +155,12 @@ func fixtureTables(lang string) *analysis.Tables {
 			pct := 100 * float64(n) / float64(reg.GroupN[gi])
 			reg.Cells = append(reg.Cells, analysis.BreakdownCell{Code: c.ID, Group: g, N: n, Total: reg.GroupN[gi], Pct: pct, CILow: pct * 0.8, CIHigh: pct * 1.2, Suppressed: n < 5})
 		}
-		reg.Tests = append(reg.Tests, analysis.Test{Code: c.ID, Method: "fisher", P: 0.41, PAdj: 0.82, CramersV: 0.05, Valid: true})
+		rt := analysis.Test{Code: c.ID, Method: "fisher", P: 0.41, PAdj: 0.82, CramersV: 0.05, Valid: true}
+		if ci == 0 {
+			// A masked chi-square beside the hidden count of the small group.
+			rt = analysis.Test{Code: c.ID, Method: "chi2", DF: 2, P: 0.0042, PAdj: 0.03, Valid: true, Masked: true}
+		}
+		reg.Tests = append(reg.Tests, rt)
 	}
 	t.Breakdowns = []analysis.Breakdown{sector, reg}
 	for i := 0; i < len(cb.Codes); i++ {

@@ -400,7 +400,10 @@ func breakdownSection(d *doc, t *analysis.Tables, nf numFmt, supp string) sectio
 					series[gi].Values = append(series[gi].Values, barDatum{V: c.Pct, Lo: c.CILow, Hi: c.CIHigh})
 				}
 			}
-			if x, ok := tests[code]; ok && x.Valid && x.Method == "fisher" {
+			if x, ok := tests[code]; ok && x.Valid && x.Masked {
+				// A row with a hidden count shows no exact statistic.
+				row = append(row, txt(w.testName(x.Method)), blank(), intc(x.DF), txt(nf.band(x.P)), txt(nf.band(x.PAdj)), blank())
+			} else if ok && x.Valid && x.Method == "fisher" {
 				// Fisher's exact test has no statistic or df to report.
 				row = append(row, txt(w.testName(x.Method)), blank(), blank(), ptc(nf, x.P), ptc(nf, x.PAdj), statc(nf, x.CramersV))
 			} else if ok && x.Valid {

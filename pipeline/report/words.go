@@ -57,7 +57,7 @@ var wordsNL = words{
 	QuotesIntro: "Gepseudonimiseerde citaten per code; de woorden waarop de code is toegekend zijn gemarkeerd.",
 	NoQuotes:    "Geen citaten.", Appendix: "Bijlage: codeboek", Parent: "Bovenliggende code", Description: "Beschrijving",
 	Color: "Kleur", Terms: "Zoektermen", Exclude: "Uitsluitingen", Negation: "Ontkenning",
-	Suppressed:    "Aantallen kleiner dan %d worden getoond als ‘<%d’ zonder percentage, zodat geen personen herleidbaar zijn. ‘>N’ betekent dat minder dan %[1]d respondenten de code níet hebben; ‘x’ is verborgen zodat een ander verborgen aantal niet uit de totalen is terug te rekenen.",
+	Suppressed:    "Aantallen kleiner dan %d worden getoond als ‘<%d’ zonder percentage, zodat geen personen herleidbaar zijn. ‘>N’ betekent dat minder dan %[1]d respondenten de code níet hebben; ‘x’ is verborgen zodat een ander verborgen aantal niet uit de totalen is terug te rekenen. Naast een verborgen aantal staan geen χ² en Cramérs V en staat p alleen als klasse (bijv. ‘<0,01’), omdat een exacte toetsgrootheid het aantal kan verraden.",
 	Disagreements: "Verschillen", Survey: "vragenlijst", Transcript: "interview", Legend: "Legenda",
 	Codings: "Coderingen", Unit: "Fragment", Respondent: "Respondent", QuestionOrSpeaker: "Vraag of spreker",
 	Generated: "Gemaakt met veldstem", AgreementSheet: "Overeenstemming", NotTested: "niet getoetst", Scale: "Schaal", Of: "van",
@@ -91,7 +91,7 @@ var wordsEN = words{
 	QuotesIntro: "Pseudonymized quotes per code; the words the code was assigned on are highlighted.",
 	NoQuotes:    "No quotes.", Appendix: "Appendix: codebook", Parent: "Parent code", Description: "Description",
 	Color: "Colour", Terms: "Search terms", Exclude: "Exclusions", Negation: "Negation",
-	Suppressed:    "Counts below %d are shown as ‘<%d’ without a percentage so that no person can be identified. ‘>N’ means fewer than %[1]d respondents do not have the code; ‘x’ is hidden so that another hidden count cannot be recovered from the totals.",
+	Suppressed:    "Counts below %d are shown as ‘<%d’ without a percentage so that no person can be identified. ‘>N’ means fewer than %[1]d respondents do not have the code; ‘x’ is hidden so that another hidden count cannot be recovered from the totals. Beside a hidden count, χ² and Cramér's V are not shown and p only as a band (e.g. ‘<0.01’), since an exact statistic could give the count away.",
 	Disagreements: "Disagreements", Survey: "survey", Transcript: "interview", Legend: "Legend",
 	Codings: "Codings", Unit: "Unit", Respondent: "Respondent", QuestionOrSpeaker: "Question or speaker",
 	Generated: "Made with veldstem", AgreementSheet: "Agreement", NotTested: "not tested", Scale: "Scale", Of: "of",
@@ -132,6 +132,17 @@ func (f numFmt) p(v float64) string {
 		return "<" + f.fixed(0.001, 3)
 	}
 	return f.fixed(v, 3)
+}
+
+// band states a masked test's p-value as a band, with the study's decimal
+// separator.
+func (f numFmt) band(v float64) string {
+	for _, cut := range []float64{0.001, 0.01, 0.05} {
+		if v < cut {
+			return "<" + f.fixed(cut, len(strconv.FormatFloat(cut, 'f', -1, 64))-2)
+		}
+	}
+	return "≥" + f.fixed(0.05, 2)
 }
 
 func (f numFmt) signed(v float64, prec int) string {
