@@ -9,7 +9,6 @@ import (
 	"github.com/veldstem/veldstem/pipeline/coding"
 	"github.com/veldstem/veldstem/pipeline/config"
 	"github.com/veldstem/veldstem/pipeline/privacy"
-	"github.com/veldstem/veldstem/pipeline/report"
 	"github.com/veldstem/veldstem/pipeline/store"
 )
 
@@ -137,57 +136,9 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (sum *Summary, e
 	checkpoint("coded")
 
 	// Analysis and reports come from the store alone, so a rerun with
-	// nothing new gives byte-identical report bodies; when nothing they
-	// depend on changed, the last ones are kept (see cache.go).
-	key, err := reportKey(ctx, cfg, st, fingerprint, cb.Hash, opts.Version+"/"+opts.Build)
-	if err != nil {
+	// nothing new gives byte-identical report bodies (reports.go).
+	if err := writeReports(ctx, cfg, st, cb, pz, plan, fingerprint, start, sum, opts); err != nil {
 		return sum, err
-	}
-	if c := loadReportCache(cfg, key); c != nil {
-		sum.Respondents, sum.Units, sum.CodesApplied = c.Respondents, c.Units, c.CodesApplied
-		sum.UnitsReused = sum.Units - sum.UnitsCoded
-		m := manifest(cfg, cb, plan, opts.Version, fingerprint, start, c.Respondents, c.Units, c.Codings)
-		if _, err := report.WriteManifest(cfg.Output.Dir, m, c.Outputs); err != nil {
-			return sum, err
-		}
-		sum.Reports = len(c.Outputs) + 1
-		opts.Log.Info("reports unchanged; manifest rewritten", "dir", cfg.Output.Dir)
-		return sum, nil
-	}
-	if err := removeReportCache(cfg); err != nil {
-		return sum, err
-	}
-	snap, err := loadSnapshot(ctx, st, cb.Hash)
-	if err != nil {
-		return sum, err
-	}
-	tables, err := analyse(cfg, cb, snap, pz)
-	if err != nil {
-		return sum, err
-	}
-	sum.Respondents, sum.Units = snap.counts()
-	sum.UnitsReused = sum.Units - sum.UnitsCoded
-	sum.CodesApplied = snap.codesApplied()
-	in := reportInput(cfg, cb, snap, tables, plan, opts.Version, fingerprint, start)
-	nCodings := snap.nCodings
-	checkpoint("analysed")
-	files, err := report.Write(cfg.Output.Dir, in, reportOptions(cfg))
-	if err != nil {
-		return sum, err
-	}
-	sum.Reports = len(files)
-	opts.Log.Info("reports written", "dir", cfg.Output.Dir, "files", len(files))
-	if key != "" {
-		c := &reportCache{Key: key, Respondents: sum.Respondents, Units: sum.Units, Codings: nCodings, CodesApplied: sum.CodesApplied}
-		for _, f := range files {
-			if f.Path != "manifest.json" {
-				c.Outputs = append(c.Outputs, f)
-			}
-		}
-		if err := saveReportCache(cfg, c); err != nil {
-			// Only the next rerun's speed depends on it.
-			opts.Log.Warn("could not save the report cache; the next run renders reports again", "err", err)
-		}
 	}
 	return sum, nil
 }
