@@ -150,15 +150,9 @@ position. With --corpus it also lists terms that never match the units in the
 store (run 'veldstem run' first).`,
 		Args: cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path := ""
-			if len(args) == 1 {
-				path = args[0]
-			} else {
-				c, err := e.loadConfig(cmd)
-				if err != nil {
-					return err
-				}
-				path = c.Codebook
+			path, err := e.codebookPath(cmd, args)
+			if err != nil {
+				return err
 			}
 			problems, err := coding.Check(path)
 			if err != nil {
@@ -196,15 +190,9 @@ store (run 'veldstem run' first).`,
 		Short: "Export a codebook as REFI-QDA (.qdc) or Markdown",
 		Args:  cobra.MaximumNArgs(1),
 		RunE: func(cmd *cobra.Command, args []string) error {
-			path := ""
-			if len(args) == 1 {
-				path = args[0]
-			} else {
-				cfg, err := e.loadConfig(cmd)
-				if err != nil {
-					return err
-				}
-				path = cfg.Codebook
+			path, err := e.codebookPath(cmd, args)
+			if err != nil {
+				return err
 			}
 			book, err := coding.Load(path)
 			if err != nil {
@@ -259,6 +247,19 @@ store (run 'veldstem run' first).`,
 	}
 	cb.AddCommand(check, export, imp)
 	return cb
+}
+
+// codebookPath is the codebook a command works on: its argument, or the
+// config's codebook.
+func (e *env) codebookPath(cmd *cobra.Command, args []string) (string, error) {
+	if len(args) == 1 {
+		return args[0], nil
+	}
+	cfg, err := e.loadConfig(cmd)
+	if err != nil {
+		return "", err
+	}
+	return cfg.Codebook, nil
 }
 
 func storedUnits(cmd *cobra.Command, e *env) ([]study.Unit, error) {
