@@ -377,16 +377,16 @@ func (m *matcher) find(d *doc, tfs []tokForms, active []bool) []hit {
 			hits = append(hits, hit{term: id, start: s, end: e, a: k, b: last, sentence: d.Tokens[k].Sentence})
 		}
 	}
-	lower, lowered := "", false
+	lower, folds, lowered := "", false, false
 	for _, id := range m.regexes {
 		if !active[m.terms[id].code] {
 			continue
 		}
 		pat := m.terms[id].pat
 		if pat.starts != nil && !lowered {
-			lower, lowered = asciiLower(d.Text), true
+			lower, folds, lowered = asciiLower(d.Text), foldsToASCII(d.Text), true
 		}
-		for _, loc := range findRegex(pat.Re, pat.starts, d.Text, lower) {
+		for _, loc := range findRegex(pat.Re, pat.starts, d.Text, lower, folds) {
 			if loc[0] == loc[1] {
 				continue
 			}

@@ -39,6 +39,11 @@ func leading(re *syntax.Regexp) ([]string, bool, bool) {
 			return nil, false, false
 		}
 		return []string{strings.ToLower(string(re.Rune))}, false, true
+	case syntax.OpCharClass:
+		if isDigitClass(re) {
+			return []string{digitStart}, false, true
+		}
+		return nil, false, false
 	case syntax.OpCapture, syntax.OpPlus:
 		return leading(re.Sub[0])
 	case syntax.OpRepeat:
@@ -76,6 +81,14 @@ func leading(re *syntax.Regexp) ([]string, bool, bool) {
 		}
 	}
 	return nil, false, false
+}
+
+// digitStart stands for "any ASCII digit" among the start literals, so
+// patterns such as \d{2,3} ?% run only where a number starts.
+const digitStart = "\x00digit"
+
+func isDigitClass(re *syntax.Regexp) bool {
+	return len(re.Rune) == 2 && re.Rune[0] == '0' && re.Rune[1] == '9'
 }
 
 func wordStartOf(re *syntax.Regexp) bool {
@@ -148,7 +161,7 @@ func newRegexStarts(expr string) *regexStarts {
 		// character; in the whole text it also needs text[pos-1] not to be
 		// one, which findRegex checks. That split is exact only when every
 		// prefix starts with a word character.
-		if wordStart && !isASCIIWord(p[0]) {
+		if wordStart && p != digitStart && !isASCIIWord(p[0]) {
 			return nil
 		}
 	}
@@ -160,12 +173,10 @@ func newRegexStarts(expr string) *regexStarts {
 }
 
 // findRegex returns the same matches as re.FindAllStringIndex(text, -1):
-// leftmost, non-overlapping, non-empty. lower is asciiLower(text).
-func findRegex(re *regexp.Regexp, rs *regexStarts, text, lower string) [][]int {
-	// Under (?i), the Kelvin sign matches k and the long s matches s: the
-	// only non-ASCII letters that fold to ASCII ones, and never in real
-	// answers; the whole text is searched when they occur.
-	if rs == nil || strings.ContainsAny(text, "\u212a\u017f") {
+// leftmost, non-overlapping, non-empty. lower is asciiLower(text); folds
+// is foldsToASCII(text).
+func findRegex(re *regexp.Regexp, rs *regexStarts, text, lower string, folds bool) [][]int {
+	if rs == nil || folds {
 		return re.FindAllStringIndex(text, -1)
 	}
 	for _, lit := range rs.required {
@@ -178,6 +189,14 @@ func findRegex(re *regexp.Regexp, rs *regexStarts, text, lower string) [][]int {
 	}
 	var starts []int
 	for _, p := range rs.prefixes {
+		if p == digitStart {
+			for pos := 0; pos < len(lower); pos++ {
+				if c := lower[pos]; c >= '0' && c <= '9' && (!rs.wordStart || pos == 0 || !isASCIIWord(lower[pos-1])) {
+					starts = append(starts, pos)
+				}
+			}
+			continue
+		}
 		for off := 0; off <= len(lower)-len(p); {
 			i := strings.Index(lower[off:], p)
 			if i < 0 {
@@ -206,6 +225,13 @@ func findRegex(re *regexp.Regexp, rs *regexStarts, text, lower string) [][]int {
 		}
 	}
 	return out
+}
+
+// foldsToASCII reports whether text holds the Kelvin sign or the long s:
+// under (?i) they match k and s, the only non-ASCII letters that fold to
+// ASCII ones, so findRegex then searches the whole text.
+func foldsToASCII(text string) bool {
+	return strings.Contains(text, "\u212a") || strings.Contains(text, "\u017f")
 }
 
 // asciiLower folds ASCII letters only, so byte offsets stay those of s.
