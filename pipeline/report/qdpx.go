@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"os"
 	"strconv"
 	"strings"
 	"time"
@@ -81,17 +82,18 @@ type qdeCode struct {
 
 // renderQDPX streams the project into w. A national survey's project holds
 // hundreds of thousands of coded selections and ~100 MB of source text, so
-// nothing is built whole in memory: the units are read twice from
-// in.EachUnit, once for project.qde and once for the source texts (one per
-// input file: its units joined by blank lines), each written straight into
-// its zip entry. Offsets are counted in code points as the texts are laid
-// out, the same way in both passes.
+// nothing is built whole in memory: the units are read once from
+// in.EachUnit; project.qde is written straight into its zip entry, and the
+// source texts (one per input file: its units joined by blank lines), which
+// follow it in the zip, are spooled to a temporary file in tmpDir ("" for
+// the system's) on the way and copied into their entries at the end.
+// Offsets are counted in code points as the texts are laid out.
 //
 // project.qde is written by hand rather than with encoding/xml, whose
 // reflection was most of the export's time; the bytes are the ones
 // encoding/xml's Encoder with a two-space indent wrote (qdpx_ref_test.go
 // keeps that renderer and compares).
-func renderQDPX(w io.Writer, in Input) error {
+func renderQDPX(w io.Writer, in Input, tmpDir string) error {
 	lang := in.Tables.Language
 	var g guider
 	user := guid("user")
@@ -146,6 +148,21 @@ func renderQDPX(w io.Writer, in Input) error {
 		x.raw("\n    </Codes>\n  </CodeBook>")
 	}
 
+	spool, err := os.CreateTemp(tmpDir, ".project.qdpx.sources.tmp-*")
+	if err != nil {
+		return fail(err)
+	}
+	defer func() {
+		_ = spool.Close()
+		_ = os.Remove(spool.Name())
+	}()
+	sw := bufio.NewWriterSize(spool, 1<<20)
+	type spooled struct {
+		name  string
+		bytes int64
+	}
+	var texts []spooled
+
 	// Sources: one per (source, file), in unit order.
 	var (
 		key, file     string
@@ -170,6 +187,7 @@ func renderQDPX(w io.Writer, in Input) error {
 			nSources++
 			key, file, selections, runes, writ = k, u.File, 0, 0, 0
 			sg = g.guid("source:", key)
+			texts = append(texts, spooled{name: "sources/" + sg + ".txt"})
 			x.raw("\n    <TextSource")
 			x.attr("guid", sg)
 			x.attr("name", firstNonEmpty(file, strings.ReplaceAll(key, "\x00", "/")))
@@ -179,9 +197,14 @@ func renderQDPX(w io.Writer, in Input) error {
 		}
 		if writ > 0 {
 			runes += 2 // the blank line between units
+			sw.WriteString("\n\n")
+			texts[len(texts)-1].bytes += 2
 		}
 		prefix := unitPrefix(u)
 		writ += len(prefix) + len(u.Text)
+		sw.WriteString(prefix)
+		sw.WriteString(u.Text)
+		texts[len(texts)-1].bytes += int64(len(prefix) + len(u.Text))
 		runes += utf8.RuneCountInString(prefix)
 		unitStart := runes
 		runes += utf8.RuneCountInString(u.Text)
@@ -236,37 +259,23 @@ func renderQDPX(w io.Writer, in Input) error {
 	}
 
 	// The source texts, in the same order.
-	bw := x.w
-	key, nSources, writ = "", 0, 0
-	err = in.eachUnit(func(u study.Unit, _ *study.Coding) error {
-		if k := u.Source + "\x00" + u.File; nSources == 0 || k != key {
-			if nSources > 0 {
-				if err := bw.Flush(); err != nil {
-					return err
-				}
-			}
-			nSources++
-			key, writ = k, 0
-			fw, err := zw.CreateHeader(&zip.FileHeader{Name: "sources/" + g.guid("source:", key) + ".txt", Method: zip.Deflate, Modified: zipTime})
-			if err != nil {
-				return err
-			}
-			bw.Reset(fw)
-		}
-		if writ > 0 {
-			bw.WriteString("\n\n")
-		}
-		prefix := unitPrefix(u)
-		writ += len(prefix) + len(u.Text)
-		bw.WriteString(prefix)
-		_, err := bw.WriteString(u.Text)
-		return err
-	})
-	if err != nil {
+	if err := sw.Flush(); err != nil {
 		return fail(err)
 	}
-	if nSources > 0 {
-		if err := bw.Flush(); err != nil {
+	if _, err := spool.Seek(0, io.SeekStart); err != nil {
+		return fail(err)
+	}
+	sr := bufio.NewReaderSize(spool, 1<<20)
+	for _, t := range texts {
+		fw, err := zw.CreateHeader(&zip.FileHeader{Name: t.name, Method: zip.Deflate, Modified: zipTime})
+		if err != nil {
+			return fail(err)
+		}
+		x.w.Reset(fw)
+		if _, err := io.CopyN(x.w, sr, t.bytes); err != nil {
+			return fail(err)
+		}
+		if err := x.w.Flush(); err != nil {
 			return fail(err)
 		}
 	}

@@ -294,7 +294,7 @@ func TestQDPXMatchesEncodingXML(t *testing.T) {
 		"empty": {Tables: fixtureTables("nl")}} {
 		t.Run(name, func(t *testing.T) {
 			var got, want bytes.Buffer
-			if err := renderQDPX(&got, in); err != nil {
+			if err := renderQDPX(&got, in, t.TempDir()); err != nil {
 				t.Fatal(err)
 			}
 			if err := renderQDPXReference(&want, in); err != nil {

@@ -34,6 +34,11 @@ type Input struct {
 	// codes nil without a coding), for the tables with a row per unit and a
 	// column per code; when nil, EachUnit (or the slices) serve.
 	EachCodes func(fn func(u study.Unit, codes []string) error) error
+	// UnitWidths are the largest lengths in code points of the unit ID,
+	// respondent, source and question (or speaker) of the non-context
+	// units, which the workbook's Codings sheet needs before its rows; when
+	// nil, Write reads the units once more to measure them.
+	UnitWidths *[4]int
 	// Units are pseudonymized, in stable order (source, file, seq).
 	Units []study.Unit
 	// Codings are matched to Units by UnitID.
@@ -180,16 +185,16 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 	files = nil
 	// codings.csv, the workbook and the project grow with the corpus
 	// (hundreds of MB for a national survey), so they stream into their
-	// temporary files, each reading the units on its own; they are rendered
-	// at the same time, since the coding workers are done and each is
-	// single-threaded. Their bytes do not depend on the interleaving.
+	// temporary files, rendered at the same time (the coding workers are
+	// done and each is single-threaded) from one shared scan of the units
+	// (share.go). Their bytes do not depend on the interleaving.
 	type job struct {
 		name   string
-		render func(io.Writer) error
+		render func(io.Writer, Input) error
 	}
 	var jobs []job
 	if formats["csv"] {
-		jobs = append(jobs, job{"codings.csv", func(w io.Writer) error {
+		jobs = append(jobs, job{"codings.csv", func(w io.Writer, in Input) error {
 			if err := writeCodingsCSV(w, in, opts); err != nil {
 				return fmt.Errorf("report: writing codings.csv: %w", err)
 			}
@@ -197,16 +202,33 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 		}})
 	}
 	if formats["xlsx"] {
-		jobs = append(jobs, job{"report.xlsx", func(w io.Writer) error { return renderXLSX(w, d, in) }})
+		jobs = append(jobs, job{"report.xlsx", func(w io.Writer, in Input) error { return renderXLSX(w, d, in) }})
 	}
 	if formats["qdpx"] {
-		jobs = append(jobs, job{"project.qdpx", func(w io.Writer) error { return renderQDPX(w, in) }})
+		jobs = append(jobs, job{"project.qdpx", func(w io.Writer, in Input) error { return renderQDPX(w, in, dir) }})
 	}
+	if formats["xlsx"] && in.UnitWidths == nil {
+		// The Codings sheet's column widths precede its rows.
+		wd, err := unitWidths(in)
+		if err != nil {
+			return out, fmt.Errorf("report: report.xlsx: %w", err)
+		}
+		in.UnitWidths = &wd
+	}
+	share := newUnitShare(in.eachUnit, len(jobs))
 	written := make([]ManifestFile, len(jobs))
 	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
 	for i, j := range jobs {
-		wg.Go(func() { written[i], errs[i] = writeAtomicStream(dir, j.name, j.render) })
+		jin := in
+		jin.EachUnit, jin.EachCodes, jin.Units, jin.Codings = share.reader(i), nil, nil, nil
+		wg.Go(func() {
+			written[i], errs[i] = writeAtomicStream(dir, j.name, func(w io.Writer) error { return j.render(w, jin) })
+			share.done(i, errs[i])
+		})
+	}
+	if len(jobs) > 0 {
+		share.produce()
 	}
 	wg.Wait()
 	for i := range jobs {

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"unicode/utf8"
 
+	"github.com/veldstem/veldstem/pipeline/study"
 	"github.com/xuri/excelize/v2"
 )
 
@@ -83,19 +84,22 @@ func writeCodingsSheet(f *excelize.File, sheet string, in Input, m matrix, st xl
 	if err != nil {
 		return err
 	}
-	// Widths and panes must precede the rows in a stream, so measure first
-	// (a pass over the units of its own).
+	// Widths and panes must precede the rows in a stream: the longest
+	// cells come from in.UnitWidths, or a pass over the units of its own.
 	widths := make([]int, len(m.head))
 	for i, h := range m.head {
 		widths[i] = max(utf8.RuneCountInString(h), 1)
 	}
-	if err := m.each(in, func(text []string, _ []bool) error {
-		for i, t := range text {
-			widths[i] = max(widths[i], utf8.RuneCountInString(t))
+	uw := in.UnitWidths
+	if uw == nil {
+		wd, err := unitWidths(in)
+		if err != nil {
+			return err
 		}
-		return nil
-	}); err != nil {
-		return err
+		uw = &wd
+	}
+	for i, w := range uw {
+		widths[i] = max(widths[i], w)
 	}
 	for i, w := range widths {
 		if err := sw.SetColWidth(i+1, i+1, float64(min(max(w, 6), 60)+2)); err != nil {
@@ -132,6 +136,21 @@ func writeCodingsSheet(f *excelize.File, sheet string, in Input, m matrix, st xl
 		return err
 	}
 	return sw.Flush()
+}
+
+// unitWidths measures what Input.UnitWidths holds.
+func unitWidths(in Input) ([4]int, error) {
+	var wd [4]int
+	err := in.eachCodes(func(u study.Unit, _ []string) error {
+		if u.Context {
+			return nil
+		}
+		for i, t := range [4]string{u.ID, u.Respondent, u.Source, firstNonEmpty(u.Question, u.Speaker)} {
+			wd[i] = max(wd[i], utf8.RuneCountInString(t))
+		}
+		return nil
+	})
+	return wd, err
 }
 
 // flagInt holds the 0/1 cells as ready interface values, so a row does not

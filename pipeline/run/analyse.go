@@ -1,10 +1,12 @@
 package run
 
 import (
+	"cmp"
 	"context"
 	"sort"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/veldstem/veldstem/pipeline/analysis"
 	"github.com/veldstem/veldstem/pipeline/coding"
@@ -28,6 +30,8 @@ type snapshot struct {
 
 	respondents, units, nCodings, codes int
 	respCounted, unitsCounted           bool
+	// widths is report.Input.UnitWidths, measured on the counting pass.
+	widths [4]int
 }
 
 func loadSnapshot(ctx context.Context, st *store.Store, codebookHash string) (*snapshot, error) {
@@ -54,12 +58,15 @@ func (s *snapshot) Respondents(fn func(study.Respondent) error) error {
 func (s *snapshot) Units(fn func(study.Unit, *study.Coding) error) error {
 	count := !s.unitsCounted
 	if count {
-		s.unitsCounted, s.units, s.nCodings, s.codes = true, 0, 0, 0
+		s.unitsCounted, s.units, s.nCodings, s.codes, s.widths = true, 0, 0, 0, [4]int{}
 	}
 	return s.st.UnitsWithCodings(s.ctx, s.codebookHash, func(u study.Unit, c *study.Coding) error {
 		if count {
 			if !u.Context {
 				s.units++
+				for i, t := range [4]string{u.ID, u.Respondent, u.Source, cmp.Or(u.Question, u.Speaker)} {
+					s.widths[i] = max(s.widths[i], utf8.RuneCountInString(t))
+				}
 			}
 			if c != nil {
 				s.nCodings++
@@ -195,7 +202,11 @@ func reportInput(cfg *config.Config, cb *coding.Codebook, snap *snapshot, tables
 			Negation: c.Negation, LabelNL: c.Label.NL, LabelEN: c.Label.EN, Terms: c.Terms, Exclude: c.Exclude})
 	}
 	resp, units := snap.counts()
-	return report.Input{
+	var widths *[4]int
+	if snap.unitsCounted {
+		widths = &snap.widths
+	}
+	return report.Input{UnitWidths: widths,
 		Tables: tables, Codebook: rc, EachUnit: snap.Units, EachCodes: snap.Codes,
 		Method:   report.Method{Sources: tables.Sources, PrivacyRules: privacyRules(cfg), DataPeriod: dataPeriod(tables)},
 		Manifest: manifest(cfg, cb, plan, version, fingerprint, start, resp, units, snap.nCodings),

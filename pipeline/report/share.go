@@ -1,0 +1,121 @@
+package report
+
+import (
+	"errors"
+	"sync"
+
+	"github.com/veldstem/veldstem/pipeline/study"
+)
+
+// The reports that list every unit (codings.csv, the workbook's Codings
+// sheet, project.qdpx) read the units from one shared scan: a producer runs
+// Input.EachUnit once and hands batches of units to every renderer, each
+// in its own goroutine. Each scan of a national survey's store costs
+// seconds (the units, their codings joined by index, the matches decoded),
+// and the renderers used to make five of them.
+
+// unitItem is one unit of a shared batch with its coding (ok when it has
+// one). Batches are read by every renderer at once and never written after
+// they are sent.
+type unitItem struct {
+	u  study.Unit
+	c  study.Coding
+	ok bool
+}
+
+const shareBatch = 512
+
+var errShareStopped = errors.New("report: shared unit scan stopped")
+
+// unitShare fans one scan out to n readers.
+type unitShare struct {
+	each    func(fn func(study.Unit, *study.Coding) error) error
+	chs     []chan []unitItem
+	stop    chan struct{}
+	once    sync.Once
+	scanErr error // set before the channels are closed
+}
+
+func newUnitShare(each func(fn func(study.Unit, *study.Coding) error) error, n int) *unitShare {
+	s := &unitShare{each: each, stop: make(chan struct{})}
+	for range n {
+		s.chs = append(s.chs, make(chan []unitItem, 8))
+	}
+	return s
+}
+
+// halt stops the producer (a reader failed); readers still drain.
+func (s *unitShare) halt() { s.once.Do(func() { close(s.stop) }) }
+
+// produce runs the scan and closes every reader's channel at the end.
+func (s *unitShare) produce() {
+	batch := make([]unitItem, 0, shareBatch)
+	send := func() error {
+		for _, ch := range s.chs {
+			select {
+			case ch <- batch:
+			case <-s.stop:
+				return errShareStopped
+			}
+		}
+		batch = make([]unitItem, 0, shareBatch)
+		return nil
+	}
+	err := s.each(func(u study.Unit, c *study.Coding) error {
+		it := unitItem{u: u}
+		if c != nil {
+			it.c, it.ok = *c, true
+		}
+		batch = append(batch, it)
+		if len(batch) == shareBatch {
+			return send()
+		}
+		return nil
+	})
+	if err == nil && len(batch) > 0 {
+		err = send()
+	}
+	s.scanErr = err
+	for _, ch := range s.chs {
+		close(ch)
+	}
+}
+
+// reader returns reader i's EachUnit; it may be called once.
+func (s *unitShare) reader(i int) func(fn func(study.Unit, *study.Coding) error) error {
+	used := false
+	return func(fn func(study.Unit, *study.Coding) error) error {
+		if used {
+			return errors.New("report: shared unit scan read twice")
+		}
+		used = true
+		for batch := range s.chs[i] {
+			for j := range batch {
+				it := &batch[j]
+				var c *study.Coding
+				if it.ok {
+					c = &it.c
+				}
+				if err := fn(it.u, c); err != nil {
+					s.halt()
+					return err
+				}
+			}
+		}
+		if s.scanErr != nil && !errors.Is(s.scanErr, errShareStopped) {
+			return s.scanErr
+		}
+		return nil
+	}
+}
+
+// done is called when reader i's renderer returns: a renderer that failed
+// stops the scan, and whatever it did not read is drained so the producer
+// never blocks.
+func (s *unitShare) done(i int, err error) {
+	if err != nil {
+		s.halt()
+	}
+	for range s.chs[i] {
+	}
+}
