@@ -39,6 +39,12 @@ type Input struct {
 	// units, which the workbook's Codings sheet needs before its rows; when
 	// nil, Write reads the units once more to measure them.
 	UnitWidths *[4]int
+	// Analyse, when set and Tables is nil, computes the tables while Write
+	// renders codings.csv and project.qdpx from the units: it sets
+	// in.Tables and may complete in.Manifest, in.Method and in.UnitWidths.
+	// Study and Language stand in for the tables' until then.
+	Analyse         func(in *Input) error
+	Study, Language string
 	// Units are pseudonymized, in stable order (source, file, seq).
 	Units []study.Unit
 	// Codings are matched to Units by UnitID.
@@ -141,7 +147,7 @@ var allFormats = []string{"html", "md", "csv", "xlsx", "qdpx"}
 // name in dir and renamed into place, so readers never see a partial file;
 // manifest.json is written after all others and lists them with SHA-256.
 func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
-	if in.Tables == nil {
+	if in.Tables == nil && in.Analyse == nil {
 		return nil, errors.New("report: Input.Tables is nil; run the analysis stage first")
 	}
 	formats, err := chooseFormats(opts.Formats)
@@ -159,35 +165,28 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 	}
 	removeStaleTemps(dir)
 
-	d := buildDoc(in)
-	var files []namedFile
-	if formats["html"] {
-		b, err := renderHTML(d)
-		if err != nil {
+	// With Analyse, codings.csv and project.qdpx (which need only the units,
+	// the codebook and the study's name and language) are rendered while
+	// the tables are computed. Without a codebook codings.csv takes its
+	// columns from the tables, so the analysis comes first.
+	deferred := in.Tables == nil
+	if deferred && len(in.Codebook.Codes) == 0 {
+		if err := in.Analyse(&in); err != nil {
 			return nil, err
 		}
-		files = append(files, namedFile{"report.html", b})
+		deferred = false
 	}
-	if formats["md"] {
-		files = append(files, namedFile{"report.md", renderMarkdown(d)})
-	}
-	if formats["csv"] {
-		files = append(files, renderCSVs(in, opts)...)
+	early := in
+	if deferred {
+		early.Tables = &analysis.Tables{Study: in.Study, Language: in.Language}
 	}
 
-	var out []ManifestFile
-	for _, f := range files {
-		if err := writeAtomic(dir, f.name, f.body); err != nil {
-			return out, err
-		}
-		out = append(out, fileEntry(f.name, f.body))
-	}
-	files = nil
 	// codings.csv, the workbook and the project grow with the corpus
 	// (hundreds of MB for a national survey), so they stream into their
 	// temporary files, rendered at the same time (the coding workers are
 	// done and each is single-threaded) from one shared scan of the units
-	// (share.go). Their bytes do not depend on the interleaving.
+	// (share.go). Their bytes do not depend on the interleaving. With
+	// Analyse the workbook waits for the tables and reads the units itself.
 	type job struct {
 		name   string
 		render func(io.Writer, Input) error
@@ -201,26 +200,32 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 			return nil
 		}})
 	}
-	if formats["xlsx"] {
-		jobs = append(jobs, job{"report.xlsx", func(w io.Writer, in Input) error { return renderXLSX(w, d, in) }})
-	}
 	if formats["qdpx"] {
 		jobs = append(jobs, job{"project.qdpx", func(w io.Writer, in Input) error { return renderQDPX(w, in, dir) }})
 	}
-	if formats["xlsx"] && in.UnitWidths == nil {
-		// The Codings sheet's column widths precede its rows.
-		wd, err := unitWidths(in)
-		if err != nil {
-			return out, fmt.Errorf("report: report.xlsx: %w", err)
+	var d *doc
+	if !deferred {
+		d = buildDoc(in)
+	}
+	xlsxJob := job{"report.xlsx", func(w io.Writer, in Input) error { return renderXLSX(w, d, in) }}
+	if formats["xlsx"] && !deferred {
+		if in.UnitWidths == nil {
+			// The Codings sheet's column widths precede its rows.
+			wd, err := unitWidths(in)
+			if err != nil {
+				return nil, fmt.Errorf("report: report.xlsx: %w", err)
+			}
+			in.UnitWidths = &wd
+			early.UnitWidths = &wd
 		}
-		in.UnitWidths = &wd
+		jobs = append(jobs, xlsxJob)
 	}
 	share := newUnitShare(in.eachUnit, len(jobs))
 	written := make([]ManifestFile, len(jobs))
 	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
 	for i, j := range jobs {
-		jin := in
+		jin := early
 		jin.EachUnit, jin.EachCodes, jin.Units, jin.Codings = share.reader(i), nil, nil, nil
 		wg.Go(func() {
 			written[i], errs[i] = writeAtomicStream(dir, j.name, func(w io.Writer) error { return j.render(w, jin) })
@@ -228,15 +233,20 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 		})
 	}
 	if len(jobs) > 0 {
-		share.produce()
+		wg.Go(share.produce)
+	}
+	out, err := writeTabled(dir, &in, opts, formats, deferred, &d, xlsxJob.name, xlsxJob.render)
+	if err != nil {
+		share.halt()
 	}
 	wg.Wait()
-	for i := range jobs {
-		if errs[i] != nil {
-			return out, errs[i]
-		}
-		out = append(out, written[i])
+	if err != nil {
+		return out, err
 	}
+	if err := firstErr(errs); err != nil {
+		return out, err
+	}
+	out = append(out, written...)
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 
 	m := in.Manifest
@@ -249,6 +259,53 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 		return out, err
 	}
 	return append(out, fileEntry("manifest.json", mb)), nil
+}
+
+// writeTabled completes the analysis when deferred, then writes the reports
+// made from the tables: report.html, report.md, the table CSVs and, when
+// deferred, report.xlsx (whose Codings sheet reads the units itself).
+func writeTabled(dir string, in *Input, opts Options, formats map[string]bool, deferred bool, d **doc,
+	xlsxName string, xlsx func(io.Writer, Input) error) ([]ManifestFile, error) {
+	if deferred {
+		if err := in.Analyse(in); err != nil {
+			return nil, err
+		}
+		if in.Tables == nil {
+			return nil, errors.New("report: Input.Analyse left Tables nil")
+		}
+	}
+	if *d == nil {
+		*d = buildDoc(*in)
+	}
+	var files []namedFile
+	if formats["html"] {
+		b, err := renderHTML(*d)
+		if err != nil {
+			return nil, err
+		}
+		files = append(files, namedFile{"report.html", b})
+	}
+	if formats["md"] {
+		files = append(files, namedFile{"report.md", renderMarkdown(*d)})
+	}
+	if formats["csv"] {
+		files = append(files, renderCSVs(*in, opts)...)
+	}
+	var out []ManifestFile
+	for _, f := range files {
+		if err := writeAtomic(dir, f.name, f.body); err != nil {
+			return out, err
+		}
+		out = append(out, fileEntry(f.name, f.body))
+	}
+	if formats["xlsx"] && deferred {
+		f, err := writeAtomicStream(dir, xlsxName, func(w io.Writer) error { return xlsx(w, *in) })
+		if err != nil {
+			return out, err
+		}
+		out = append(out, f)
+	}
+	return out, nil
 }
 
 // WriteManifest writes only manifest.json, listing outputs that are already

@@ -1,6 +1,7 @@
 package report
 
 import (
+	"cmp"
 	"errors"
 	"sync"
 
@@ -102,11 +103,27 @@ func (s *unitShare) reader(i int) func(fn func(study.Unit, *study.Coding) error)
 				}
 			}
 		}
-		if s.scanErr != nil && !errors.Is(s.scanErr, errShareStopped) {
-			return s.scanErr
-		}
-		return nil
+		// A scan stopped because another reader failed returns
+		// errShareStopped too, so no reader renames a partial file into
+		// place.
+		return s.scanErr
 	}
+}
+
+// firstErr is the first error of errs that is not errShareStopped (which
+// only says another reader failed), else the first error.
+func firstErr(errs []error) error {
+	var stopped error
+	for _, err := range errs {
+		switch {
+		case err == nil:
+		case errors.Is(err, errShareStopped):
+			stopped = cmp.Or(stopped, err)
+		default:
+			return err
+		}
+	}
+	return stopped
 }
 
 // done is called when reader i's renderer returns: a renderer that failed

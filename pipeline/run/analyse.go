@@ -77,6 +77,12 @@ func (s *snapshot) Units(fn func(study.Unit, *study.Coding) error) error {
 	})
 }
 
+// unitsUncounted is Units without the counting, for the reports, which
+// read the units while the analysis counts them.
+func (s *snapshot) unitsUncounted(fn func(study.Unit, *study.Coding) error) error {
+	return s.st.UnitsWithCodings(s.ctx, s.codebookHash, fn)
+}
+
 // Codes streams the units with their codes only (report.Input.EachCodes).
 func (s *snapshot) Codes(fn func(study.Unit, []string) error) error {
 	return s.st.UnitsWithCodes(s.ctx, s.codebookHash, fn)
@@ -195,22 +201,30 @@ func PseudonymousUnitID(id string, pz *privacy.Pseudonymizer) string {
 	return parts[0] + "/" + pz.RespondentID(parts[0], parts[1]) + "/" + parts[2]
 }
 
+// reportInput is the reports' input; with tables nil, what report.Write
+// needs before the analysis (Input.Analyse) is done.
 func reportInput(cfg *config.Config, cb *coding.Codebook, snap *snapshot, tables *analysis.Tables, plan *filePlan, version, fingerprint string, start time.Time) report.Input {
 	rc := report.Codebook{Name: cb.Name, Version: cb.Version, Hash: cb.Hash, Path: cfg.Rel(cb.Path)}
 	for _, c := range cb.Codes {
 		rc.Codes = append(rc.Codes, report.CodebookCode{ID: c.ID, Parent: c.Parent, Color: c.Color, Description: c.Description,
 			Negation: c.Negation, LabelNL: c.Label.NL, LabelEN: c.Label.EN, Terms: c.Terms, Exclude: c.Exclude})
 	}
+	in := report.Input{
+		Codebook: rc, EachUnit: snap.unitsUncounted, EachCodes: snap.Codes,
+		Study: cfg.Study.Name, Language: cfg.Study.Language,
+		Manifest: manifest(cfg, cb, plan, version, fingerprint, start, 0, 0, 0),
+	}
+	if tables == nil {
+		return in
+	}
 	resp, units := snap.counts()
-	var widths *[4]int
+	in.Tables = tables
+	in.Method = report.Method{Sources: tables.Sources, PrivacyRules: privacyRules(cfg), DataPeriod: dataPeriod(tables)}
+	in.Manifest = manifest(cfg, cb, plan, version, fingerprint, start, resp, units, snap.nCodings)
 	if snap.unitsCounted {
-		widths = &snap.widths
+		in.UnitWidths = &snap.widths
 	}
-	return report.Input{UnitWidths: widths,
-		Tables: tables, Codebook: rc, EachUnit: snap.Units, EachCodes: snap.Codes,
-		Method:   report.Method{Sources: tables.Sources, PrivacyRules: privacyRules(cfg), DataPeriod: dataPeriod(tables)},
-		Manifest: manifest(cfg, cb, plan, version, fingerprint, start, resp, units, snap.nCodings),
-	}
+	return in
 }
 
 // manifest is the audit record of a run; a rerun served from the report

@@ -38,20 +38,26 @@ func writeReports(ctx context.Context, cfg *config.Config, st *store.Store, cb *
 	if err != nil {
 		return err
 	}
-	tables, err := analyse(cfg, cb, snap, pz)
+	// The analysis runs inside report.Write, while codings.csv and
+	// project.qdpx are rendered from the units.
+	in := reportInput(cfg, cb, snap, nil, plan, opts.Version, fingerprint, start)
+	in.Analyse = func(in *report.Input) error {
+		tables, err := analyse(cfg, cb, snap, pz)
+		if err != nil {
+			return err
+		}
+		*in = reportInput(cfg, cb, snap, tables, plan, opts.Version, fingerprint, start)
+		checkpoint("analysed")
+		return nil
+	}
+	files, err := report.Write(cfg.Output.Dir, in, reportOptions(cfg))
 	if err != nil {
 		return err
 	}
 	sum.Respondents, sum.Units = snap.counts()
 	sum.UnitsReused = sum.Units - sum.UnitsCoded
 	sum.CodesApplied = snap.codesApplied()
-	in := reportInput(cfg, cb, snap, tables, plan, opts.Version, fingerprint, start)
 	nCodings := snap.nCodings
-	checkpoint("analysed")
-	files, err := report.Write(cfg.Output.Dir, in, reportOptions(cfg))
-	if err != nil {
-		return err
-	}
 	sum.Reports = len(files)
 	opts.Log.Info("reports written", "dir", cfg.Output.Dir, "files", len(files))
 	if key != "" {
