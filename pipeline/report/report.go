@@ -40,10 +40,12 @@ type Input struct {
 	// nil, Write reads the units once more to measure them.
 	UnitWidths *[4]int
 	// Analyse, when set and Tables is nil, computes the tables while Write
-	// renders codings.csv and project.qdpx from the units: it sets
-	// in.Tables and may complete in.Manifest, in.Method and in.UnitWidths.
-	// Study and Language stand in for the tables' until then.
-	Analyse         func(in *Input) error
+	// renders codings.csv, project.qdpx and the workbook's Codings sheet
+	// from the units: it sets in.Tables and may complete in.Manifest and
+	// in.Method. units, when not nil, is the shared scan of the units
+	// (EachUnit's), which it may read once instead of reading the units
+	// itself. Study and Language stand in for the tables' until then.
+	Analyse         func(in *Input, units func(fn func(study.Unit, *study.Coding) error) error) error
 	Study, Language string
 	// Units are pseudonymized, in stable order (source, file, seq).
 	Units []study.Unit
@@ -171,7 +173,7 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 	// columns from the tables, so the analysis comes first.
 	deferred := in.Tables == nil
 	if deferred && len(in.Codebook.Codes) == 0 {
-		if err := in.Analyse(&in); err != nil {
+		if err := in.Analyse(&in, nil); err != nil {
 			return nil, err
 		}
 		deferred = false
@@ -185,8 +187,8 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 	// (hundreds of MB for a national survey), so they stream into their
 	// temporary files, rendered at the same time (the coding workers are
 	// done and each is single-threaded) from one shared scan of the units
-	// (share.go). Their bytes do not depend on the interleaving. With
-	// Analyse the workbook waits for the tables and reads the units itself.
+	// (share.go), which the analysis reads too when deferred. Their bytes
+	// do not depend on the interleaving.
 	type job struct {
 		name   string
 		render func(io.Writer, Input) error
@@ -204,12 +206,17 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 		jobs = append(jobs, job{"project.qdpx", func(w io.Writer, in Input) error { return renderQDPX(w, in, dir) }})
 	}
 	var d *doc
+	// tabled is in once the analysis is done; ready closes then (or when
+	// it failed, with tabledErr set).
+	var tabled Input
+	var tabledErr error
+	ready := make(chan struct{})
 	if !deferred {
-		d = buildDoc(in)
+		d, tabled = buildDoc(in), in
+		close(ready)
 	}
-	xlsxJob := job{"report.xlsx", func(w io.Writer, in Input) error { return renderXLSX(w, d, in) }}
-	if formats["xlsx"] && !deferred {
-		if in.UnitWidths == nil {
+	if formats["xlsx"] {
+		if !deferred && in.UnitWidths == nil {
 			// The Codings sheet's column widths precede its rows.
 			wd, err := unitWidths(in)
 			if err != nil {
@@ -218,9 +225,33 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 			in.UnitWidths = &wd
 			early.UnitWidths = &wd
 		}
-		jobs = append(jobs, xlsxJob)
+		jobs = append(jobs, job{"report.xlsx", func(w io.Writer, jin Input) error {
+			if !deferred {
+				return renderXLSX(w, d, jin)
+			}
+			// The other sheets need the tables: the Codings sheet's rows
+			// are spooled until they are there.
+			sp, err := spoolCodings(jin, dir)
+			if sp != nil {
+				defer sp.close()
+			}
+			if err != nil {
+				return fmt.Errorf("report: report.xlsx: %w", err)
+			}
+			<-ready
+			if tabledErr != nil {
+				return errShareStopped
+			}
+			xin := tabled
+			xin.EachUnit, xin.EachCodes, xin.Units, xin.Codings, xin.UnitWidths = nil, sp.each, nil, nil, &sp.widths
+			return renderXLSX(w, d, xin)
+		}})
 	}
-	share := newUnitShare(in.eachUnit, len(jobs))
+	readers := len(jobs)
+	if deferred {
+		readers++ // the analysis
+	}
+	share := newUnitShare(in.eachUnit, readers)
 	written := make([]ManifestFile, len(jobs))
 	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
@@ -228,14 +259,42 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 		jin := early
 		jin.EachUnit, jin.EachCodes, jin.Units, jin.Codings = share.reader(i), nil, nil, nil
 		wg.Go(func() {
-			written[i], errs[i] = writeAtomicStream(dir, j.name, func(w io.Writer) error { return j.render(w, jin) })
+			written[i], errs[i] = writeAtomicStream(dir, j.name, func(w io.Writer) error {
+				if err := j.render(w, jin); err != nil {
+					return err
+				}
+				// No file is renamed into place when the analysis failed.
+				<-ready
+				if tabledErr != nil {
+					return errShareStopped
+				}
+				return nil
+			})
 			share.done(i, errs[i])
 		})
 	}
-	if len(jobs) > 0 {
+	if readers > 0 {
 		wg.Go(share.produce)
 	}
-	out, err := writeTabled(dir, &in, opts, formats, deferred, &d, xlsxJob.name, xlsxJob.render)
+	if deferred {
+		ai := len(jobs)
+		err := in.Analyse(&in, share.reader(ai))
+		share.done(ai, err)
+		if err == nil && in.Tables == nil {
+			err = errors.New("report: Input.Analyse left Tables nil")
+		}
+		if err == nil {
+			d, tabled = buildDoc(in), in
+		}
+		tabledErr = err
+		close(ready)
+		if err != nil {
+			share.halt()
+			wg.Wait()
+			return nil, err
+		}
+	}
+	out, err := writeTabled(dir, in, opts, formats, d)
 	if err != nil {
 		share.halt()
 	}
@@ -261,35 +320,22 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 	return append(out, fileEntry("manifest.json", mb)), nil
 }
 
-// writeTabled completes the analysis when deferred, then writes the reports
-// made from the tables: report.html, report.md, the table CSVs and, when
-// deferred, report.xlsx (whose Codings sheet reads the units itself).
-func writeTabled(dir string, in *Input, opts Options, formats map[string]bool, deferred bool, d **doc,
-	xlsxName string, xlsx func(io.Writer, Input) error) ([]ManifestFile, error) {
-	if deferred {
-		if err := in.Analyse(in); err != nil {
-			return nil, err
-		}
-		if in.Tables == nil {
-			return nil, errors.New("report: Input.Analyse left Tables nil")
-		}
-	}
-	if *d == nil {
-		*d = buildDoc(*in)
-	}
+// writeTabled writes the reports made from the tables alone: report.html,
+// report.md and the table CSVs.
+func writeTabled(dir string, in Input, opts Options, formats map[string]bool, d *doc) ([]ManifestFile, error) {
 	var files []namedFile
 	if formats["html"] {
-		b, err := renderHTML(*d)
+		b, err := renderHTML(d)
 		if err != nil {
 			return nil, err
 		}
 		files = append(files, namedFile{"report.html", b})
 	}
 	if formats["md"] {
-		files = append(files, namedFile{"report.md", renderMarkdown(*d)})
+		files = append(files, namedFile{"report.md", renderMarkdown(d)})
 	}
 	if formats["csv"] {
-		files = append(files, renderCSVs(*in, opts)...)
+		files = append(files, renderCSVs(in, opts)...)
 	}
 	var out []ManifestFile
 	for _, f := range files {
@@ -297,13 +343,6 @@ func writeTabled(dir string, in *Input, opts Options, formats map[string]bool, d
 			return out, err
 		}
 		out = append(out, fileEntry(f.name, f.body))
-	}
-	if formats["xlsx"] && deferred {
-		f, err := writeAtomicStream(dir, xlsxName, func(w io.Writer) error { return xlsx(w, *in) })
-		if err != nil {
-			return out, err
-		}
-		out = append(out, f)
 	}
 	return out, nil
 }

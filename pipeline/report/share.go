@@ -1,9 +1,15 @@
 package report
 
 import (
+	"bufio"
 	"cmp"
+	"encoding/binary"
 	"errors"
+	"io"
+	"os"
+	"slices"
 	"sync"
+	"unicode/utf8"
 
 	"github.com/veldstem/veldstem/pipeline/study"
 )
@@ -135,4 +141,116 @@ func (s *unitShare) done(i int, err error) {
 	}
 	for range s.chs[i] {
 	}
+}
+
+// codingSpool holds the rows of the workbook's Codings sheet (the non-context
+// units' four text cells and codes) in a temporary file, for when the
+// shared scan passes before the tables the workbook's other sheets need are
+// there. It measures the cells' widths on the way.
+type codingSpool struct {
+	f      *os.File
+	widths [4]int
+}
+
+func spoolCodings(in Input, dir string) (*codingSpool, error) {
+	f, err := os.CreateTemp(dir, ".report.xlsx.units.tmp-*")
+	if err != nil {
+		return nil, err
+	}
+	sp := &codingSpool{f: f}
+	bw := bufio.NewWriterSize(f, 1<<20)
+	var buf []byte
+	str := func(s string) {
+		buf = binary.AppendUvarint(buf, uint64(len(s)))
+		buf = append(buf, s...)
+	}
+	err = in.eachCodes(func(u study.Unit, codes []string) error {
+		if u.Context {
+			return nil
+		}
+		buf = buf[:0]
+		for i, t := range [4]string{u.ID, u.Respondent, u.Source, firstNonEmpty(u.Question, u.Speaker)} {
+			sp.widths[i] = max(sp.widths[i], utf8.RuneCountInString(t))
+			str(t)
+		}
+		buf = binary.AppendUvarint(buf, uint64(len(codes)))
+		for _, c := range codes {
+			str(c)
+		}
+		_, err := bw.Write(buf)
+		return err
+	})
+	if err == nil {
+		err = bw.Flush()
+	}
+	return sp, err
+}
+
+// each replays the spooled rows as units (ID, Respondent, Source and
+// Question set) with their codes, as Input.EachCodes; codes are interned.
+func (sp *codingSpool) each(fn func(study.Unit, []string) error) error {
+	if _, err := sp.f.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	br := bufio.NewReaderSize(sp.f, 1<<20)
+	intern := map[string]string{}
+	var buf []byte
+	str := func() (string, error) {
+		n, err := binary.ReadUvarint(br)
+		if err != nil {
+			return "", err
+		}
+		buf = slices.Grow(buf[:0], int(n))[:n]
+		if _, err := io.ReadFull(br, buf); err != nil {
+			return "", err
+		}
+		return string(buf), nil
+	}
+	var codes []string
+	for {
+		var u study.Unit
+		var err error
+		if u.ID, err = str(); err == io.EOF {
+			return nil
+		} else if err != nil {
+			return err
+		}
+		for _, dst := range []*string{&u.Respondent, &u.Source, &u.Question} {
+			if *dst, err = str(); err != nil {
+				return noEOF(err)
+			}
+		}
+		n, err := binary.ReadUvarint(br)
+		if err != nil {
+			return noEOF(err)
+		}
+		codes = codes[:0]
+		for range n {
+			c, err := str()
+			if err != nil {
+				return noEOF(err)
+			}
+			if v, ok := intern[c]; ok {
+				c = v
+			} else {
+				intern[c] = c
+			}
+			codes = append(codes, c)
+		}
+		if err := fn(u, codes); err != nil {
+			return err
+		}
+	}
+}
+
+func noEOF(err error) error {
+	if err == io.EOF {
+		return io.ErrUnexpectedEOF
+	}
+	return err
+}
+
+func (sp *codingSpool) close() {
+	_ = sp.f.Close()
+	_ = os.Remove(sp.f.Name())
 }

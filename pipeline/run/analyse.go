@@ -32,6 +32,9 @@ type snapshot struct {
 	respCounted, unitsCounted           bool
 	// widths is report.Input.UnitWidths, measured on the counting pass.
 	widths [4]int
+	// shared, when set, is report.Write's shared scan of the units, which
+	// Units reads (once) instead of the store.
+	shared func(fn func(study.Unit, *study.Coding) error) error
 }
 
 func loadSnapshot(ctx context.Context, st *store.Store, codebookHash string) (*snapshot, error) {
@@ -60,7 +63,13 @@ func (s *snapshot) Units(fn func(study.Unit, *study.Coding) error) error {
 	if count {
 		s.unitsCounted, s.units, s.nCodings, s.codes, s.widths = true, 0, 0, 0, [4]int{}
 	}
-	return s.st.UnitsWithCodings(s.ctx, s.codebookHash, func(u study.Unit, c *study.Coding) error {
+	each := func(fn func(study.Unit, *study.Coding) error) error {
+		return s.st.UnitsWithCodings(s.ctx, s.codebookHash, fn)
+	}
+	if s.shared != nil {
+		each, s.shared = s.shared, nil
+	}
+	return each(func(u study.Unit, c *study.Coding) error {
 		if count {
 			if !u.Context {
 				s.units++

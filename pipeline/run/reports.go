@@ -9,6 +9,7 @@ import (
 	"github.com/veldstem/veldstem/pipeline/privacy"
 	"github.com/veldstem/veldstem/pipeline/report"
 	"github.com/veldstem/veldstem/pipeline/store"
+	"github.com/veldstem/veldstem/pipeline/study"
 )
 
 // writeReports analyses the store's content and renders the reports; when
@@ -41,7 +42,8 @@ func writeReports(ctx context.Context, cfg *config.Config, st *store.Store, cb *
 	// The analysis runs inside report.Write, while codings.csv and
 	// project.qdpx are rendered from the units.
 	in := reportInput(cfg, cb, snap, nil, plan, opts.Version, fingerprint, start)
-	in.Analyse = func(in *report.Input) error {
+	in.Analyse = func(in *report.Input, units func(fn func(study.Unit, *study.Coding) error) error) error {
+		snap.shared = units
 		tables, err := analyse(cfg, cb, snap, pz)
 		if err != nil {
 			return err
