@@ -25,10 +25,12 @@ type Input struct {
 	Codebook Codebook
 	// EachUnit calls fn with every unit, pseudonymized, in stable order
 	// (source, file, seq), and its coding (nil when it has none); fn keeps
-	// neither. Reports that list every unit (codings.csv, the workbook's
-	// Codings sheet, project.qdpx) call it once or twice each, so a national
-	// survey's units are streamed rather than held. When nil, Units and
-	// Codings are used.
+	// neither. Write calls it once and shares the scan between the reports
+	// that list every unit (codings.csv, the workbook's Codings sheet,
+	// project.qdpx) and Analyse (share.go), so a national survey's units are
+	// streamed rather than held; the workbook reads it once more to measure
+	// its columns when Tables is set and UnitWidths is nil. When nil, Units
+	// and Codings are used.
 	EachUnit func(fn func(study.Unit, *study.Coding) error) error
 	// EachCodes is EachUnit without texts and matches (Unit.Text empty,
 	// codes nil without a coding), for the tables with a row per unit and a
