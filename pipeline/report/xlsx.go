@@ -61,7 +61,8 @@ func renderXLSX(w io.Writer, d *doc, in Input) error {
 	if err != nil {
 		return fmt.Errorf("report: report.xlsx sheet Codings: %w", err)
 	}
-	if err := writeCodingsSheet(f, name, in, newMatrix(in, buildLabels(in)), st); err != nil {
+	more := func(part int) (string, error) { return newSheet(fmt.Sprintf("%s %d", d.W.Codings, part)) }
+	if err := writeCodingsSheet(f, name, in, newMatrix(in, buildLabels(in)), st, more); err != nil {
 		return fmt.Errorf("report: report.xlsx sheet %q: %w", name, err)
 	}
 	f.SetActiveSheet(0)
@@ -79,11 +80,7 @@ func renderXLSX(w io.Writer, d *doc, in Input) error {
 // stream writes rows as XML at once, spilling to a temporary file past
 // 16 MB. Text goes in as inline strings ("str" cells without a formula), so
 // Excel never evaluates respondent IDs as formulas either.
-func writeCodingsSheet(f *excelize.File, sheet string, in Input, m matrix, st xlsxStyles) error {
-	sw, err := f.NewStreamWriter(sheet)
-	if err != nil {
-		return err
-	}
+func writeCodingsSheet(f *excelize.File, sheet string, in Input, m matrix, st xlsxStyles, more func(part int) (string, error)) error {
 	// Widths and panes must precede the rows in a stream: the longest
 	// cells come from in.UnitWidths, or a pass over the units of its own.
 	widths := make([]int, len(m.head))
@@ -101,23 +98,48 @@ func writeCodingsSheet(f *excelize.File, sheet string, in Input, m matrix, st xl
 	for i, w := range uw {
 		widths[i] = max(widths[i], w)
 	}
-	for i, w := range widths {
-		if err := sw.SetColWidth(i+1, i+1, float64(min(max(w, 6), 60)+2)); err != nil {
-			return err
-		}
-	}
-	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-		return err
-	}
 	row := make([]any, len(m.head))
-	for i, h := range m.head {
-		row[i] = excelize.Cell{StyleID: st.head, Value: h}
+	start := func(sheet string) (*excelize.StreamWriter, error) {
+		sw, err := f.NewStreamWriter(sheet)
+		if err != nil {
+			return nil, err
+		}
+		for i, w := range widths {
+			if err := sw.SetColWidth(i+1, i+1, float64(min(max(w, 6), 60)+2)); err != nil {
+				return nil, err
+			}
+		}
+		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+			return nil, err
+		}
+		head := make([]any, len(m.head))
+		for i, h := range m.head {
+			head[i] = excelize.Cell{StyleID: st.head, Value: h}
+		}
+		return sw, sw.SetRow("A1", head)
 	}
-	if err := sw.SetRow("A1", row); err != nil {
+	sw, err := start(sheet)
+	if err != nil {
 		return err
 	}
-	r := 0
+	r, part := 0, 1
 	if err := m.each(in, func(text []string, flags []bool) error {
+		if r == maxSheetRows {
+			// A sheet holds 1,048,576 rows; a national panel has more
+			// units, so they continue on the next sheet rather than fail.
+			if err := sw.Flush(); err != nil {
+				return err
+			}
+			part++
+			name, err := more(part)
+			if err != nil {
+				return err
+			}
+			if sw, err = start(name); err != nil {
+				return err
+			}
+			r = 0
+		}
 		row = row[:0]
 		for _, t := range text {
 			if t == "" {
@@ -137,6 +159,10 @@ func writeCodingsSheet(f *excelize.File, sheet string, in Input, m matrix, st xl
 	}
 	return sw.Flush()
 }
+
+// maxSheetRows is how many unit rows go on one Codings sheet: Excel's
+// 1,048,576 rows less the header.
+var maxSheetRows = 1<<20 - 1
 
 // unitWidths measures what Input.UnitWidths holds.
 func unitWidths(in Input) ([4]int, error) {

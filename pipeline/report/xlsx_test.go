@@ -1,6 +1,7 @@
 package report
 
 import (
+	"fmt"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -98,4 +99,56 @@ func TestXLSXWorkbook(t *testing.T) {
 			}
 		}
 	})
+}
+
+func TestCodingsBeyondOneSheetContinueOnTheNext(t *testing.T) {
+	// Excel stops at 1,048,576 rows; a national panel can have more units.
+	// With the limit lowered, the fixture's units must spill over sheets
+	// "Coderingen", "Coderingen 2", … without losing or repeating one.
+	units, _ := fixtureUnits()
+	want := 0
+	for _, u := range units {
+		if !u.Context {
+			want++
+		}
+	}
+	old := maxSheetRows
+	maxSheetRows = 2
+	defer func() { maxSheetRows = old }()
+	dir, _ := writeFixture(t, "nl", Options{Formats: []string{"xlsx"}})
+	f, err := excelize.OpenFile(filepath.Join(dir, "report.xlsx"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var ids []string
+	for part := 1; ; part++ {
+		name := "Coderingen"
+		if part > 1 {
+			name = fmt.Sprintf("Coderingen %d", part)
+		}
+		rows, err := f.GetRows(name)
+		if err != nil {
+			break
+		}
+		if len(rows) > 3 {
+			t.Errorf("%s has %d rows, want at most a header and 2 units", name, len(rows))
+		}
+		if rows[0][0] == "" {
+			t.Errorf("%s has no header row", name)
+		}
+		for _, r := range rows[1:] {
+			ids = append(ids, r[0])
+		}
+	}
+	seen := map[string]bool{}
+	for _, id := range ids {
+		if seen[id] {
+			t.Errorf("unit %s on two sheets", id)
+		}
+		seen[id] = true
+	}
+	if want < 3 || len(ids) != want {
+		t.Fatalf("%d unit rows over all Codings sheets, want the fixture's %d (more than 2, so the split is exercised)", len(ids), want)
+	}
 }
