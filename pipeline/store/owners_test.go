@@ -27,3 +27,42 @@ func TestUnitFilesNamesTheFileThatHoldsEachUnit(t *testing.T) {
 		t.Errorf("got %q, want only s/R-1/q in a.csv", got)
 	}
 }
+
+func TestUnitsToCodeReadsInPagesAndSeesEveryUnitOnce(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	sv := newSurvey("e", "a.csv", 7) // 14 units over several pages of 3
+	sv.store(t, s)
+	old := toCodePage
+	toCodePage = 3
+	defer func() { toCodePage = old }()
+	var got []string
+	err := s.UnitsToCode(ctx, "cb1", func(u study.Unit) error {
+		got = append(got, u.ID)
+		// Coding while the scan goes on, as the orchestrator does.
+		return s.SaveCodings(ctx, "cb1", []study.Coding{{UnitID: u.ID, Codes: []string{"x"}}})
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var want []string
+	for _, u := range sv.units {
+		if !u.Context {
+			want = append(want, u.ID)
+		}
+	}
+	if len(got) != len(want) || len(want) <= 3 {
+		t.Fatalf("got %d units %v, want each of the %d once", len(got), got, len(want))
+	}
+	seen := map[string]bool{}
+	for _, id := range got {
+		if seen[id] {
+			t.Errorf("unit %s given twice", id)
+		}
+		seen[id] = true
+	}
+	again := 0
+	if err := s.UnitsToCode(ctx, "cb1", func(study.Unit) error { again++; return nil }); err != nil || again != 0 {
+		t.Errorf("after coding every unit, %d are still to code (%v)", again, err)
+	}
+}
