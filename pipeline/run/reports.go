@@ -21,7 +21,8 @@ func writeReports(ctx context.Context, cfg *config.Config, st *store.Store, cb *
 	if err != nil {
 		return err
 	}
-	if c := loadReportCache(cfg, key); c != nil {
+	// --full renders everything again, whatever the cache says.
+	if c := loadReportCache(cfg, key); c != nil && !opts.Full {
 		sum.Respondents, sum.Units, sum.CodesApplied = c.Respondents, c.Units, c.CodesApplied
 		sum.UnitsReused = sum.Units - sum.UnitsCoded
 		m := manifest(cfg, cb, plan, opts.Version, fingerprint, start, c.Respondents, c.Units, c.Codings)

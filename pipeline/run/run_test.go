@@ -341,3 +341,31 @@ func TestInputProblemsArePseudonymizedBeforeTheyAreShown(t *testing.T) {
 		t.Errorf("the problem should name the file and the pseudonymized duplicate: %v", err)
 	}
 }
+
+func TestFullRunRendersReportsAgain(t *testing.T) {
+	cfg := newStudy(t)
+	mustRun(t, cfg, Options{})
+	// A report someone replaced by hand is only rewritten when the cache
+	// notices; --full must not depend on that.
+	path := filepath.Join(cfg.Output.Dir, "report.md")
+	before, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	old := time.Now().Add(-time.Hour)
+	if err := os.Chtimes(path, old, old); err != nil {
+		t.Fatal(err)
+	}
+	mustRun(t, cfg, Options{Full: true})
+	fi, err := os.Stat(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !fi.ModTime().After(old.Add(time.Minute)) {
+		t.Error("--full kept the old report.md instead of rendering it")
+	}
+	after, _ := os.ReadFile(path)
+	if !bytes.Equal(before, after) {
+		t.Error("--full changed report.md although nothing else changed")
+	}
+}
