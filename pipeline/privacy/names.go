@@ -302,7 +302,7 @@ func (p *Pseudonymizer) findNames(text string, known *nameDict, spans []span) []
 				add(i, n, e.value, fromConfig)
 			}
 		}
-		if p.sources&fromTitle != 0 && i+1 < len(ws) && titles[strings.ToLower(w)] && titleGap(text[ws[i].end:ws[i+1].start]) {
+		if p.sources&fromTitle != 0 && i+1 < len(ws) && isTitle(text, ws, i) && titleGap(text[ws[i].end:ws[i+1].start]) {
 			if n := nameAfter(text, ws, i+1, true); n > 0 {
 				add(i+1, n, "", fromTitle)
 			}
@@ -318,6 +318,26 @@ func (p *Pseudonymizer) findNames(text string, known *nameDict, spans []span) []
 		}
 	}
 	return spans
+}
+
+// isTitle reports whether word i introduces a name: a title or role, or the
+// payment formula "t.n.v." / "ten name van" (IBANs in answers come with the
+// account holder's name).
+func isTitle(text string, ws []word, i int) bool {
+	w := strings.ToLower(text[ws[i].start:ws[i].end])
+	if titles[w] {
+		return true
+	}
+	before := strings.ToLower(text[:ws[i].start])
+	switch w {
+	case "v":
+		return strings.HasSuffix(before, "t.n.") || strings.HasSuffix(before, "t. n. ")
+	case "van":
+		return strings.HasSuffix(strings.TrimRight(before, " "), "ten name")
+	case "tnv":
+		return true
+	}
+	return false
 }
 
 // titleGap accepts what may stand between a title and a name: spaces, after

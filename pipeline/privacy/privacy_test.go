@@ -86,6 +86,9 @@ func TestKinds(t *testing.T) {
 		{"an everyday word that is also a name is left at a sentence start", "Wil je koffie? Dan gaan we.", "", ""},
 		{"a team after a role is left", "de teamleider Jeugd besliste", "", ""},
 		{"a weekday after a name is not a surname", "ik zag Kees Dinsdag", Person, "Kees"},
+		{"the account holder after t.n.v. is replaced", "overmaken op rekening t.n.v. J. Visser.", Person, "J. Visser"},
+		{"the account holder after ten name van is replaced", "graag ten name van Bakker", Person, "Bakker"},
+		{"van alone is no title", "een brief van Utrecht", "", ""},
 	}
 	p := newTest(t, Options{})
 	for _, tt := range tests {
