@@ -501,6 +501,21 @@ func (cb *Codebook) Ancestors(id string) []string {
 
 // index returns the code positions by id, building it for codebooks made
 // in code rather than parsed.
+// children maps a parent code ID to the indices of its child codes, in
+// codebook order; codes without a (known) parent are under "".
+func (cb *Codebook) children() map[string][]int {
+	children := map[string][]int{}
+	idx := cb.index()
+	for i, c := range cb.Codes {
+		p := c.Parent
+		if _, ok := idx[p]; !ok {
+			p = ""
+		}
+		children[p] = append(children[p], i)
+	}
+	return children
+}
+
 func (cb *Codebook) index() map[string]int {
 	if cb.byID != nil && len(cb.byID) == len(cb.Codes) {
 		return cb.byID

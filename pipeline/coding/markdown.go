@@ -27,15 +27,7 @@ func ExportMarkdown(cb *Codebook, lang string, w io.Writer) error {
 	if cb.Description != "" {
 		fmt.Fprintf(bw, "%s\n\n", cb.Description)
 	}
-	children := map[string][]int{}
-	idx := cb.index()
-	for i, c := range cb.Codes {
-		p := c.Parent
-		if _, ok := idx[p]; !ok {
-			p = ""
-		}
-		children[p] = append(children[p], i)
-	}
+	children := cb.children()
 	seen := map[string]bool{}
 	var write func(parent string, depth int)
 	write = func(parent string, depth int) {

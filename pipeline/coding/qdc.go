@@ -58,15 +58,7 @@ func codeGUID(cb *Codebook, id string) string {
 // MAXQDA and QualCoder, nesting codes under their parents. Names are the
 // labels in the codebook's language.
 func ExportQDC(cb *Codebook, w io.Writer) error {
-	children := map[string][]int{}
-	idx := cb.index()
-	for i, c := range cb.Codes {
-		p := c.Parent
-		if _, ok := idx[p]; !ok {
-			p = ""
-		}
-		children[p] = append(children[p], i)
-	}
+	children := cb.children()
 	var build func(parent string, depth int) []qdcCode
 	build = func(parent string, depth int) []qdcCode {
 		var out []qdcCode

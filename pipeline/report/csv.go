@@ -23,17 +23,11 @@ type csvTable struct {
 }
 
 func (t *csvTable) num(v float64, prec int) string {
+	// An empty cell, not numFmt's dash, is what R and SPSS read as missing.
 	if math.IsNaN(v) || math.IsInf(v, 0) {
 		return ""
 	}
-	s := strconv.FormatFloat(v, 'f', prec, 64)
-	if s == "-"+strconv.FormatFloat(0, 'f', prec, 64) {
-		s = s[1:]
-	}
-	if t.comma {
-		s = strings.Replace(s, ".", ",", 1)
-	}
-	return s
+	return numFmt{comma: t.comma}.fixed(v, prec)
 }
 
 func (t *csvTable) add(cells ...string) { t.rows = append(t.rows, cells) }
