@@ -50,12 +50,8 @@ func decodeText(data []byte, want string) (text, enc string, err error) {
 		if !utf8.Valid(data) {
 			return "", "", fmt.Errorf("file is not valid UTF-8 although encoding %q is configured", want)
 		}
-	case want == encUTF16LE:
-		enc, dec = encUTF16LE, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()
-	case want == encUTF16BE:
-		enc, dec = encUTF16BE, unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewDecoder()
-	case want == encWindows12:
-		enc, dec = encWindows12, charmap.Windows1252.NewDecoder()
+	case want == encUTF16LE || want == encUTF16BE || want == encWindows12:
+		enc, dec = want, configuredDecoder(want)
 	default:
 		return "", "", fmt.Errorf("unknown encoding %q (use auto, utf-8, utf-16le, utf-16be or windows-1252)", want)
 	}
@@ -99,4 +95,19 @@ func normalizeText(s string) string {
 		s = strings.ReplaceAll(s, "\r", "\n")
 	}
 	return s
+}
+
+// configuredDecoder is the decoder for an encoding named in config that needs
+// one (UTF-16 either way round, Windows-1252); nil for any other name. The
+// whole-file and the streaming readers share it.
+func configuredDecoder(want string) *encoding.Decoder {
+	switch want {
+	case encUTF16LE:
+		return unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()
+	case encUTF16BE:
+		return unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewDecoder()
+	case encWindows12:
+		return charmap.Windows1252.NewDecoder()
+	}
+	return nil
 }

@@ -66,12 +66,8 @@ func decodeStream(f io.ReadSeeker, want string) (text io.Reader, enc string, err
 		if !ok {
 			return nil, "", fmt.Errorf("file is not valid UTF-8 although encoding %q is configured", want)
 		}
-	case want == encUTF16LE:
-		enc, dec = encUTF16LE, unicode.UTF16(unicode.LittleEndian, unicode.UseBOM).NewDecoder()
-	case want == encUTF16BE:
-		enc, dec = encUTF16BE, unicode.UTF16(unicode.BigEndian, unicode.UseBOM).NewDecoder()
-	case want == encWindows12:
-		enc, dec = encWindows12, charmap.Windows1252.NewDecoder()
+	case want == encUTF16LE || want == encUTF16BE || want == encWindows12:
+		enc, dec = want, configuredDecoder(want)
 	default:
 		return nil, "", fmt.Errorf("unknown encoding %q (use auto, utf-8, utf-16le, utf-16be or windows-1252)", want)
 	}
