@@ -96,15 +96,18 @@ func wordStartOf(re *syntax.Regexp) bool {
 	return wb
 }
 
-// requiredLiterals returns ASCII literals (lower-case) that every match of
-// expr contains: the plain literal pieces of its top-level sequence. A text
-// lacking one of them cannot match, whatever the regex starts with.
-func requiredLiterals(expr string) []string {
+// requiredSets returns sets of ASCII literals (lower-case) such that every
+// match of expr contains a member of each set, one set per element of its
+// top-level sequence that yields a selective one. The codebook's regexes
+// mostly start with a number or a word class the start literals cannot
+// describe, but require one of a few nouns later on ("(dossiers|cliënten|
+// gezinnen)"): a text holding none of them cannot match, and most texts
+// hold none.
+func requiredSets(expr string) [][]string {
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
 		return nil
 	}
-	re = re.Simplify()
 	for re.Op == syntax.OpCapture {
 		re = re.Sub[0]
 	}
@@ -112,27 +115,119 @@ func requiredLiterals(expr string) []string {
 	if re.Op == syntax.OpConcat {
 		subs = re.Sub
 	}
-	var out []string
+	var out [][]string
 	for _, sub := range subs {
-		if sub.Op != syntax.OpLiteral || len(sub.Rune) < 3 {
-			continue
-		}
-		lit := strings.ToLower(string(sub.Rune))
-		ascii := true
-		for i := 0; i < len(lit); i++ {
-			ascii = ascii && lit[i] < 0x80
-		}
-		if ascii {
-			out = append(out, strings.TrimSpace(lit))
+		if set, ok := mustContain(sub); ok && shortest(set) >= minRequired {
+			out = append(out, set)
 		}
 	}
 	return out
 }
 
+// minRequired is the shortest literal worth filtering on: "op" or "de"
+// occurs in nearly every answer, so looking for it costs without skipping.
+const minRequired = 3
+
+// mustContain returns literals one of which every match of re contains;
+// ok is false when re gives no such set (a class, an optional part).
+func mustContain(re *syntax.Regexp) (set []string, ok bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		run := longestASCIIRun(string(re.Rune))
+		if run == "" {
+			return nil, false
+		}
+		return []string{asciiLower(run)}, true
+	case syntax.OpCapture, syntax.OpPlus:
+		return mustContain(re.Sub[0])
+	case syntax.OpRepeat:
+		if re.Min < 1 {
+			return nil, false
+		}
+		return mustContain(re.Sub[0])
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			s, ok := mustContain(sub)
+			if !ok {
+				return nil, false
+			}
+			set = append(set, s...)
+		}
+		return minimalSet(set), true
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			if s, ok := mustContain(sub); ok && (set == nil || moreSelective(s, set)) {
+				set = s
+			}
+		}
+		return set, set != nil
+	}
+	return nil, false
+}
+
+// longestASCIIRun returns the longest run of ASCII bytes in lit. Only
+// those can be looked for in the ASCII-lowered text: under (?i) a
+// non-ASCII letter matches its other case, which asciiLower leaves alone,
+// and no ASCII byte matches anything but an ASCII byte once foldsToASCII
+// has ruled out the Kelvin sign and the long s.
+func longestASCIIRun(lit string) string {
+	best, start := "", 0
+	for i := 0; i <= len(lit); i++ {
+		if i == len(lit) || lit[i] >= 0x80 {
+			if i-start > len(best) {
+				best = lit[start:i]
+			}
+			start = i + 1
+		}
+	}
+	return best
+}
+
+// minimalSet drops duplicates and members that contain another member (a
+// text holding "enten" holds "nten"), so fewer searches answer the same.
+func minimalSet(set []string) []string {
+	sort.Slice(set, func(i, j int) bool { return len(set[i]) < len(set[j]) || len(set[i]) == len(set[j]) && set[i] < set[j] })
+	var out []string
+	for _, s := range set {
+		if !containsAny(s, out) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+func containsAny(s string, subs []string) bool {
+	for _, p := range subs {
+		if strings.Contains(s, p) {
+			return true
+		}
+	}
+	return false
+}
+
+func shortest(set []string) int {
+	n := -1
+	for _, s := range set {
+		if n < 0 || len(s) < n {
+			n = len(s)
+		}
+	}
+	return n
+}
+
+// moreSelective prefers the set whose shortest member is longer (short
+// literals occur by chance), then the smaller set (fewer searches).
+func moreSelective(a, b []string) bool {
+	if sa, sb := shortest(a), shortest(b); sa != sb {
+		return sa > sb
+	}
+	return len(a) < len(b)
+}
+
 // regexStarts holds what findRegex needs to try a regex only where a match
 // can start.
 type regexStarts struct {
-	required  []string       // ASCII literals every match contains
+	required  [][]string     // every match contains a member of each set
 	prefixes  []string       // ASCII, lower-case
 	wordStart bool           // the expression begins with \b
 	anchored  *regexp.Regexp // the expression anchored at the start
@@ -141,20 +236,28 @@ type regexStarts struct {
 // newRegexStarts returns nil when the expression gives no usable start
 // literals (then the whole text is searched).
 func newRegexStarts(expr string) *regexStarts {
-	pre, wordStart := regexPrefixes(expr)
-	required := requiredLiterals(expr)
-	if len(pre) == 0 {
-		if len(required) == 0 {
-			return nil
+	rs := &regexStarts{required: requiredSets(expr)}
+	if pre, wordStart := regexPrefixes(expr); usablePrefixes(pre, wordStart) {
+		if anchored, err := regexp.Compile("(?i)^(?:" + expr + ")"); err == nil {
+			rs.prefixes, rs.wordStart, rs.anchored = pre, wordStart, anchored
 		}
-		return &regexStarts{required: required}
+	}
+	if rs.anchored == nil && len(rs.required) == 0 {
+		return nil
+	}
+	return rs
+}
+
+func usablePrefixes(pre []string, wordStart bool) bool {
+	if len(pre) == 0 {
+		return false
 	}
 	for _, p := range pre {
 		for i := 0; i < len(p); i++ {
 			// Offsets in the ASCII-folded text equal offsets in the
 			// original only for ASCII literals.
 			if p[i] >= 0x80 {
-				return nil
+				return false
 			}
 		}
 		// Anchored at pos, a leading \b holds when text[pos] is a word
@@ -162,14 +265,10 @@ func newRegexStarts(expr string) *regexStarts {
 		// one, which findRegex checks. That split is exact only when every
 		// prefix starts with a word character.
 		if wordStart && p != digitStart && !isASCIIWord(p[0]) {
-			return nil
+			return false
 		}
 	}
-	anchored, err := regexp.Compile("(?i)^(?:" + expr + ")")
-	if err != nil {
-		return nil
-	}
-	return &regexStarts{required: required, prefixes: pre, wordStart: wordStart, anchored: anchored}
+	return true
 }
 
 // findRegex returns the same matches as re.FindAllStringIndex(text, -1):
@@ -179,8 +278,8 @@ func findRegex(re *regexp.Regexp, rs *regexStarts, text, lower string, folds boo
 	if rs == nil || folds {
 		return re.FindAllStringIndex(text, -1)
 	}
-	for _, lit := range rs.required {
-		if !strings.Contains(lower, lit) {
+	for _, set := range rs.required {
+		if !containsAny(lower, set) {
 			return nil
 		}
 	}

@@ -3,7 +3,6 @@ package coding
 import (
 	"reflect"
 	"regexp"
-	"strings"
 	"testing"
 )
 
@@ -46,6 +45,35 @@ func TestRegexPrefixesAreLiteralsEveryMatchContains(t *testing.T) {
 	}
 }
 
+func TestRequiredSetsAreLiteralsEveryMatchContains(t *testing.T) {
+	cases := []struct {
+		name, expr string
+		want       [][]string
+	}{
+		{"an alternation of nouns after a number", `\b(\d{2,3}|\w*tig|honderd) (dossiers|gezinnen|trajecten)\b`, [][]string{{"dossiers", "gezinnen", "trajecten"}}},
+		{"a factored alternation (cli(?:ënten|enten)) keeps its common prefix and a literal of each branch", `(cliënten|clienten)`, [][]string{{"cli"}, {"nten"}}},
+		{"a literal is reduced to its longest ASCII run", `cliëntgebonden`, [][]string{{"ntgebonden"}}},
+		{"capitals are lower-cased", `\bWachtlijst`, [][]string{{"wachtlijst"}}},
+		{"one set per element of the sequence", `\bwacht(en|t)? (\d+) (weken|maanden)\b`, [][]string{{"wacht"}, {"weken", "maanden"}}},
+		{"a repeat of at least one keeps its literal", `(tig)+ dossiers`, [][]string{{"tig"}, {" dossiers"}}},
+		{"an optional element gives no set", `(dossiers)? ?\d+`, nil},
+		{"a branch without literals gives no set", `(\d+|dossiers)`, nil},
+		{"short literals are not selective", `\b(op|in)\b`, nil},
+		{"a literal without ASCII gives no set", `één`, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := requiredSets(c.expr)
+			if len(got) == 0 && len(c.want) == 0 {
+				return
+			}
+			if !reflect.DeepEqual(got, c.want) {
+				t.Errorf("requiredSets(%q) = %q, want %q", c.expr, got, c.want)
+			}
+		})
+	}
+}
+
 // FuzzFindRegexEqualsFindAll checks that trying a regex only where its
 // start literals occur finds exactly what searching the whole text finds.
 func FuzzFindRegexEqualsFindAll(f *testing.F) {
@@ -58,6 +86,11 @@ func FuzzFindRegexEqualsFindAll(f *testing.F) {
 	f.Add(`\b(acht|\d{1,2}) gesprekken`, "acht gesprekken of 12 gesprekken a8 gesprekken")
 	f.Add(`\bkan`, "\u212aan het")
 	f.Add(`ss`, "s\u017f")
+	f.Add(`\b(\d{2,3}|\w*tig|honderd) (dossiers|cliënten|clienten)\b`, "Twintig CLIËNTEN, 40 dossiers en honderd clienten")
+	f.Add(`\b(eens|één keer|1x) (per|om de) (maand|zes weken)\b`, "Eén keer per maand, ÉÉN KEER OM DE ZES WEKEN")
+	f.Add(`(\d+|een) (uur|uren) per (week|cliënt)`, "twee uur per week, 3 uren per CLIËNT")
+	f.Add(`\w+ (ook|wel) werk`, "Mijn OOK WERK en wel werk")
+	f.Add(`\d+ fte\b`, "3 \u212aFTE, 4 fte")
 	f.Fuzz(func(t *testing.T, expr, text string) {
 		re, err := regexp.Compile("(?i)" + expr)
 		if err != nil || re.MatchString("") {
@@ -72,13 +105,4 @@ func FuzzFindRegexEqualsFindAll(f *testing.F) {
 			t.Fatalf("%q on %q: got %v, FindAllStringIndex gives %v", expr, text, got, want)
 		}
 	})
-}
-
-func containsAny(s string, subs []string) bool {
-	for _, p := range subs {
-		if strings.Contains(s, p) {
-			return true
-		}
-	}
-	return false
 }
