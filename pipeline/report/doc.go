@@ -15,6 +15,16 @@
 // in project.qdpx carry a fixed timestamp, and excelize writes its parts in
 // sorted order with zero timestamps, so report.xlsx is byte-stable as well.
 //
+// project.qdpx (REFI-QDA) has one coded selection per unit, the answer or
+// speaker turn the analysis counts and a gold coder judges, not one per term
+// hit: it spans the unit's text in its source document, carries one Coding
+// per code the unit has (ancestors included, negated-only codes not), in
+// codebook order, and its Description lists per code the matched words with
+// their offsets in the unit and the terms that matched them, negated matches
+// marked. A unit whose only matches were negated away gets the selection and
+// description without a Coding, so a reviewer can check the negation while
+// the QDA tool's code counts stay the analysis's (qdpx_select.go).
+//
 // CSV numbers: with the default ',' delimiter numbers use '.' decimals
 // (R read.csv, SPSS, Python). With ';' (the Dutch Excel dialect) numbers use
 // ',' decimals, because that is what Dutch Excel and R's read.csv2 expect;

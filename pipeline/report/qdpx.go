@@ -39,12 +39,15 @@ func guid(name string) string {
 }
 
 // guider makes GUIDs with a reusable buffer: a national survey's project
-// needs two per coded selection (over a million).
+// needs one per coded unit and one per code applied (millions).
 type guider struct{ buf []byte }
 
-// guid is the package's guid of prefix+name.
-func (g *guider) guid(prefix, name string) string {
-	g.buf = append(append(append(append(g.buf[:0], guidNamespace[:]...), "veldstem:"...), prefix...), name...)
+// guid is the package's guid of prefix and parts, concatenated.
+func (g *guider) guid(prefix string, parts ...string) string {
+	g.buf = append(append(append(g.buf[:0], guidNamespace[:]...), "veldstem:"...), prefix...)
+	for _, p := range parts {
+		g.buf = append(g.buf, p...)
+	}
 	s := sha1.Sum(g.buf)
 	s[6] = (s[6] & 0x0f) | 0x50
 	s[8] = (s[8] & 0x3f) | 0x80
@@ -82,13 +85,19 @@ type qdeCode struct {
 }
 
 // renderQDPX streams the project into w. A national survey's project holds
-// hundreds of thousands of coded selections and ~100 MB of source text, so
+// hundreds of thousands of coded units and ~100 MB of source text, so
 // nothing is built whole in memory: the units are read once from
 // in.EachUnit; project.qde is written straight into its zip entry, and the
 // source texts (one per input file: its units joined by blank lines), which
 // follow it in the zip, are spooled to a temporary file in tmpDir ("" for
 // the system's) on the way and copied into their entries at the end.
 // Offsets are counted in code points as the texts are laid out.
+//
+// Each unit with a code (or a match; see qdpx_select.go) is one
+// PlainTextSelection over its text (not its speaker or respondent prefix),
+// named by its unit ID so a reviewer can find it in codings.csv and the
+// gold file, with one Coding per code it carries in codebook order and a
+// Description of the matches behind them.
 //
 // project.qde is written by hand rather than with encoding/xml, whose
 // reflection was most of the export's time; the bytes are the ones
@@ -118,6 +127,7 @@ func renderQDPX(w io.Writer, in Input, tmpDir string) error {
 			roots = append(roots, nodes[c.ID])
 		}
 	}
+	sel := newUnitSelector(in.Codebook, codeGUID, lang)
 
 	zw := zip.NewWriter(w)
 	// Fastest deflate level: the project is ~2.4× its text, and level 6
@@ -213,42 +223,33 @@ func renderQDPX(w io.Writer, in Input, tmpDir string) error {
 		runes += utf8.RuneCountInString(prefix)
 		unitStart := runes
 		runes += utf8.RuneCountInString(u.Text)
-		if c == nil || u.Context {
+		if c == nil || u.Context || unitStart == runes {
+			// A selection needs at least one character, and context turns
+			// are never coded.
 			return nil
 		}
-		for mi, m := range c.Matches {
-			target, known := codeGUID[m.Code]
-			if !known || !c.Has(m.Code) {
-				continue
-			}
-			ut := u.Text
-			a, b := clampRune(ut, m.Span.Start), clampRune(ut, m.Span.End)
-			if a >= b {
-				continue
-			}
-			start := unitStart + utf8.RuneCountInString(ut[:a])
-			end := start + utf8.RuneCountInString(ut[a:b])
-			id := u.ID + "#" + strconv.Itoa(mi)
-			selections++
-			x.raw("\n      <PlainTextSelection")
-			x.attr("guid", g.guid("selection:", id))
-			x.attr("name", truncateRunes(ut[a:b], 60))
-			x.attr("startPosition", strconv.Itoa(start))
-			x.attr("endPosition", strconv.Itoa(end))
-			x.attr("creatingUser", user)
-			x.raw(">")
-			if m.Negated {
-				x.raw("\n        <Description>")
-				x.text("negated: " + m.Term)
-				x.raw("</Description>")
-			}
+		if !sel.build(u.Text, c) {
+			return nil
+		}
+		selections++
+		x.raw("\n      <PlainTextSelection")
+		x.attr("guid", g.guid("selection:", u.ID))
+		x.attr("name", u.ID)
+		x.attr("startPosition", strconv.Itoa(unitStart))
+		x.attr("endPosition", strconv.Itoa(runes))
+		x.attr("creatingUser", user)
+		x.raw(">\n        <Description>")
+		x.text(string(sel.desc))
+		x.raw("</Description>")
+		for _, ci := range sel.coded {
 			x.raw("\n        <Coding")
-			x.attr("guid", g.guid("coding:", id))
+			x.attr("guid", g.guid("coding:", u.ID, "#", sel.codes[ci].id))
 			x.attr("creatingUser", user)
 			x.raw(">\n          <CodeRef")
-			x.attr("targetGUID", target)
-			x.raw("></CodeRef>\n        </Coding>\n      </PlainTextSelection>")
+			x.attr("targetGUID", sel.codes[ci].guid)
+			x.raw("></CodeRef>\n        </Coding>")
 		}
+		x.raw("\n      </PlainTextSelection>")
 		return x.err
 	})
 	if err != nil {

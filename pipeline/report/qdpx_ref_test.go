@@ -8,7 +8,8 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
-	"strconv"
+	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -88,13 +89,11 @@ type qdpxRefSource struct {
 	units     []int // indexes into Input.Units, in order
 }
 
-// renderQDPXReference is the encoding/xml renderer this package used before
-// project.qde was written by hand; it the project into w. A national survey's project holds
-// hundreds of thousands of coded selections and ~100 MB of source text, so
-// nothing is built whole in memory: project.qde is encoded selection by
-// selection, and each source text is written straight into its zip entry.
-// Offsets are counted in code points as the texts are laid out, the same
-// way in both passes.
+// renderQDPXReference renders the project with encoding/xml, as this
+// package did before project.qde was written by hand; TestQDPXMatchesEncodingXML
+// holds the hand-written bytes to its. It builds the selections of each unit
+// independently of qdpx_select.go (refDescription), so the comparison checks
+// the descriptions and codings too, not only the escaping.
 func renderQDPXReference(w io.Writer, in Input) error {
 	lang := in.Tables.Language
 	user := guid("user")
@@ -198,31 +197,21 @@ func renderQDPXReference(w io.Writer, in Input) error {
 			unitStart := runes
 			runes += utf8.RuneCountInString(u.Text)
 			c, ok := codings[u.ID]
-			if !ok || u.Context {
+			if !ok || u.Context || u.Text == "" {
 				continue
 			}
-			for mi, m := range c.Matches {
-				target, known := codeGUID[m.Code]
-				if !known || !c.Has(m.Code) {
-					continue
-				}
-				ut := u.Text
-				a, b := clampRune(ut, m.Span.Start), clampRune(ut, m.Span.End)
-				if a >= b {
-					continue
-				}
-				start := unitStart + utf8.RuneCountInString(ut[:a])
-				end := start + utf8.RuneCountInString(ut[a:b])
-				id := u.ID + "#" + strconv.Itoa(mi)
-				sel := qdeSelection{GUID: guid("selection:" + id), Name: truncateRunes(ut[a:b], 60),
-					Start: start, End: end, CreatingUser: user,
-					Codings: []qdeCoding{{GUID: guid("coding:" + id), CreatingUser: user, CodeRef: qdeCodeRef{TargetGUID: target}}}}
-				if m.Negated {
-					sel.Description = "negated: " + m.Term
-				}
-				if err := enc.EncodeElement(sel, xml.StartElement{Name: xml.Name{Local: "PlainTextSelection"}}); err != nil {
-					return fail(err)
-				}
+			desc, coded := refDescription(in.Codebook, lang, u.Text, c)
+			if desc == "" {
+				continue
+			}
+			sel := qdeSelection{GUID: guid("selection:" + u.ID), Name: u.ID, Start: unitStart, End: runes,
+				CreatingUser: user, Description: desc}
+			for _, id := range coded {
+				sel.Codings = append(sel.Codings, qdeCoding{GUID: guid("coding:" + u.ID + "#" + id), CreatingUser: user,
+					CodeRef: qdeCodeRef{TargetGUID: codeGUID[id]}})
+			}
+			if err := enc.EncodeElement(sel, xml.StartElement{Name: xml.Name{Local: "PlainTextSelection"}}); err != nil {
+				return fail(err)
 			}
 		}
 		if err := enc.EncodeToken(ts.End()); err != nil {
@@ -273,25 +262,150 @@ func renderQDPXReference(w io.Writer, in Input) error {
 	return nil
 }
 
-func TestQDPXMatchesEncodingXML(t *testing.T) {
-	tricky := func() Input {
-		in := fixtureInput("nl")
-		in.Tables.Study = "Studie \"<&'>\"\t\r\n\x01 \xff é"
-		in.Codebook.Codes[0].Description = "beschrijving met <tags> & \"quotes\"\nen regels\x00"
-		in.Codebook.Codes[1].Color = ""
-		units := append([]study.Unit(nil), in.Units...)
-		codings := append([]study.Coding(nil), in.Codings...)
-		u := units[0]
-		u.ID, u.Seq, u.Text = u.ID+"-x", 999, "werkdruk\t'<hoog>' & \"zwaar\"\r\n\x02 \xfe\xff ëé werkdruk"
-		units = append(units[:1], append([]study.Unit{u}, units[1:]...)...) // same file: next to its first unit
-		codings = append(codings, study.Coding{UnitID: u.ID, Codes: []string{in.Codebook.Codes[0].ID},
-			Matches: []study.Match{{Code: in.Codebook.Codes[0].ID, Term: "werk<&'\">druk\n", Span: study.Span{Start: 0, End: 8}, Negated: true},
-				{Code: in.Codebook.Codes[0].ID, Term: "werkdruk", Span: study.Span{Start: 9, End: 40}}}})
-		in.Units, in.Codings = units, codings
-		return in
+// refDescription is the Description of a unit's selection and the codes it
+// carries, in codebook order, written plainly (maps, fmt) so that it checks
+// qdpx_select.go rather than repeating it. desc is "" when the unit gets no
+// selection.
+func refDescription(cb Codebook, lang, text string, c *study.Coding) (desc string, coded []string) {
+	w := wordsNL
+	if lang == "en" {
+		w = wordsEN
 	}
-	for name, in := range map[string]Input{"nl": fixtureInput("nl"), "en": fixtureInput("en"), "tricky": tricky(),
-		"empty": {Tables: fixtureTables("nl")}} {
+	label := func(cc CodebookCode) string {
+		if lang == "en" {
+			return firstNonEmpty(cc.LabelEN, cc.LabelNL, cc.ID)
+		}
+		return firstNonEmpty(cc.LabelNL, cc.LabelEN, cc.ID)
+	}
+	type span struct {
+		start, end int
+		negated    bool
+	}
+	var lines []string
+	seen := map[string]bool{}
+	for _, cc := range cb.Codes {
+		if seen[cc.ID] {
+			continue
+		}
+		seen[cc.ID] = true
+		isCoded := c.Has(cc.ID)
+		terms := map[span][]string{}
+		words := map[span]string{}
+		var spans []span
+		for _, m := range c.Matches {
+			if m.Code != cc.ID {
+				continue
+			}
+			k := span{-1, -1, m.Negated}
+			if a, b := clampRune(text, m.Span.Start), clampRune(text, m.Span.End); a < b {
+				k.start = utf8.RuneCountInString(text[:a])
+				k.end = k.start + utf8.RuneCountInString(text[a:b])
+				words[k] = text[a:b]
+			}
+			if _, ok := terms[k]; !ok {
+				spans = append(spans, k)
+			}
+			if !slices.Contains(terms[k], m.Term) {
+				terms[k] = append(terms[k], m.Term)
+			}
+		}
+		if !isCoded && len(spans) == 0 {
+			continue
+		}
+		if isCoded {
+			coded = append(coded, cc.ID)
+		}
+		sort.SliceStable(spans, func(i, j int) bool {
+			a, b := spans[i], spans[j]
+			if a.start != b.start {
+				return a.start < b.start
+			}
+			if a.end != b.end {
+				return a.end < b.end
+			}
+			return !a.negated && b.negated
+		})
+		line := label(cc)
+		if !isCoded {
+			line += " (" + w.QDANotCoded + ")"
+		}
+		var entries []string
+		counted := false
+		for _, k := range spans {
+			counted = counted || !k.negated || cc.Negation != "exclude"
+			var marks []string
+			if k.negated {
+				marks = append(marks, w.QDANegated)
+				if isCoded && cc.Negation == "exclude" {
+					marks = append(marks, w.QDANotCounted)
+				}
+			}
+			if k.start < 0 {
+				e := strings.Join(terms[k], ", ")
+				if len(marks) > 0 {
+					e += " (" + strings.Join(marks, ", ") + ")"
+				}
+				entries = append(entries, e)
+				continue
+			}
+			word := w.QDATerm
+			if len(terms[k]) > 1 {
+				word = w.QDATerms
+			}
+			e := fmt.Sprintf("“%s” (%d–%d, %s %s", truncateRunes(words[k], 60), k.start, k.end, word, strings.Join(terms[k], ", "))
+			entries = append(entries, strings.Join(append([]string{e}, marks...), ", ")+")")
+		}
+		if isCoded && !counted {
+			var via []string
+			for _, sub := range cb.Codes {
+				if sub.Parent == cc.ID && sub.ID != cc.ID && c.Has(sub.ID) {
+					via = append(via, label(sub))
+				}
+			}
+			if len(via) > 0 {
+				entries = append(entries, w.QDAVia+" "+strings.Join(via, ", "))
+			}
+		}
+		if len(entries) > 0 {
+			line += ": " + strings.Join(entries, "; ")
+		}
+		lines = append(lines, line)
+	}
+	return strings.Join(lines, "\n"), coded
+}
+
+// trickyQDPXInput is the fixture with text XML must escape, invalid UTF-8,
+// and a unit whose matches are everything a selection has to describe.
+func trickyQDPXInput() Input {
+	in := fixtureInput("nl")
+	in.Tables.Study = "Studie \"<&'>\"\t\r\n\x01 \xff é"
+	in.Codebook.Codes[0].Description = "beschrijving met <tags> & \"quotes\"\nen regels\x00"
+	in.Codebook.Codes[1].Color = ""
+	units := append([]study.Unit(nil), in.Units...)
+	codings := append([]study.Coding(nil), in.Codings...)
+	u := units[0]
+	u.ID, u.Seq, u.Text = u.ID+"-x", 999, "werkdruk\t'<hoog>' & \"zwaar\"\r\n\x02 \xfe\xff ëé werkdruk"
+	units = append(units[:1], append([]study.Unit{u}, units[1:]...)...) // same file: next to its first unit
+	codings = append(codings, study.Coding{UnitID: u.ID, Codes: []string{"onbekend", "werkdruk.caseload", in.Codebook.Codes[0].ID},
+		Matches: []study.Match{{Code: in.Codebook.Codes[0].ID, Term: "werk<&'\">druk\n", Span: study.Span{Start: 0, End: 8}, Negated: true},
+			{Code: in.Codebook.Codes[0].ID, Term: "werkdruk", Span: study.Span{Start: 9, End: 40}},
+			{Code: in.Codebook.Codes[0].ID, Term: "*druk", Span: study.Span{Start: 9, End: 40}},
+			{Code: in.Codebook.Codes[0].ID, Term: "werkdruk", Span: study.Span{Start: 9, End: 40}},
+			{Code: "werkdruk.caseload", Term: "rule: Q <\"5\">", Span: study.Span{Start: 3, End: 3}},
+			{Code: "onbekend", Term: "x", Span: study.Span{Start: 0, End: 2}},
+			{Code: "samenwerking", Term: "niets", Span: study.Span{Start: 900, End: 990}, Negated: true}}})
+	// A unit with codes but no text cannot be selected.
+	e := u
+	e.ID, e.Seq, e.Text = u.ID+"-leeg", 1000, ""
+	units = append(units[:2], append([]study.Unit{e}, units[2:]...)...)
+	codings = append(codings, study.Coding{UnitID: e.ID, Codes: []string{"werkdruk"}})
+	in.Units, in.Codings = units, codings
+	return in
+}
+
+func TestQDPXMatchesEncodingXML(t *testing.T) {
+	for name, in := range map[string]Input{"nl": fixtureInput("nl"), "en": fixtureInput("en"), "tricky": trickyQDPXInput(),
+		"empty": {Tables: fixtureTables("nl")}, "selections": unitSelectionInput("nl"), "selections en": unitSelectionInput("en")} {
 		t.Run(name, func(t *testing.T) {
 			var got, want bytes.Buffer
 			if err := renderQDPX(&got, in, t.TempDir()); err != nil {

@@ -22,6 +22,8 @@ type words struct {
 	Codings, Unit, Respondent, QuestionOrSpeaker, Generated, NotTested, Scale, Of                         string
 	AgreementSheet                                                                                        string
 	CoocTop, CoocNote, Yes, No, Text, DisagreementsIntro, DisagreementsMore, DisagreementsAll, Fisher     string
+	// The descriptions of project.qdpx's selections (qdpx_select.go).
+	QDATerm, QDATerms, QDANegated, QDANotCounted, QDANotCoded, QDAVia string
 }
 
 // testName is how a test's method reads in a table.
@@ -67,6 +69,7 @@ var wordsNL = words{
 	DisagreementsIntro: "De verschillen hieronder zijn de fragmenten waarop de twee coderingen van elkaar afwijken, met de gepseudonimiseerde tekst, zodat het codeboek gericht kan worden verbeterd: ‘ja’ bij de automatische codering en ‘nee’ bij de menselijke is een onterecht toegekende code (zoekterm te ruim), andersom een gemiste code (zoekterm ontbreekt).",
 	DisagreementsMore:  "Aantal verschillen: %d; de eerste %d staan hierboven, alle %d in %s en in report.xlsx (blad ‘%s’).",
 	DisagreementsAll:   "Aantal verschillen: %d (ook in %s).",
+	QDATerm:            "term", QDATerms: "termen", QDANegated: "ontkend", QDANotCounted: "telt niet mee", QDANotCoded: "niet gecodeerd", QDAVia: "via",
 }
 
 var wordsEN = words{
@@ -101,6 +104,7 @@ var wordsEN = words{
 	DisagreementsIntro: "The disagreements below are the units on which the two codings differ, with their pseudonymized text, so that the codebook can be refined where it matters: ‘yes’ for the automatic coding and ‘no’ for the human one is a code assigned wrongly (a search term too broad), the reverse a code missed (a search term lacking).",
 	DisagreementsMore:  "Disagreements: %d; the first %d are listed above, all %d in %s and in report.xlsx (sheet ‘%s’).",
 	DisagreementsAll:   "Disagreements: %d (also in %s).",
+	QDATerm:            "term", QDATerms: "terms", QDANegated: "negated", QDANotCounted: "not counted", QDANotCoded: "not coded", QDAVia: "via",
 }
 
 // numFmt formats numbers for human readers: Dutch reports use a decimal

@@ -1,0 +1,289 @@
+package report
+
+import (
+	"cmp"
+	"slices"
+	"strconv"
+	"unicode/utf8"
+
+	"github.com/veldstem/veldstem/pipeline/study"
+)
+
+// project.qdpx has one selection per coded unit, not one per term hit: the
+// unit (an answer or a speaker turn) is what the analysis counts and what a
+// human gold coder judges, so a reviewer in a QDA tool sees the same thing
+// the numbers are about, with its context. A selection per hit showed 1–3
+// words without context, repeated one span once per term that matched it,
+// and made project.qde 17 times the size of its text (issue 10: on a
+// 20,000-response corpus 451,626 selections for 38,349 units, 197 MB; now
+// 83 MB, most of it the one Coding per code applied). What the hits said
+// moves into the selection's Description: per code, the words that
+// matched, where in the unit, and by which terms.
+//
+// A unit whose matches were all negated (under negation: exclude) gets a
+// selection too, with its Description but without a Coding. Negation is the
+// coder's most error-prone decision ("de werkdruk neemt niet af" reads as
+// negated), and without the selection a reviewer would have to find those
+// units by reading every text. It carries no Coding, so the code counts a
+// QDA tool shows still equal the analysis's unit counts; a tool that drops
+// uncoded selections loses nothing that was counted.
+
+// qdaCode is what a selection needs of one codebook code.
+type qdaCode struct {
+	id, guid, label string
+	parent          int // index of the parent code, -1 for a root
+	// excludeNegated: a negated match does not make the code apply
+	// (negation: exclude), so the description says it did not count.
+	excludeNegated bool
+}
+
+// qdaHit is one match of a codebook code in a unit. start < 0 for a match
+// without a span (a closed-answer rule).
+type qdaHit struct {
+	code       int
+	start, end int // code points into the unit's text
+	negated    bool
+	text, term string
+}
+
+// unitSelector builds a unit's selection, reusing its buffers across units.
+type unitSelector struct {
+	codes []qdaCode
+	index map[string]int
+	w     words
+
+	// Of the last unit built:
+	coded []int // indexes into codes, in codebook order
+	desc  []byte
+	hits  []qdaHit
+}
+
+func newUnitSelector(cb Codebook, codeGUID map[string]string, lang string) *unitSelector {
+	s := &unitSelector{index: make(map[string]int, len(cb.Codes)), w: wordsNL}
+	if lang == "en" {
+		s.w = wordsEN
+	}
+	for i, c := range cb.Codes {
+		if _, dup := s.index[c.ID]; !dup {
+			s.index[c.ID] = i
+		}
+		label := firstNonEmpty(c.LabelNL, c.LabelEN, c.ID)
+		if lang == "en" {
+			label = firstNonEmpty(c.LabelEN, c.LabelNL, c.ID)
+		}
+		s.codes = append(s.codes, qdaCode{id: c.ID, guid: codeGUID[c.ID], label: label, parent: -1, excludeNegated: c.Negation == "exclude"})
+	}
+	for i, c := range cb.Codes {
+		if p, ok := s.index[c.Parent]; ok && c.Parent != c.ID {
+			s.codes[i].parent = p
+		}
+	}
+	return s
+}
+
+// build sets s.coded and s.desc for a unit with text and coding c, and
+// reports whether the unit gets a selection: it does when it carries a
+// codebook code or has a match of one.
+func (s *unitSelector) build(text string, c *study.Coding) bool {
+	s.coded, s.hits, s.desc = s.coded[:0], s.hits[:0], s.desc[:0]
+	for _, id := range c.Codes {
+		if i, ok := s.index[id]; ok {
+			s.coded = append(s.coded, i)
+		}
+	}
+	slices.Sort(s.coded)
+	s.coded = slices.Compact(s.coded)
+
+	// Offsets are code points from the unit's first character, as QDA
+	// tools count positions: the reviewer adds them to the selection's.
+	// Matches come in text order, so counting on from the previous match
+	// start (at byte at, code point atRune) reads a long turn once.
+	at, atRune := 0, 0
+	for _, m := range c.Matches {
+		i, ok := s.index[m.Code]
+		if !ok {
+			continue
+		}
+		h := qdaHit{code: i, start: -1, end: -1, negated: m.Negated, term: m.Term}
+		if a, b := clampRune(text, m.Span.Start), clampRune(text, m.Span.End); a < b {
+			if a < at {
+				at, atRune = 0, 0
+			}
+			atRune += utf8.RuneCountInString(text[at:a])
+			at = a
+			h.start = atRune
+			h.end = h.start + utf8.RuneCountInString(text[a:b])
+			h.text = text[a:b]
+		}
+		s.hits = append(s.hits, h)
+	}
+	if len(s.coded) == 0 && len(s.hits) == 0 {
+		return false
+	}
+	// By code, then in text order; the hits of one span end up next to
+	// each other, so line can name all their terms in one entry.
+	slices.SortStableFunc(s.hits, func(a, b qdaHit) int {
+		return cmp.Or(cmp.Compare(a.code, b.code), cmp.Compare(a.start, b.start), cmp.Compare(a.end, b.end), boolCmp(a.negated, b.negated))
+	})
+
+	// One line per code, in codebook order: the codes the unit carries,
+	// then (interleaved by order) those it has matches of but not carries.
+	hi, ci := 0, 0
+	for hi < len(s.hits) || ci < len(s.coded) {
+		var code int
+		switch {
+		case hi == len(s.hits):
+			code = s.coded[ci]
+		case ci == len(s.coded):
+			code = s.hits[hi].code
+		default:
+			code = min(s.coded[ci], s.hits[hi].code)
+		}
+		isCoded := ci < len(s.coded) && s.coded[ci] == code
+		if isCoded {
+			ci++
+		}
+		from := hi
+		for hi < len(s.hits) && s.hits[hi].code == code {
+			hi++
+		}
+		s.line(code, isCoded, s.hits[from:hi])
+	}
+	return true
+}
+
+// line appends code's line to s.desc, e.g.
+//
+//	Werkdruk: “werkdruk” (12–20, term ~werkdruk); “geen werkdruk” (40–53, term werkdruk, negated, not counted)
+//	Samenwerking (not coded): “samenwerking” (3–15, term samenwerking, negated)
+//	Werkdruk: via Hoge caseload
+func (s *unitSelector) line(code int, isCoded bool, hits []qdaHit) {
+	w, cc := s.w, s.codes[code]
+	if len(s.desc) > 0 {
+		s.desc = append(s.desc, '\n')
+	}
+	s.desc = append(s.desc, cc.label...)
+	if !isCoded {
+		s.desc = append(s.desc, " ("...)
+		s.desc = append(s.desc, w.QDANotCoded...)
+		s.desc = append(s.desc, ')')
+	}
+	sep := ": "
+	counted := false
+	for len(hits) > 0 {
+		// Several terms often hit the same words (ziekteverzuim,
+		// ~verzuim, *verzuim): one entry per span, naming every term.
+		h, n := hits[0], 1
+		for n < len(hits) && hits[n].start == h.start && hits[n].end == h.end && hits[n].negated == h.negated {
+			n++
+		}
+		group := hits[:n]
+		hits = hits[n:]
+		s.desc = append(s.desc, sep...)
+		sep = "; "
+		counted = counted || !h.negated || !cc.excludeNegated
+		if h.start < 0 {
+			// A rule on closed answers: its term says which ("rule: …").
+			s.appendTerms(group)
+			if h.negated {
+				s.desc = append(s.desc, " ("...)
+				s.appendNegated(isCoded && cc.excludeNegated)
+				s.desc = append(s.desc, ')')
+			}
+			continue
+		}
+		s.desc = append(s.desc, "“"...)
+		s.desc = append(s.desc, truncateRunes(h.text, 60)...)
+		s.desc = append(s.desc, "” ("...)
+		s.desc = strconv.AppendInt(s.desc, int64(h.start), 10)
+		s.desc = append(s.desc, "–"...)
+		s.desc = strconv.AppendInt(s.desc, int64(h.end), 10)
+		s.desc = append(s.desc, ", "...)
+		if distinctTerms(group) == 1 {
+			s.desc = append(s.desc, w.QDATerm...)
+		} else {
+			s.desc = append(s.desc, w.QDATerms...)
+		}
+		s.desc = append(s.desc, ' ')
+		s.appendTerms(group)
+		if h.negated {
+			s.desc = append(s.desc, ", "...)
+			s.appendNegated(isCoded && cc.excludeNegated)
+		}
+		s.desc = append(s.desc, ')')
+	}
+	if !isCoded || counted {
+		return
+	}
+	// Carried only as the ancestor of a sub-code the unit has: name the
+	// sub-codes, whose own lines say why.
+	first := true
+	for _, ci := range s.coded {
+		if s.codes[ci].parent != code {
+			continue
+		}
+		if first {
+			s.desc = append(s.desc, sep...)
+			s.desc = append(s.desc, w.QDAVia...)
+			s.desc = append(s.desc, ' ')
+			first = false
+		} else {
+			s.desc = append(s.desc, ", "...)
+		}
+		s.desc = append(s.desc, s.codes[ci].label...)
+	}
+}
+
+// appendNegated marks a negated match, and says it did not count when the
+// code applies anyway (from another match): under negation: exclude a reader
+// would otherwise take the negated words for a reason.
+func (s *unitSelector) appendNegated(notCounted bool) {
+	s.desc = append(s.desc, s.w.QDANegated...)
+	if notCounted {
+		s.desc = append(s.desc, ", "...)
+		s.desc = append(s.desc, s.w.QDANotCounted...)
+	}
+}
+
+// appendTerms appends the distinct terms of group, separated by commas.
+func (s *unitSelector) appendTerms(group []qdaHit) {
+	for i, h := range group {
+		if repeated(group, i) {
+			continue
+		}
+		if i > 0 {
+			s.desc = append(s.desc, ", "...)
+		}
+		s.desc = append(s.desc, h.term...)
+	}
+}
+
+func distinctTerms(group []qdaHit) int {
+	n := 0
+	for i := range group {
+		if !repeated(group, i) {
+			n++
+		}
+	}
+	return n
+}
+
+// repeated reports whether group[i]'s term occurs earlier in group.
+func repeated(group []qdaHit, i int) bool {
+	for _, g := range group[:i] {
+		if g.term == group[i].term {
+			return true
+		}
+	}
+	return false
+}
+
+func boolCmp(a, b bool) int {
+	switch {
+	case a == b:
+		return 0
+	case a:
+		return 1
+	}
+	return -1
+}
