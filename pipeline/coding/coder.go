@@ -1,8 +1,10 @@
 package coding
 
 import (
+	"cmp"
 	"fmt"
 	"runtime"
+	"slices"
 	"sort"
 	"strings"
 	"sync"
@@ -17,6 +19,13 @@ type Coder struct {
 	cb       *Codebook
 	codes    []compiledCode
 	matchers map[string]*matcher // "nl" and "en"
+	// byID lists the code indexes in the order of their ids, the order of
+	// Coding.Codes.
+	byID []int
+	// scratch holds *scratch: a national run codes hundreds of thousands
+	// of units, and allocating their working memory per unit cost as much
+	// as matching them.
+	scratch sync.Pool
 }
 
 type compiledCode struct {
@@ -24,7 +33,7 @@ type compiledCode struct {
 	negation  string
 	scope     Scope
 	rules     []*rule
-	ancestors []string
+	ancestors []int // code indexes
 }
 
 // termRef is one term in a language's index.
@@ -41,19 +50,40 @@ type termRef struct {
 // indexed by their first word so a token looks up its candidates in maps
 // instead of trying every term.
 type matcher struct {
-	lang     string
+	lang string
+	// slot is the matcher's index into scratch.seen.
+	slot     int
 	terms    []termRef
-	exact    map[string][]int
+	exact    map[string]*firstWord
 	stems    map[string][]int
 	prefixes map[string][]int
 	tails    map[string][]int
-	regexes  []int
+	// prefixKeys and tailKeys index the prefixes and tails by their first
+	// and last keyLen bytes: one look-up per word instead of one per
+	// possible split, which was most of the map look-ups.
+	prefixKeys, tailKeys map[string][]affix
+	regexes              []int
 	// altStems is set when some term stems in the other language.
 	altStems bool
-	scratch  sync.Pool // of *findScratch
 	// prefixLen and tailLen are the shortest and longest prefix and tail
 	// of any term, in bytes.
 	prefixLen, tailLen [2]int
+}
+
+// firstWord holds the terms whose first word is one exact word. Common
+// words (niet, geen, op, te) start dozens of phrases, and a token tried
+// them all although the next word rules out nearly every one; so a phrase
+// whose second word is exact is filed under that word and tried only when
+// the next token has it.
+type firstWord struct {
+	any  []int            // single words, and phrases going on with a gap, stem or glob
+	next map[string][]int // phrases by their exact second word
+}
+
+// affix is a prefix or tail and the terms starting with it.
+type affix struct {
+	word string
+	ids  []int
 }
 
 // Compile validates cb and builds its matcher. Build it once per run.
@@ -76,7 +106,10 @@ func Compile(cb *Codebook) (*Coder, error) {
 				return nil, fmt.Errorf("coding: codebook %s: code %s has unknown parent %q", cb.Path, code.ID, code.Parent)
 			}
 		}
-		cc := compiledCode{id: code.ID, negation: code.Negation, scope: code.AppliesTo, ancestors: cb.Ancestors(code.ID)}
+		cc := compiledCode{id: code.ID, negation: code.Negation, scope: code.AppliesTo}
+		for _, a := range cb.Ancestors(code.ID) {
+			cc.ancestors = append(cc.ancestors, idx[a])
+		}
 		if cc.negation == "" {
 			cc.negation = "flag"
 		}
@@ -89,10 +122,15 @@ func Compile(cb *Codebook) (*Coder, error) {
 		}
 		c.codes = append(c.codes, cc)
 	}
-	for _, lang := range []string{"nl", "en"} {
-		m := &matcher{lang: lang, exact: map[string][]int{}, stems: map[string][]int{},
+	c.byID = make([]int, len(c.codes))
+	for i := range c.byID {
+		c.byID[i] = i
+	}
+	sort.Slice(c.byID, func(i, j int) bool { return c.codes[c.byID[i]].id < c.codes[c.byID[j]].id })
+	c.scratch.New = func() any { return &scratch{} }
+	for slot, lang := range []string{"nl", "en"} {
+		m := &matcher{lang: lang, slot: slot, exact: map[string]*firstWord{}, stems: map[string][]int{},
 			prefixes: map[string][]int{}, tails: map[string][]int{}}
-		m.scratch.New = func() any { return &findScratch{} }
 		for ci, code := range cb.Codes {
 			for _, excl := range []bool{false, true} {
 				src := code.Terms
@@ -119,6 +157,8 @@ func Compile(cb *Codebook) (*Coder, error) {
 				}
 			}
 		}
+		m.prefixKeys = affixKeys(m.prefixes, m.prefixLen[0], func(w string, n int) string { return w[:n] })
+		m.tailKeys = affixKeys(m.tails, m.tailLen[0], func(w string, n int) string { return w[len(w)-n:] })
 		c.matchers[lang] = m
 	}
 	return c, nil
@@ -149,7 +189,19 @@ func (m *matcher) add(t termRef) {
 	e := t.pat.Phrase[0]
 	switch e.Kind {
 	case exactWord:
-		m.exact[e.Word] = append(m.exact[e.Word], i)
+		fw := m.exact[e.Word]
+		if fw == nil {
+			fw = &firstWord{}
+			m.exact[e.Word] = fw
+		}
+		if ph := t.pat.Phrase; len(ph) > 1 && ph[1].Kind == exactWord {
+			if fw.next == nil {
+				fw.next = map[string][]int{}
+			}
+			fw.next[ph[1].Word] = append(fw.next[ph[1].Word], i)
+		} else {
+			fw.any = append(fw.any, i)
+		}
 	case stemWord:
 		m.stems[e.Word] = append(m.stems[e.Word], i)
 	case prefixWord:
@@ -159,6 +211,18 @@ func (m *matcher) add(t termRef) {
 		m.tails[e.Word] = append(m.tails[e.Word], i)
 		m.tailLen = widen(m.tailLen, len(e.Word), len(m.tails) == 1)
 	}
+}
+
+// affixKeys files each affix under key(affix, keyLen); every affix is at
+// least keyLen bytes long, so a word can only carry the affixes filed under
+// its own key.
+func affixKeys(affixes map[string][]int, keyLen int, key func(string, int) string) map[string][]affix {
+	out := map[string][]affix{}
+	for _, w := range sortedKeys(affixes) {
+		k := key(w, keyLen)
+		out[k] = append(out[k], affix{word: w, ids: affixes[w]})
+	}
+	return out
 }
 
 // widen extends the range r to include n; first starts it afresh.
@@ -181,15 +245,11 @@ type tokForms struct {
 	forms []form
 }
 
-func (m *matcher) forms(d *doc) []tokForms {
+// forms reads every token of d in each of its forms, into sc's memory.
+func (m *matcher) forms(d *doc, sc *scratch) []tokForms {
 	useStem := len(m.stems) > 0
-	out := make([]tokForms, len(d.Tokens))
-	for k, t := range d.Tokens {
-		n := 1
-		if len(t.Parts) > 0 {
-			n += 1 + len(t.Parts)
-		}
-		fs := make([]form, 0, n)
+	fs := sc.forms[:0]
+	for _, t := range d.Tokens {
 		fs = append(fs, form{W: t.Norm, Start: t.Start, End: t.End})
 		if len(t.Parts) > 0 {
 			fs = append(fs, form{W: strings.ReplaceAll(t.Norm, "-", ""), Start: t.Start, End: t.End})
@@ -197,16 +257,26 @@ func (m *matcher) forms(d *doc) []tokForms {
 				fs = append(fs, form{W: p.Norm, Start: p.Start, End: p.End})
 			}
 		}
-		if useStem {
-			for i := range fs {
-				fs[i].Stem = stem(fs[i].W, m.lang)
-				if m.altStems {
-					fs[i].AltStem = stem(fs[i].W, other(m.lang))
-				}
+	}
+	if useStem {
+		for i := range fs {
+			fs[i].Stem = stem(fs[i].W, m.lang)
+			if m.altStems {
+				fs[i].AltStem = stem(fs[i].W, other(m.lang))
 			}
 		}
-		out[k].forms = fs
 	}
+	out := sc.tfs[:0]
+	at := 0
+	for _, t := range d.Tokens {
+		n := 1
+		if len(t.Parts) > 0 {
+			n += 1 + len(t.Parts)
+		}
+		out = append(out, tokForms{forms: fs[at : at+n : at+n]})
+		at += n
+	}
+	sc.forms, sc.tfs = fs, out
 	return out
 }
 
@@ -299,37 +369,51 @@ func matchPhrase(elems []elem, d *doc, tfs []tokForms, k int) (start, end, last 
 	return f.Start, end, last, ok
 }
 
-// findScratch is per-goroutine working memory for find.
-type findScratch struct {
-	seen    []int
+// scratch is one goroutine's working memory for Code, reused from unit to
+// unit through Coder.scratch.
+type scratch struct {
+	toks     []token
+	starts   []int
+	forms    []form
+	tfs      []tokForms
+	hits     []hit
+	langHits []langHit
+	cand     []int
+	// seen holds, per matcher and term, the token index + 1 of the term's
+	// last try. A large codebook has thousands of terms and a unit touches
+	// a handful, so only the touched entries are reset after a unit.
+	seen    [2][]int
 	touched []int
+	flags   []bool // active, positive, matched and coded, per code
+	veto    [][2]int
+	keys    []matchKey
 }
 
-// find returns every occurrence of the terms whose code is active.
-func (m *matcher) find(d *doc, tfs []tokForms, active []bool) []hit {
-	var hits []hit
-	// seen holds, per term, the token index + 1 of its last try. A large
-	// codebook has thousands of terms and a unit touches a handful, so the
-	// slice is reused and only the touched entries are reset afterwards:
-	// allocating it per unit was a third of all coding allocations.
-	sc := m.scratch.Get().(*findScratch)
-	if len(sc.seen) < len(m.terms) {
-		sc.seen = make([]int, len(m.terms))
+// langHit is a hit and the matcher (language) that found it.
+type langHit struct {
+	m *matcher
+	h hit
+}
+
+// matchKey identifies a match for de-duplication.
+type matchKey struct {
+	code, start, end int
+	term             string
+}
+
+// find appends to hits every occurrence of the terms whose code is active.
+func (m *matcher) find(d *doc, tfs []tokForms, active []bool, sc *scratch, hits []hit) []hit {
+	if len(sc.seen[m.slot]) < len(m.terms) {
+		sc.seen[m.slot] = make([]int, len(m.terms))
 	}
-	seen := sc.seen
-	defer func() {
-		for _, id := range sc.touched {
-			seen[id] = 0
-		}
-		sc.touched = sc.touched[:0]
-		m.scratch.Put(sc)
-	}()
-	var cand []int
+	seen := sc.seen[m.slot]
+	touched := sc.touched[:0]
+	cand := sc.cand[:0]
 	addAll := func(ids []int, k int) {
 		for _, id := range ids {
 			if seen[id] != k+1 && active[m.terms[id].code] {
 				if seen[id] == 0 {
-					sc.touched = append(sc.touched, id)
+					touched = append(touched, id)
 				}
 				seen[id] = k + 1
 				cand = append(cand, id)
@@ -339,24 +423,32 @@ func (m *matcher) find(d *doc, tfs []tokForms, active []bool) []hit {
 	for k := range tfs {
 		cand = cand[:0]
 		for _, f := range tfs[k].forms {
-			addAll(m.exact[f.W], k)
+			if fw := m.exact[f.W]; fw != nil {
+				addAll(fw.any, k)
+				if fw.next != nil && k+1 < len(tfs) && d.Tokens[k+1].Sentence == d.Tokens[k].Sentence {
+					for _, g := range tfs[k+1].forms {
+						addAll(fw.next[g.W], k)
+					}
+				}
+			}
 			if len(m.stems) > 0 {
 				addAll(m.stems[f.Stem], k)
 				if m.altStems {
 					addAll(m.stems[f.AltStem], k)
 				}
 			}
-			if len(m.prefixes) > 0 || len(m.tails) > 0 {
-				// Only split lengths some term has are looked up: most
-				// splits of a word cannot be a codebook prefix or tail.
-				for i := max(1, m.prefixLen[0]); i < len(f.W) && i <= m.prefixLen[1]; i++ {
-					addAll(m.prefixes[f.W[:i]], k)
+			if n := m.prefixLen[0]; len(m.prefixKeys) > 0 && len(f.W) >= n {
+				for _, a := range m.prefixKeys[f.W[:n]] {
+					if strings.HasPrefix(f.W, a.word) {
+						addAll(a.ids, k)
+					}
 				}
-				for i := max(1, len(f.W)-m.tailLen[1]); i < len(f.W) && len(f.W)-i >= m.tailLen[0]; i++ {
-					addAll(m.tails[f.W[i:]], k)
-				}
-				if len(m.prefixes) > 0 {
-					addAll(m.prefixes[f.W], k)
+			}
+			if n := m.tailLen[0]; len(m.tailKeys) > 0 && len(f.W) > n {
+				for _, a := range m.tailKeys[f.W[len(f.W)-n:]] {
+					if len(f.W) > len(a.word) && strings.HasSuffix(f.W, a.word) {
+						addAll(a.ids, k)
+					}
 				}
 			}
 		}
@@ -377,6 +469,10 @@ func (m *matcher) find(d *doc, tfs []tokForms, active []bool) []hit {
 			hits = append(hits, hit{term: id, start: s, end: e, a: k, b: last, sentence: d.Tokens[k].Sentence})
 		}
 	}
+	for _, id := range touched {
+		seen[id] = 0
+	}
+	sc.touched, sc.cand = touched[:0], cand[:0]
 	lower, folds, lowered := "", false, false
 	for _, id := range m.regexes {
 		if !active[m.terms[id].code] {
@@ -512,16 +608,6 @@ func (c *Coder) lang(u study.Unit) string {
 	return "nl"
 }
 
-// langsFor lists the languages whose terms code u: its own, or both when
-// neither u nor the detector could tell.
-func (c *Coder) langsFor(u study.Unit) []string {
-	if u.Lang == "" {
-		first := c.lang(u)
-		return []string{first, other(first)}
-	}
-	return []string{c.lang(u)}
-}
-
 // inScope reports whether a code's applies_to admits the unit.
 func inScope(s Scope, u study.Unit) bool {
 	if len(s.Questions) > 0 && u.Question != "" {
@@ -567,61 +653,83 @@ func (c *Coder) Code(u study.Unit, r *study.Respondent) study.Coding {
 	if u.Context {
 		return out
 	}
-	active := make([]bool, len(c.codes))
+	sc := c.scratch.Get().(*scratch)
+	nc := len(c.codes)
+	if len(sc.flags) < 4*nc {
+		sc.flags = make([]bool, 4*nc)
+	}
+	flags := sc.flags[:4*nc]
+	clear(flags)
+	active, positive, matched, coded := flags[:nc], flags[nc:2*nc], flags[2*nc:3*nc], flags[3*nc:]
 	for i, cc := range c.codes {
 		active[i] = inScope(cc.scope, u)
 	}
-	d := tokenize(u.Text)
+	d := tokenizeInto(u.Text, sc.toks, sc.starts)
+	sc.toks, sc.starts = d.Tokens, d.sentenceStarts
 	// A unit whose language could not be told (a few words, a term like
 	// "caseload" used in Dutch) is matched with both languages' terms:
 	// missing an English answer costs more than the rare cross-language hit.
-	type langHit struct {
-		m *matcher
-		h hit
-	}
-	var hits []langHit
-	for _, lang := range c.langsFor(u) {
+	hits := sc.langHits[:0]
+	first := c.lang(u)
+	for i, lang := range [2]string{first, other(first)} {
+		if i == 1 && u.Lang != "" {
+			break
+		}
 		m := c.matchers[lang]
 		if m == nil {
 			continue
 		}
-		for _, h := range m.find(&d, m.forms(&d), active) {
+		sc.hits = m.find(&d, m.forms(&d, sc), active, sc, sc.hits[:0])
+		for _, h := range sc.hits {
 			hits = append(hits, langHit{m, h})
 		}
 	}
+	sc.langHits = hits
 
-	veto := map[[2]int]bool{} // code, sentence
+	veto := sc.veto[:0] // code, sentence
 	for _, lh := range hits {
-		if lh.m.terms[lh.h.term].exclude {
-			veto[[2]int{lh.m.terms[lh.h.term].code, lh.h.sentence}] = true
+		if t := lh.m.terms[lh.h.term]; t.exclude {
+			veto = append(veto, [2]int{t.code, lh.h.sentence})
 		}
 	}
-	type key struct {
-		code       int
-		term       string
-		start, end int
+	sc.veto = veto
+	// Matches found twice (by both languages, or by a term listed twice)
+	// are kept once. A unit has a dozen matches, so a linear scan beats a
+	// map; long units get one.
+	keys := sc.keys[:0]
+	var many map[matchKey]bool
+	if len(hits) > 64 {
+		many = map[matchKey]bool{}
 	}
-	seen := map[key]bool{}
-	positive := make([]bool, len(c.codes))
-	matched := make([]bool, len(c.codes))
 	for _, lh := range hits {
 		h, t := lh.h, lh.m.terms[lh.h.term]
-		if t.exclude || veto[[2]int{t.code, h.sentence}] {
+		if t.exclude || slices.Contains(veto, [2]int{t.code, h.sentence}) {
 			continue
 		}
-		k := key{t.code, t.pat.Raw, h.start, h.end}
-		if seen[k] {
-			continue
+		k := matchKey{t.code, h.start, h.end, t.pat.Raw}
+		if many != nil {
+			if many[k] {
+				continue
+			}
+			many[k] = true
+		} else {
+			if slices.Contains(keys, k) {
+				continue
+			}
+			keys = append(keys, k)
 		}
-		seen[k] = true
 		cc := c.codes[t.code]
 		neg := cc.negation != "ignore" && negated(&d, h.a, h.b)
+		if out.Matches == nil {
+			out.Matches = make([]study.Match, 0, len(hits))
+		}
 		out.Matches = append(out.Matches, study.Match{Code: cc.id, Term: t.pat.Raw, Span: study.Span{Start: h.start, End: h.end}, Negated: neg})
 		matched[t.code] = true
 		if !neg || cc.negation != "exclude" {
 			positive[t.code] = true
 		}
 	}
+	sc.keys = keys[:0]
 	for i, cc := range c.codes {
 		if !active[i] {
 			continue
@@ -633,28 +741,40 @@ func (c *Coder) Code(u study.Unit, r *study.Respondent) study.Coding {
 			}
 		}
 	}
-	set := map[string]bool{}
+	n := 0
 	for i, cc := range c.codes {
-		if matched[i] && positive[i] {
-			set[cc.id] = true
-			for _, a := range cc.ancestors {
-				set[a] = true
+		if !matched[i] || !positive[i] {
+			continue
+		}
+		if !coded[i] {
+			coded[i] = true
+			n++
+		}
+		for _, j := range cc.ancestors {
+			if !coded[j] {
+				coded[j] = true
+				n++
 			}
 		}
 	}
-	out.Codes = sortedKeys(set)
-	sort.SliceStable(out.Matches, func(i, j int) bool {
-		a, b := out.Matches[i], out.Matches[j]
+	out.Codes = make([]string, 0, n)
+	for _, i := range c.byID {
+		if coded[i] {
+			out.Codes = append(out.Codes, c.codes[i].id)
+		}
+	}
+	c.scratch.Put(sc)
+	slices.SortStableFunc(out.Matches, func(a, b study.Match) int {
 		if a.Span.Start != b.Span.Start {
-			return a.Span.Start < b.Span.Start
+			return cmp.Compare(a.Span.Start, b.Span.Start)
 		}
 		if a.Code != b.Code {
-			return a.Code < b.Code
+			return strings.Compare(a.Code, b.Code)
 		}
 		if a.Span.End != b.Span.End {
-			return a.Span.End < b.Span.End
+			return cmp.Compare(a.Span.End, b.Span.End)
 		}
-		return a.Term < b.Term
+		return strings.Compare(a.Term, b.Term)
 	})
 	return out
 }
@@ -705,6 +825,7 @@ func UnusedTerms(cb *Codebook, units []study.Unit) []TermUse {
 		return nil
 	}
 	used := map[[3]string]bool{} // code, lang, raw term
+	sc := &scratch{}
 	all := make([]bool, len(c.codes))
 	for i := range all {
 		all[i] = true
@@ -716,7 +837,7 @@ func UnusedTerms(cb *Codebook, units []study.Unit) []TermUse {
 		lang := c.lang(u)
 		m := c.matchers[lang]
 		d := tokenize(u.Text)
-		for _, h := range m.find(&d, m.forms(&d), all) {
+		for _, h := range m.find(&d, m.forms(&d, sc), all, sc, nil) {
 			t := m.terms[h.term]
 			if !t.exclude {
 				used[[3]string{c.codes[t.code].id, t.srcLang, t.pat.Raw}] = true

@@ -129,7 +129,13 @@ var abbreviations = map[string]bool{
 // sentences and clauses as it goes. It is the hot path: one pass over the
 // bytes, no regular expressions.
 func tokenize(text string) doc {
-	d := doc{Text: text, sentenceStarts: []int{0}}
+	return tokenizeInto(text, nil, nil)
+}
+
+// tokenizeInto is tokenize writing into toks and starts, so that a coder
+// reuses one unit's memory for the next.
+func tokenizeInto(text string, toks []token, starts []int) doc {
+	d := doc{Text: text, Tokens: toks[:0], sentenceStarts: append(starts[:0], 0)}
 	sentence, clause := 0, 0
 	pendingBreak, pendingClause := false, false
 	i := 0
