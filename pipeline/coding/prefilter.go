@@ -5,6 +5,8 @@ import (
 	"regexp/syntax"
 	"sort"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Regex terms run on every unit's text, and most units cannot match them:
@@ -231,15 +233,38 @@ type regexStarts struct {
 	prefixes  []string       // ASCII, lower-case
 	wordStart bool           // the expression begins with \b
 	anchored  *regexp.Regexp // the expression anchored at the start
+	// A regex without usable start literals ("\b(\d{2,3}|\w*tig|honderd)
+	// (dossiers|cliënten)") is tried only in windows that end at an
+	// occurrence of a member of window and reach back at most reach
+	// non-word bytes: every match contains such an occurrence after at most
+	// that many. first holds the bytes (of the lowered text) a match can
+	// start with; inContext is the expression anchored one rune after the
+	// start, so that a leading \b sees the rune before the window.
+	window    []string
+	reach     int
+	first     *[256]bool
+	inContext *regexp.Regexp
 }
 
 // newRegexStarts returns nil when the expression gives no usable start
 // literals (then the whole text is searched).
 func newRegexStarts(expr string) *regexStarts {
 	rs := &regexStarts{required: requiredSets(expr)}
+	anchored, err := regexp.Compile("(?i)^(?:" + expr + ")")
+	if err != nil {
+		return nil
+	}
 	if pre, wordStart := regexPrefixes(expr); usablePrefixes(pre, wordStart) {
-		if anchored, err := regexp.Compile("(?i)^(?:" + expr + ")"); err == nil {
-			rs.prefixes, rs.wordStart, rs.anchored = pre, wordStart, anchored
+		rs.prefixes, rs.wordStart, rs.anchored = pre, wordStart, anchored
+	} else if w, reach, ok := windowSet(expr); ok {
+		rs.window, rs.reach, rs.anchored = w, reach, anchored
+		rs.wordStart = startsWithWordBoundary(expr)
+		rs.inContext, err = regexp.Compile("(?i)^(?s:.)(?:" + expr + ")")
+		if err != nil {
+			return nil
+		}
+		if first, ok := firstBytes(expr); ok {
+			rs.first = &first
 		}
 	}
 	if rs.anchored == nil && len(rs.required) == 0 {
@@ -283,10 +308,21 @@ func findRegex(re *regexp.Regexp, rs *regexStarts, text, lower string, folds boo
 			return nil
 		}
 	}
-	if rs.anchored == nil {
+	return rs.search(re, text, lower, nil)
+}
+
+// search is findRegex once the required sets are known to be in lower.
+// starts is working memory.
+func (rs *regexStarts) search(re *regexp.Regexp, text, lower string, starts []int) [][]int {
+	if rs.anchored == nil || rs.window != nil && !utf8.ValidString(text) {
+		// Windows need rune starts to agree with the regex engine's, which
+		// they do only in valid UTF-8.
 		return re.FindAllStringIndex(text, -1)
 	}
-	var starts []int
+	starts = starts[:0]
+	if rs.window != nil {
+		starts = rs.windowStarts(lower, starts)
+	}
 	for _, p := range rs.prefixes {
 		if p == digitStart {
 			for pos := 0; pos < len(lower); pos++ {
@@ -318,12 +354,279 @@ func findRegex(re *regexp.Regexp, rs *regexStarts, text, lower string, folds boo
 		if pos < end || (i > 0 && pos == starts[i-1]) {
 			continue
 		}
-		if loc := rs.anchored.FindStringIndex(text[pos:]); loc != nil && loc[1] > 0 {
-			out = append(out, []int{pos, pos + loc[1]})
-			end = pos + loc[1]
+		if e := rs.matchAt(text, pos); e > pos {
+			out = append(out, []int{pos, e})
+			end = e
 		}
 	}
 	return out
+}
+
+// matchAt returns the end of the match starting at pos, or -1.
+func (rs *regexStarts) matchAt(text string, pos int) int {
+	if rs.inContext == nil || pos == 0 {
+		if loc := rs.anchored.FindStringIndex(text[pos:]); loc != nil {
+			return pos + loc[1]
+		}
+		return -1
+	}
+	_, size := utf8.DecodeLastRuneInString(text[:pos])
+	if loc := rs.inContext.FindStringIndex(text[pos-size:]); loc != nil {
+		return pos - size + loc[1]
+	}
+	return -1
+}
+
+// windowStarts appends the positions in the windows before each
+// occurrence of a window member where a match may start.
+func (rs *regexStarts) windowStarts(lower string, starts []int) []int {
+	// Only when every first byte is a word character does a leading \b
+	// say the byte before must not be one.
+	wordFirst := rs.wordStart && rs.first != nil
+	if wordFirst {
+		for c := 0; c < 256; c++ {
+			if rs.first[c] && !isASCIIWord(byte(c)) {
+				wordFirst = false
+				break
+			}
+		}
+	}
+	for _, w := range rs.window {
+		for off := 0; off <= len(lower)-len(w); {
+			i := strings.Index(lower[off:], w)
+			if i < 0 {
+				break
+			}
+			q := off + i
+			off = q + 1
+			p, nonWord := q, 0
+			for p > 0 {
+				if !isASCIIWord(lower[p-1]) {
+					if nonWord == rs.reach {
+						break
+					}
+					nonWord++
+				}
+				p--
+			}
+			for pos := p; pos <= q; pos++ {
+				c := lower[pos]
+				if !utf8.RuneStart(c) || rs.first != nil && !rs.first[c] || wordFirst && pos > 0 && isASCIIWord(lower[pos-1]) {
+					continue
+				}
+				starts = append(starts, pos)
+			}
+		}
+	}
+	return starts
+}
+
+// windowSet picks, among the elements of expr's top-level sequence that
+// every match needs a literal of, the one reached over the fewest non-word
+// bytes from the start of the match; ok is false when none is reached over
+// a bounded number.
+func windowSet(expr string) (set []string, reach int, ok bool) {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil, 0, false
+	}
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	subs := []*syntax.Regexp{re}
+	if re.Op == syntax.OpConcat {
+		subs = re.Sub
+	}
+	sum := 0
+	for _, sub := range subs {
+		n := maxNonWord(sub)
+		if n < 0 {
+			break
+		}
+		// The member can sit anywhere in its element's match, so the
+		// element's own non-word bytes count.
+		sum += n
+		if s, found := mustContain(sub); found && shortest(s) >= minRequired && (!ok || sum < reach || sum == reach && moreSelective(s, set)) {
+			set, reach, ok = s, sum, true
+		}
+	}
+	return set, reach, ok
+}
+
+// unbounded stands for no limit in maxNonWord.
+const unbounded = -1
+
+// maxNonWord returns the most bytes that are not ASCII word characters a
+// match of re can hold, or unbounded.
+func maxNonWord(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return 0
+	case syntax.OpLiteral:
+		n := 0
+		for _, r := range re.Rune {
+			n += nonWordBytes(r)
+		}
+		return n
+	case syntax.OpCharClass:
+		n := 0
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			lo, hi := re.Rune[i], re.Rune[i+1]
+			if hi >= 0x80 {
+				return utf8.UTFMax
+			}
+			for r := lo; r <= hi; r++ {
+				n = max(n, nonWordBytes(r))
+			}
+		}
+		return n
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return utf8.UTFMax
+	case syntax.OpCapture, syntax.OpQuest:
+		return maxNonWord(re.Sub[0])
+	case syntax.OpStar, syntax.OpPlus:
+		if maxNonWord(re.Sub[0]) == 0 {
+			return 0
+		}
+		return unbounded
+	case syntax.OpRepeat:
+		n := maxNonWord(re.Sub[0])
+		if n == 0 {
+			return 0
+		}
+		if n < 0 || re.Max < 0 {
+			return unbounded
+		}
+		return n * re.Max
+	case syntax.OpAlternate, syntax.OpConcat:
+		n := 0
+		for _, sub := range re.Sub {
+			m := maxNonWord(sub)
+			if m < 0 {
+				return unbounded
+			}
+			if re.Op == syntax.OpAlternate {
+				n = max(n, m)
+			} else {
+				n += m
+			}
+		}
+		return n
+	}
+	return unbounded
+}
+
+// nonWordBytes is how many non-word bytes r can match under (?i): none for
+// an ASCII word character, else the longest encoding among its case
+// variants (the Kelvin sign K is three bytes, k one).
+func nonWordBytes(r rune) int {
+	if r < 0x80 && isASCIIWord(byte(r)) {
+		return 0
+	}
+	n := utf8.RuneLen(r)
+	for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+		n = max(n, utf8.RuneLen(f))
+	}
+	return max(n, 1)
+}
+
+// firstBytes returns the bytes of the ASCII-lowered text a match of expr
+// can start with; ok is false when it cannot tell.
+func firstBytes(expr string) (set [256]bool, ok bool) {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return set, false
+	}
+	ok, empty := addFirst(&set, re)
+	return set, ok && !empty
+}
+
+// addFirst adds to set the first bytes of re's matches; empty reports that
+// re can match without consuming anything, when the bytes after it count
+// too.
+func addFirst(set *[256]bool, re *syntax.Regexp) (ok, empty bool) {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpWordBoundary, syntax.OpNoWordBoundary, syntax.OpBeginLine, syntax.OpEndLine,
+		syntax.OpBeginText, syntax.OpEndText:
+		return true, true
+	case syntax.OpLiteral:
+		if len(re.Rune) == 0 {
+			return true, true
+		}
+		addRune(set, re.Rune[0])
+		return true, false
+	case syntax.OpCharClass:
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			lo, hi := re.Rune[i], min(re.Rune[i+1], 0x7f)
+			for r := lo; r <= hi; r++ {
+				addRune(set, r)
+			}
+			if re.Rune[i+1] >= 0x80 {
+				// Some non-ASCII rune: any lead byte, and k and s, which
+				// the Kelvin sign and the long s match.
+				for c := 0xc0; c < 256; c++ {
+					set[c] = true
+				}
+				set['k'], set['s'] = true, true
+			}
+		}
+		return len(re.Rune) > 0, false
+	case syntax.OpCapture, syntax.OpPlus:
+		return addFirst(set, re.Sub[0])
+	case syntax.OpStar, syntax.OpQuest:
+		ok, _ := addFirst(set, re.Sub[0])
+		return ok, true
+	case syntax.OpRepeat:
+		ok, empty := addFirst(set, re.Sub[0])
+		return ok, empty || re.Min == 0
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			ok, e := addFirst(set, sub)
+			if !ok {
+				return false, false
+			}
+			empty = empty || e
+		}
+		return true, empty
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			ok, e := addFirst(set, sub)
+			if !ok || !e {
+				return ok, false
+			}
+		}
+		return true, true
+	}
+	return false, false
+}
+
+// addRune adds the first byte of r and of its case variants, lowered.
+func addRune(set *[256]bool, r rune) {
+	f := r
+	for {
+		var b [utf8.UTFMax]byte
+		utf8.EncodeRune(b[:], f)
+		c := b[0]
+		if c >= 'A' && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		set[c] = true
+		if f = unicode.SimpleFold(f); f == r {
+			return
+		}
+	}
+}
+
+func startsWithWordBoundary(expr string) bool {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return false
+	}
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	return re.Op == syntax.OpConcat && len(re.Sub) > 0 && re.Sub[0].Op == syntax.OpWordBoundary
 }
 
 // foldsToASCII reports whether text holds the Kelvin sign or the long s:

@@ -74,6 +74,29 @@ func TestRequiredSetsAreLiteralsEveryMatchContains(t *testing.T) {
 	}
 }
 
+func TestWindowSetReachesBackOverNonWordBytes(t *testing.T) {
+	cases := []struct {
+		name, expr string
+		set        []string
+		reach      int
+		ok         bool
+	}{
+		{"a space and the two bytes of ë", `\b(\d{2,3}|\w*tig) (dossiers|cliënten)\b`, []string{"nten", "dossiers"}, 3, true},
+		{"the nearest required element wins", `\bwacht(en|t)? (al )?(\d+) (weken|maanden)\b`, []string{"wacht"}, 0, true},
+		{"a bounded run of any character counts four bytes each", `\bx.{0,2}(gesprekken|bezoeken)`, []string{"bezoeken", "gesprekken"}, 8, true},
+		{"an unbounded run of non-word characters ends the search", `(\S+ )+(gesprekken|bezoeken)`, nil, 0, false},
+		{"no required literal gives no window", `\d+ ?%`, nil, 0, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			set, reach, ok := windowSet(c.expr)
+			if ok != c.ok || ok && (reach != c.reach || !reflect.DeepEqual(set, c.set)) {
+				t.Errorf("windowSet(%q) = %q, %d, %v; want %q, %d, %v", c.expr, set, reach, ok, c.set, c.reach, c.ok)
+			}
+		})
+	}
+}
+
 // FuzzFindRegexEqualsFindAll checks that trying a regex only where its
 // start literals occur finds exactly what searching the whole text finds.
 func FuzzFindRegexEqualsFindAll(f *testing.F) {
@@ -91,6 +114,11 @@ func FuzzFindRegexEqualsFindAll(f *testing.F) {
 	f.Add(`(\d+|een) (uur|uren) per (week|cliënt)`, "twee uur per week, 3 uren per CLIËNT")
 	f.Add(`\w+ (ook|wel) werk`, "Mijn OOK WERK en wel werk")
 	f.Add(`\d+ fte\b`, "3 \u212aFTE, 4 fte")
+	f.Add(`\b(\w*tig|\d+) (dossiers|gezinnen)\b`, "dertig dossiers,twintig  gezinnen;Veertig Dossiers x30 gezinnen")
+	f.Add(`\b(één|1|een) (keer|maal) per (week|maand)`, "xéén keer per week, Eén maal per maand, \xffeen keer per week")
+	f.Add(`(é|\S+) (per) dag`, "café per dag, é per dag")
+	f.Add(`\B(dag|week)en`, "dagen weken")
+	f.Add(`^(\w+) aanbieders`, "drie aanbieders, vier aanbieders")
 	f.Fuzz(func(t *testing.T, expr, text string) {
 		re, err := regexp.Compile("(?i)" + expr)
 		if err != nil || re.MatchString("") {
