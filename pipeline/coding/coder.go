@@ -387,6 +387,7 @@ type scratch struct {
 	flags   []bool // active, positive, matched and coded, per code
 	veto    [][2]int
 	keys    []matchKey
+	text    regexText
 }
 
 // langHit is a hit and the matcher (language) that found it.
@@ -473,16 +474,17 @@ func (m *matcher) find(d *doc, tfs []tokForms, active []bool, sc *scratch, hits 
 		seen[id] = 0
 	}
 	sc.touched, sc.cand = touched[:0], cand[:0]
-	lower, folds, lowered := "", false, false
+	prepared := false
 	for _, id := range m.regexes {
 		if !active[m.terms[id].code] {
 			continue
 		}
 		pat := m.terms[id].pat
-		if pat.starts != nil && !lowered {
-			lower, folds, lowered = asciiLower(d.Text), foldsToASCII(d.Text), true
+		if !prepared {
+			sc.text.reset(d.Text)
+			prepared = true
 		}
-		for _, loc := range findRegex(pat.Re, pat.starts, d.Text, lower, folds) {
+		for _, loc := range findRegex(pat.Re, pat.starts, &sc.text) {
 			if loc[0] == loc[1] {
 				continue
 			}

@@ -296,28 +296,80 @@ func usablePrefixes(pre []string, wordStart bool) bool {
 	return true
 }
 
-// findRegex returns the same matches as re.FindAllStringIndex(text, -1):
-// leftmost, non-overlapping, non-empty. lower is asciiLower(text); folds
-// is foldsToASCII(text).
-func findRegex(re *regexp.Regexp, rs *regexStarts, text, lower string, folds bool) [][]int {
-	if rs == nil || folds {
-		return re.FindAllStringIndex(text, -1)
+// regexText is a unit's text as findRegex reads it, prepared once for all
+// the regexes.
+type regexText struct {
+	text  string
+	lower string // asciiLower(text)
+	folds bool   // foldsToASCII(text)
+	// trigrams is a hashed set of the byte trigrams of lower: the codebook's
+	// regexes need about a hundred literals looked up per unit, and most
+	// are absent, which a look at the set shows without scanning the text.
+	trigrams [trigramBits / 64]uint64
+	starts   []int // working memory
+}
+
+const trigramBits = 4096
+
+// trigramHash maps a trigram to one of trigramBits (2^12) bits: the top
+// 12 bits of a multiplicative hash.
+func trigramHash(a, b, c byte) uint32 {
+	return (uint32(a)*0x9e3779b1 ^ uint32(b)*0x85ebca77 ^ uint32(c)*0xc2b2ae3d) >> (32 - 12)
+}
+
+// reset prepares rt for text.
+func (rt *regexText) reset(text string) {
+	rt.text, rt.lower, rt.folds = text, asciiLower(text), foldsToASCII(text)
+	clear(rt.trigrams[:])
+	l := rt.lower
+	for i := 0; i+2 < len(l); i++ {
+		h := trigramHash(l[i], l[i+1], l[i+2])
+		rt.trigrams[h/64] |= 1 << (h % 64)
+	}
+}
+
+// contains reports whether lower holds lit.
+func (rt *regexText) contains(lit string) bool {
+	for i := 0; i+2 < len(lit); i++ {
+		if h := trigramHash(lit[i], lit[i+1], lit[i+2]); rt.trigrams[h/64]&(1<<(h%64)) == 0 {
+			return false
+		}
+	}
+	return strings.Contains(rt.lower, lit)
+}
+
+func (rt *regexText) containsAny(set []string) bool {
+	for _, lit := range set {
+		if rt.contains(lit) {
+			return true
+		}
+	}
+	return false
+}
+
+// findRegex returns the same matches as re.FindAllStringIndex(rt.text,
+// -1): leftmost, non-overlapping, non-empty.
+func findRegex(re *regexp.Regexp, rs *regexStarts, rt *regexText) [][]int {
+	if rs == nil || rt.folds {
+		return re.FindAllStringIndex(rt.text, -1)
 	}
 	for _, set := range rs.required {
-		if !containsAny(lower, set) {
+		if !rt.containsAny(set) {
 			return nil
 		}
 	}
-	return rs.search(re, text, lower, nil)
+	var out [][]int
+	out, rt.starts = rs.search(re, rt.text, rt.lower, rt.starts)
+	return out
 }
 
 // search is findRegex once the required sets are known to be in lower.
-// starts is working memory.
-func (rs *regexStarts) search(re *regexp.Regexp, text, lower string, starts []int) [][]int {
+// starts is working memory, returned for reuse.
+func (rs *regexStarts) search(re *regexp.Regexp, text, lower string, starts []int) ([][]int, []int) {
 	if rs.anchored == nil || rs.window != nil && !utf8.ValidString(text) {
 		// Windows need rune starts to agree with the regex engine's, which
 		// they do only in valid UTF-8.
-		return re.FindAllStringIndex(text, -1)
+		return re.FindAllStringIndex(text, -1), starts
 	}
 	starts = starts[:0]
 	if rs.window != nil {
@@ -345,7 +397,7 @@ func (rs *regexStarts) search(re *regexp.Regexp, text, lower string, starts []in
 		}
 	}
 	if len(starts) == 0 {
-		return nil
+		return nil, starts
 	}
 	sort.Ints(starts)
 	var out [][]int
@@ -359,7 +411,7 @@ func (rs *regexStarts) search(re *regexp.Regexp, text, lower string, starts []in
 			end = e
 		}
 	}
-	return out
+	return out, starts
 }
 
 // matchAt returns the end of the match starting at pos, or -1.

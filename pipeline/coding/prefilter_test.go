@@ -3,6 +3,7 @@ package coding
 import (
 	"reflect"
 	"regexp"
+	"strings"
 	"testing"
 )
 
@@ -125,7 +126,9 @@ func FuzzFindRegexEqualsFindAll(f *testing.F) {
 			return
 		}
 		want := re.FindAllStringIndex(text, -1)
-		got := findRegex(re, newRegexStarts(expr), text, asciiLower(text), foldsToASCII(text))
+		var rt regexText
+		rt.reset(text)
+		got := findRegex(re, newRegexStarts(expr), &rt)
 		if len(want) == 0 && len(got) == 0 {
 			return
 		}
@@ -133,4 +136,37 @@ func FuzzFindRegexEqualsFindAll(f *testing.F) {
 			t.Fatalf("%q on %q: got %v, FindAllStringIndex gives %v", expr, text, got, want)
 		}
 	})
+}
+
+// The trigram set may only rule literals out: whenever the text holds a
+// literal, contains must say so.
+func TestRegexTextContainsAgreesWithStringsContains(t *testing.T) {
+	var lits []string
+	for _, m := range realCoder(t).matchers {
+		for _, id := range m.regexes {
+			if rs := m.terms[id].pat.starts; rs != nil {
+				for _, set := range rs.required {
+					lits = append(lits, set...)
+				}
+			}
+		}
+	}
+	units := generatedUnits(t, 300)
+	var rt regexText
+	found := 0
+	for _, u := range units {
+		rt.reset(u.Text)
+		for _, lit := range lits {
+			want := strings.Contains(asciiLower(u.Text), lit)
+			if got := rt.contains(lit); got != want {
+				t.Fatalf("contains(%q) = %v in %q", lit, got, u.Text)
+			}
+			if want {
+				found++
+			}
+		}
+	}
+	if found == 0 {
+		t.Fatal("no literal occurs in the generated units: the test checks nothing")
+	}
 }
