@@ -2,7 +2,10 @@ package store
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"fmt"
+	"math/rand/v2"
 	"os"
 	"strconv"
 	"syscall"
@@ -123,6 +126,170 @@ func BenchmarkSaveCodings(b *testing.B) {
 		b.StartTimer()
 	}
 	reportRates(b, n, cpu, "codings")
+}
+
+// nationalSurvey is a survey of n units shaped like the generated 200,000
+// response corpus of issue 10: two open answers per respondent under
+// pseudonymous IDs that look random (so ID order is not file order), and
+// codings of about six matches each from a codebook of 40 codes and 240
+// terms, a tenth of them long regular expressions.
+func nationalSurvey(n int) (*survey, []study.Coding) {
+	sv := &survey{source: "survey", file: "wave2025.csv"}
+	codings := make([]study.Coding, n)
+	rng := rand.New(rand.NewPCG(1, 2))
+	var codes, terms []string
+	for c := range 40 {
+		codes = append(codes, fmt.Sprintf("code_%02d_%s", c, []string{"workload", "market", "production_norms", "autonomy"}[c%4]))
+		for t := range 6 {
+			term := fmt.Sprintf("term%d_%d*", c, t)
+			if t == 5 && c%2 == 0 {
+				term = fmt.Sprintf(`/\b\d{2,3} ?(%%|procent) (van de tijd |van mijn tijd )?(declarabel|productief|cliëntgebonden|direct%d)/`, c)
+			}
+			terms = append(terms, term)
+		}
+	}
+	for i := range n {
+		sum := sha256.Sum256([]byte(strconv.Itoa(i / 2)))
+		rid := "R-" + hex.EncodeToString(sum[:12])
+		if i%2 == 0 {
+			sv.respondents = append(sv.respondents, study.Respondent{
+				ID: rid, Source: sv.source, File: sv.file, Wave: "2025", Weight: 1,
+				Attributes: map[string]string{"sector": "jeugdzorg"},
+			})
+		}
+		q := fmt.Sprintf("Q_open%d", 1+i%2)
+		id := sv.source + "/" + rid + "/" + q
+		sv.units = append(sv.units, study.Unit{
+			ID: id, Source: sv.source, File: sv.file, Respondent: rid,
+			Question: q, QuestionLabel: "Wat zou uw werk het meest verbeteren?",
+			Position: fmt.Sprintf("row %d", i/2+2), Seq: i / 2,
+			Text: fmt.Sprintf("Antwoord %d: de administratieve last is te hoog en er is te weinig tijd voor cliënten; "+
+				"wachtlijsten lopen op en collega's vallen uit door de werkdruk in het team.", i),
+			Lang: "nl",
+		})
+		c := study.Coding{UnitID: id, Codes: []string{}}
+		pos := 0
+		for range rng.IntN(12) + 1 {
+			k := rng.IntN(len(terms))
+			pos += rng.IntN(40)
+			end := pos + 4 + rng.IntN(20)
+			c.Matches = append(c.Matches, study.Match{Code: codes[k/6], Term: terms[k], Span: study.Span{Start: pos, End: end}, Negated: rng.IntN(10) == 0})
+			if len(c.Codes) == 0 || c.Codes[len(c.Codes)-1] != codes[k/6] {
+				c.Codes = append(c.Codes, codes[k/6])
+			}
+		}
+		codings[i] = c
+	}
+	return sv, codings
+}
+
+// BenchmarkSaveCodingsNational codes a national survey into a fresh store
+// in the pipeline's batches of 4096 units, and reports the cost per unit
+// and what the store file and its codings take. Set STORE_BENCH_UNITS=384000
+// for the size of issue 10.
+func BenchmarkSaveCodingsNational(b *testing.B) {
+	ctx := context.Background()
+	n := benchUnits(b)
+	sv, codings := nationalSurvey(n)
+	const batch = 4096
+	var cpu time.Duration
+	var fileMB, codingsMB float64
+	for b.Loop() {
+		b.StopTimer()
+		s, path := openTemp(b)
+		sv.store(b, s)
+		c0 := cpuTime()
+		b.StartTimer()
+		for i := 0; i < n; i += batch {
+			if err := s.SaveCodings(ctx, "cb", codings[i:min(i+batch, n)]); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.StopTimer()
+		cpu += cpuTime() - c0
+		codingsMB = tablesMB(b, s, "coding")
+		s.Close()
+		fi, err := os.Stat(path)
+		if err != nil {
+			b.Fatal(err)
+		}
+		fileMB = float64(fi.Size()) / 1e6
+		b.StartTimer()
+	}
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n*b.N), "ns/unit")
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(n*b.N), "cpu-ns/unit")
+	b.ReportMetric(fileMB, "file-MB")
+	b.ReportMetric(codingsMB, "codings-MB")
+}
+
+// tablesMB is what the tables and indexes whose name contains part take.
+func tablesMB(b *testing.B, s *Store, part string) float64 {
+	var size int64
+	if err := s.db.QueryRow(`SELECT coalesce(sum(pgsize), 0) FROM dbstat WHERE instr(name, ?) > 0`, part).Scan(&size); err != nil {
+		b.Fatal(err)
+	}
+	return float64(size) / 1e6
+}
+
+// BenchmarkScanCodings times the report stage's reads of a national survey
+// coded in full (STORE_BENCH_UNITS as above), per unit.
+func BenchmarkScanCodings(b *testing.B) {
+	ctx := context.Background()
+	n := benchUnits(b)
+	sv, codings := nationalSurvey(n)
+	s, _ := openTemp(b)
+	sv.store(b, s)
+	for i := 0; i < n; i += 4096 {
+		if err := s.SaveCodings(ctx, "cb", codings[i:min(i+4096, n)]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	scans := []struct {
+		name string
+		scan func() (int, error)
+	}{
+		{"UnitsWithCodings", func() (int, error) {
+			matches := 0
+			err := s.UnitsWithCodings(ctx, "cb", func(_ study.Unit, c *study.Coding) error {
+				if c != nil {
+					matches += len(c.Matches)
+				}
+				return nil
+			})
+			return matches, err
+		}},
+		{"UnitsWithCodes", func() (int, error) {
+			codes := 0
+			err := s.UnitsWithCodes(ctx, "cb", func(_ study.Unit, cs []string) error {
+				codes += len(cs)
+				return nil
+			})
+			return codes, err
+		}},
+		{"Codings", func() (int, error) {
+			matches := 0
+			err := s.Codings(ctx, "cb", func(c study.Coding) error {
+				matches += len(c.Matches)
+				return nil
+			})
+			return matches, err
+		}},
+	}
+	for _, sc := range scans {
+		b.Run(sc.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var cpu time.Duration
+			for b.Loop() {
+				c0 := cpuTime()
+				if got, err := sc.scan(); err != nil || got == 0 {
+					b.Fatalf("scan: %d, %v", got, err)
+				}
+				cpu += cpuTime() - c0
+			}
+			b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(n*b.N), "ns/unit")
+			b.ReportMetric(float64(cpu.Nanoseconds())/float64(n*b.N), "cpu-ns/unit")
+		})
+	}
 }
 
 // cpuTime is the process's user+system CPU time. The benchmarks report rows

@@ -28,6 +28,36 @@
 // runs from interleaving whole pipelines; [Lock] takes an advisory file lock
 // next to the store that records which process holds it, for that purpose.
 //
+// # Codings
+//
+// Since schema version 2 a coding is a row of (codebook, unit, unit_hash,
+// coding): the codebook as a small integer (table codebooks), the unit as
+// its units rowid, the first 8 bytes of the content hash the coding was
+// computed from, and the codes and matches as varints that number the
+// codebook's (code, term) strings in table coding_terms (format in
+// codings.go). Version 1 stored the codebook hash, the unit ID and hash in
+// hex and the matches as JSON that repeated every code and term; on the
+// generated 200,000-response corpus of issue 10 (384,189 units, 2.2 million
+// codes, 6 million matches) that was 464 MB of a 768 MB file, and keyed by
+// the random-looking pseudonymous unit IDs every save landed on random
+// pages of it, far more than the page cache holds. Now:
+//
+//	                                   version 1     version 2
+//	codings table and index            464 MB        31 MB
+//	store file                         768 MB        335 MB
+//	coding phase of a run, wall (CPU)  143 s (56 s)  14 s (19 s)
+//	SaveCodings, 384k units (bench)    108 µs/unit   6 µs/unit
+//	UnitsWithCodings scan, CPU         14.2 µs/unit  4.6 µs/unit
+//
+// (2 shared cores; BenchmarkSaveCodingsNational and BenchmarkScanCodings
+// with STORE_BENCH_UNITS=384000.) Units are stored in file order, which is
+// the order UnitsToCode hands them out, so rowids make the saves appends.
+// Rowids are never moved by the store (FileTx rewrites units by UPDATE), and
+// a unit's codings are deleted with it by a trigger, so a rowid SQLite
+// hands to a later unit never comes with a stale coding. The hash check
+// would catch one anyway unless the two units have the same content, in
+// which case the coding is right for both.
+//
 // # Order
 //
 // Everything is returned in a stable order that does not depend on insertion

@@ -156,10 +156,7 @@ func (s *Store) RemoveFile(ctx context.Context, source, path string) (removedUni
 		return 0, fmt.Errorf("store: remove %s: %w", where, err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `
-DELETE FROM codings WHERE unit_id IN (SELECT id FROM units WHERE source = ? AND file = ?)`, source, path); err != nil {
-		return 0, fmt.Errorf("store: remove %s: %w", where, err)
-	}
+	// The units' codings go with them (trigger units_delete_codings).
 	res, err := tx.ExecContext(ctx, `DELETE FROM units WHERE source = ? AND file = ?`, source, path)
 	if err != nil {
 		return 0, fmt.Errorf("store: remove %s: %w", where, err)

@@ -326,8 +326,9 @@ func (ft *FileTx) addUnits(units []study.Unit, closed map[string]map[string]stri
 	}
 	in, args = idArgs(touched)
 	if _, err := ft.tx.ExecContext(ft.ctx, `
-DELETE FROM codings WHERE unit_id IN (`+in+`)
-AND unit_hash <> (SELECT u.hash FROM units u WHERE u.id = codings.unit_id)`, args...); err != nil {
+DELETE FROM codings WHERE codebook IN (SELECT id FROM codebooks)
+AND unit IN (SELECT rowid FROM units WHERE id IN (`+in+`))
+AND unit_hash <> (SELECT `+hashPrefix+` FROM units u WHERE u.rowid = codings.unit)`, args...); err != nil {
 		return err
 	}
 	return nil
@@ -439,12 +440,7 @@ func (ft *FileTx) Commit() (UnitDiff, error) {
 		return fail(err)
 	}
 	// What the file held and the new content does not: its units with
-	// their codings, and its respondents.
-	if _, err := tx.ExecContext(ctx, `
-DELETE FROM codings WHERE unit_id IN (SELECT id FROM units WHERE source = ? AND file = ?
-	AND id NOT IN (SELECT id FROM filetx_seen_units))`, f.Source, f.Path); err != nil {
-		return fail(err)
-	}
+	// their codings (trigger units_delete_codings), and its respondents.
 	res, err := tx.ExecContext(ctx, `
 DELETE FROM units WHERE source = ? AND file = ? AND id NOT IN (SELECT id FROM filetx_seen_units)`, f.Source, f.Path)
 	if err != nil {

@@ -2,7 +2,6 @@ package store
 
 import (
 	"context"
-	"encoding/json"
 	"reflect"
 	"testing"
 
@@ -84,32 +83,3 @@ func TestUnitsWithCodings(t *testing.T) {
 		t.Errorf("UnitsByID = %v", byID)
 	}
 }
-
-func TestDecodeMatchesFast(t *testing.T) {
-	for _, ms := range [][]study.Match{
-		nil, {},
-		{{Code: "a", Term: "b", Span: study.Span{Start: -1, End: 12}}},
-		{{Code: "a", Term: "wérk", Span: study.Span{Start: 0, End: 5}, Negated: true}, {Code: "b<", Term: "\"", Span: study.Span{Start: 3, End: 4}}},
-		{{Code: "re", Term: `\bwerk\w*\s+"x"/\t\n` + "\t\n\r\b\f\u2028 \U0001F600 <&>", Span: study.Span{Start: 1, End: 2}}},
-	} {
-		b, err := encodeMatches(ms)
-		if err != nil {
-			t.Fatal(err)
-		}
-		slow, err1 := decodeMatches(b)
-		fast, err2 := decodeMatchesFast(b, interner{})
-		if err1 != nil || err2 != nil || !reflect.DeepEqual(slow, fast) {
-			t.Errorf("%s: fast %#v (%v), slow %#v (%v)", b, fast, err2, slow, err1)
-		}
-	}
-	for _, s := range []string{`null`, `[]`, `["a","b"]`, `["a\u003c"]`, `[ "a" ]`, `["\\b\"x\/"]`, `["\ud83d\ude00"]`, `["\u00e9\n"]`} {
-		got, err := decodeCodes([]byte(s), interner{})
-		var want []string
-		_ = jsonUnmarshal(s, &want)
-		if err != nil || !reflect.DeepEqual(got, want) {
-			t.Errorf("decodeCodes(%s) = %#v, %v; want %#v", s, got, err, want)
-		}
-	}
-}
-
-func jsonUnmarshal(s string, v any) error { return json.Unmarshal([]byte(s), v) }

@@ -199,7 +199,8 @@ func (s *Store) Status(ctx context.Context, codebookHash string) (*Status, error
 	if err := errors.Join(
 		tx.QueryRowContext(ctx, `SELECT COUNT(*) FROM units WHERE context <> 0`).Scan(&st.ContextUnits),
 		tx.QueryRowContext(ctx, `
-SELECT COUNT(*) FROM units u JOIN codings c ON c.unit_id = u.id AND c.codebook_hash = ? AND c.unit_hash = u.hash
+SELECT COUNT(*) FROM units u
+JOIN codings c ON c.codebook = (SELECT id FROM codebooks WHERE hash = ?) AND c.unit = u.rowid AND c.unit_hash = `+hashPrefix+`
 WHERE u.context = 0`, codebookHash).Scan(&st.CodedUnits),
 	); err != nil {
 		return nil, fmt.Errorf("store: status: %w", err)

@@ -76,4 +76,58 @@ CREATE TABLE runs (
 	summary       TEXT
 );
 `,
+	// 2: compact codings (issue 10). The version 1 table repeated the
+	// codebook hash, the unit's ID and hash and, per match, the code and
+	// term text in JSON: 421 MB plus a 43 MB index for 384k units, written
+	// in the random order of the pseudonymous unit IDs. Codings are
+	// recomputable, so the old table is dropped rather than converted: the
+	// first run after the upgrade codes every unit again. An upgraded file
+	// keeps its size (SQLite reuses the freed pages for what it writes
+	// next); only a new store is small from the start.
+	`
+DROP TABLE codings;
+
+-- AUTOINCREMENT so that an id is never given to another codebook after a
+-- prune: a reader holding an id then finds that codebook's codings or none.
+CREATE TABLE codebooks (
+	id   INTEGER PRIMARY KEY AUTOINCREMENT,
+	hash TEXT NOT NULL UNIQUE
+);
+
+-- The strings codings refer to by number, per codebook and append-only
+-- (ids 0, 1, 2, ... in the order first saved): a (code, term) pair for
+-- each distinct match reason, and a (code, NULL) entry for each code a
+-- coding lists.
+CREATE TABLE coding_terms (
+	codebook INTEGER NOT NULL,
+	id       INTEGER NOT NULL,
+	code     TEXT    NOT NULL,
+	term     TEXT,
+	PRIMARY KEY (codebook, id)
+) WITHOUT ROWID;
+
+-- Keyed by the unit's rowid rather than its ID: rowids follow the order
+-- units were stored in, which is the order they are coded in, so saving
+-- appends to the b-tree instead of landing on random pages of it. (units
+-- has a rowid: step 1's comment speaks of WITHOUT ROWID, but the table
+-- was created without it, and with no primary key it could not be.) With
+-- the codebook first, a codebook's codings are one contiguous range, read
+-- in one sweep and pruned in one range delete.
+CREATE TABLE codings (
+	codebook  INTEGER NOT NULL,
+	unit      INTEGER NOT NULL,
+	-- The first 8 bytes of the unit's content hash (units.hash) the
+	-- coding was computed from; a coding whose unit_hash differs is stale.
+	unit_hash BLOB    NOT NULL,
+	-- Codes and matches in the binary format of codings.go.
+	coding    BLOB    NOT NULL,
+	PRIMARY KEY (codebook, unit)
+) WITHOUT ROWID;
+
+-- A unit's codings go with it, whatever deletes it, so that a rowid SQLite
+-- gives to a later unit never comes with a coding of the deleted one.
+CREATE TRIGGER units_delete_codings AFTER DELETE ON units BEGIN
+	DELETE FROM codings WHERE codebook IN (SELECT id FROM codebooks) AND unit = old.rowid;
+END;
+`,
 }

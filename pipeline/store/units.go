@@ -72,8 +72,8 @@ func (s *Store) UnitsToCode(ctx context.Context, codebookHash string, fn func(st
 	for {
 		var units []study.Unit
 		query := `SELECT ` + unitColumns + ` FROM units u
-LEFT JOIN codings c ON c.unit_id = u.id AND c.codebook_hash = ?
-WHERE u.context = 0 AND (c.unit_id IS NULL OR c.unit_hash <> u.hash)`
+LEFT JOIN codings c ON c.codebook = (SELECT id FROM codebooks WHERE hash = ?) AND c.unit = u.rowid
+WHERE u.context = 0 AND (c.unit IS NULL OR c.unit_hash <> ` + hashPrefix + `)`
 		args := []any{codebookHash}
 		if after != nil {
 			query += ` AND (u.source, u.file, u.seq, u.id) > (?, ?, ?, ?)`
