@@ -246,8 +246,9 @@ type regexStarts struct {
 	inContext *regexp.Regexp
 }
 
-// newRegexStarts returns nil when the expression gives no usable start
-// literals (then the whole text is searched).
+// newRegexStarts returns nil when the expression gives neither start
+// literals, windows nor required literals (then the whole text is
+// searched).
 func newRegexStarts(expr string) *regexStarts {
 	rs := &regexStarts{required: requiredSets(expr)}
 	anchored, err := regexp.Compile("(?i)^(?:" + expr + ")")
