@@ -232,7 +232,8 @@ func tablesMB(b *testing.B, s *Store, part string) float64 {
 }
 
 // BenchmarkScanCodings times the report stage's reads of a national survey
-// coded in full (STORE_BENCH_UNITS as above), per unit.
+// coded in full (STORE_BENCH_UNITS as above), and the coding stage's read
+// after a codebook change, per unit.
 func BenchmarkScanCodings(b *testing.B) {
 	ctx := context.Background()
 	n := benchUnits(b)
@@ -265,6 +266,14 @@ func BenchmarkScanCodings(b *testing.B) {
 				return nil
 			})
 			return codes, err
+		}},
+		{"UnitsToCode of a new codebook", func() (int, error) {
+			units := 0
+			err := s.UnitsToCode(ctx, "new", func(study.Unit) error {
+				units++
+				return nil
+			})
+			return units, err
 		}},
 		{"Codings", func() (int, error) {
 			matches := 0
