@@ -289,10 +289,15 @@ func (s *Store) SaveCodings(ctx context.Context, codebookHash string, codings []
 		return fmt.Errorf("store: save codings: %w", err)
 	}
 	defer tx.Rollback()
-	if _, err := tx.ExecContext(ctx, `INSERT INTO codebooks (hash) VALUES (?) ON CONFLICT DO NOTHING`, codebookHash); err != nil {
-		return fmt.Errorf("store: save codings: %w", err)
+	cb, found, err := codebookID(ctx, tx, codebookHash)
+	if err == nil && !found {
+		// Not INSERT ... ON CONFLICT DO NOTHING on every call: that draws
+		// an AUTOINCREMENT number each time even when it inserts nothing.
+		var res sql.Result
+		if res, err = tx.ExecContext(ctx, `INSERT INTO codebooks (hash) VALUES (?)`, codebookHash); err == nil {
+			cb, err = res.LastInsertId()
+		}
 	}
-	cb, _, err := codebookID(ctx, tx, codebookHash)
 	if err != nil {
 		return fmt.Errorf("store: save codings: %w", err)
 	}

@@ -152,6 +152,13 @@ func TestCodingsRoundTripThroughTheStore(t *testing.T) {
 	}); err != nil {
 		t.Fatal(err)
 	}
+	var books, seq int
+	if err := s.db.QueryRow(`SELECT (SELECT count(*) FROM codebooks), (SELECT seq FROM sqlite_sequence WHERE name = 'codebooks')`).Scan(&books, &seq); err != nil {
+		t.Fatal(err)
+	}
+	if books != 1 || seq != 1 {
+		t.Errorf("%d codebooks, sequence at %d after %d saves under one; want 1 and 1", books, seq, len(names))
+	}
 	// Every distinct (code, term) and code stored once, however many
 	// codings use it.
 	var entries, distinct int
