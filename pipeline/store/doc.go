@@ -42,21 +42,27 @@
 // the random-looking pseudonymous unit IDs every save landed on random
 // pages of it, far more than the page cache holds. Now:
 //
-//	                                   version 1     version 2
-//	codings table and index            464 MB        31 MB
-//	store file                         768 MB        335 MB
-//	coding phase of a run, wall (CPU)  143 s (56 s)  14 s (19 s)
-//	SaveCodings, 384k units (bench)    108 µs/unit   6 µs/unit
-//	UnitsWithCodings scan, CPU         14.2 µs/unit  4.6 µs/unit
+//	                                     version 1       version 2
+//	codings table and index              464 MB          31 MB
+//	store file                           768 MB          335 MB
+//	coding phase of a run, wall (CPU)    143 s (56 s)    14-21 s (19-26 s)
+//	SaveCodings, wall (CPU) per unit     108 µs (65 µs)  6 µs (4.5 µs)
+//	UnitsToCode after a codebook change  8.2 µs CPU      3.3 µs CPU
+//	UnitsWithCodings                     14.2 µs CPU     4.6 µs CPU
 //
-// (2 shared cores; BenchmarkSaveCodingsNational and BenchmarkScanCodings
-// with STORE_BENCH_UNITS=384000.) Units are stored in file order, which is
-// the order UnitsToCode hands them out, so rowids make the saves appends.
-// Rowids are never moved by the store (FileTx rewrites units by UPDATE), and
-// a unit's codings are deleted with it by a trigger, so a rowid SQLite
-// hands to a later unit never comes with a stale coding. The hash check
-// would catch one anyway unless the two units have the same content, in
-// which case the coding is right for both.
+// (2 cores shared with other work, so wall times vary; per-unit figures
+// from BenchmarkSaveCodingsNational and BenchmarkScanCodings with
+// STORE_BENCH_UNITS=384000.) The reports are byte-identical. A store
+// upgraded from version 1 recodes everything on its next run and keeps its
+// file size, as SQLite reuses the freed pages rather than returning them.
+//
+// Units are stored in file order, which is the order UnitsToCode hands
+// them out, so keying codings by rowid makes the saves appends. The store
+// never moves a rowid (FileTx rewrites units by UPDATE), and a trigger
+// deletes a unit's codings with the unit, so a rowid SQLite hands to a
+// later unit never comes with a coding of the deleted one. The hash check
+// would catch such a coding anyway unless the two units have the same
+// content, and then the coding is right for both.
 //
 // # Order
 //
