@@ -1,6 +1,7 @@
 package privacy
 
 import (
+	"bytes"
 	_ "embed"
 	"strings"
 	"unicode"
@@ -290,6 +291,7 @@ func (p *Pseudonymizer) findNames(text string, known *nameDict, spans []span) []
 		}
 		spans = append(spans, span{start: start, end: end, kind: Person, value: value, src: src})
 	}
+	var buf [32]byte // lowered words; most fit, so they stay on the stack
 	for i := range ws {
 		w := text[ws[i].start:ws[i].end]
 		if known != nil && p.sources&fromKnown != 0 {
@@ -302,7 +304,7 @@ func (p *Pseudonymizer) findNames(text string, known *nameDict, spans []span) []
 				add(i, n, e.value, fromConfig)
 			}
 		}
-		if p.sources&fromTitle != 0 && i+1 < len(ws) && isTitle(text, ws, i) && titleGap(text[ws[i].end:ws[i+1].start]) {
+		if p.sources&fromTitle != 0 && i+1 < len(ws) && isTitle(text, ws, i, buf[:0]) && titleGap(text[ws[i].end:ws[i+1].start]) {
 			if n := nameAfter(text, ws, i+1, true); n > 0 {
 				add(i+1, n, "", fromTitle)
 			}
@@ -322,22 +324,63 @@ func (p *Pseudonymizer) findNames(text string, known *nameDict, spans []span) []
 
 // isTitle reports whether word i introduces a name: a title or role, or the
 // payment formula "t.n.v." / "ten name van" (IBANs in answers come with the
-// account holder's name).
-func isTitle(text string, ws []word, i int) bool {
-	w := strings.ToLower(text[ws[i].start:ws[i].end])
-	if titles[w] {
+// account holder's name). buf is room for the lowered word. It runs for
+// every word of every unit, so it lowers the word into buf and only a few
+// bytes before it, never the text: lowering the text before each word made
+// pseudonymizing quadratic in the text length (issue 10).
+func isTitle(text string, ws []word, i int, buf []byte) bool {
+	lw := appendLower(buf, text[ws[i].start:ws[i].end])
+	if titles[string(lw)] {
 		return true
 	}
-	before := strings.ToLower(text[:ws[i].start])
-	switch w {
+	switch string(lw) {
 	case "v":
-		return strings.HasSuffix(before, "t.n.") || strings.HasSuffix(before, "t. n. ")
+		return lowerEndsWith(text, ws, i, ws[i].start, "t.n.") || lowerEndsWith(text, ws, i, ws[i].start, "t. n. ")
 	case "van":
-		return strings.HasSuffix(strings.TrimRight(before, " "), "ten name")
+		return lowerEndsWith(text, ws, i, len(strings.TrimRight(text[:ws[i].start], " ")), "ten name")
 	case "tnv":
 		return true
 	}
 	return false
+}
+
+// appendLower appends strings.ToLower(s) to buf: the same runes, the same
+// U+FFFD for invalid bytes, and "İ" and the Kelvin sign lowered to ASCII,
+// so lookups give what they gave with strings.ToLower.
+func appendLower(buf []byte, s string) []byte {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			buf = append(buf, c)
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		buf = utf8.AppendRune(buf, unicode.ToLower(r))
+		i += size
+	}
+	return buf
+}
+
+// lowerEndsWith reports whether strings.ToLower(text[:end]) ends with the
+// ASCII suffix, lowering only a tail of text[:end]. The tail starts where a
+// word before word i starts, so it starts at a rune boundary of text
+// (splitWords decodes from the front, as strings.ToLower does), and its
+// lowered form is a suffix of the whole prefix lowered; 4 bytes a rune at
+// most and 1 byte at least after lowering make 4*len(suffix) bytes enough.
+func lowerEndsWith(text string, ws []word, i, end int, suffix string) bool {
+	from := 0
+	for j := i - 1; j >= 0; j-- {
+		if ws[j].start <= end-4*len(suffix) {
+			from = ws[j].start
+			break
+		}
+	}
+	var buf [64]byte
+	return bytes.HasSuffix(appendLower(buf[:0], text[from:end]), []byte(suffix))
 }
 
 // titleGap accepts what may stand between a title and a name: spaces, after
@@ -357,9 +400,10 @@ func nameAfter(text string, ws []word, i int, afterTitle bool) int {
 	joined := func(k int) bool {
 		return k < len(ws) && (k == i && afterTitle || k == initial+1 || ws[k].joined)
 	}
+	var buf [32]byte
 	nameLike := func(k int) bool {
 		s := text[ws[k].start:ws[k].end]
-		return ws[k].capital && !stopwords[s] && !places[s] && !titles[strings.ToLower(s)]
+		return ws[k].capital && !stopwords[s] && !places[s] && !titles[string(appendLower(buf[:0], s))]
 	}
 	given := 0
 	for given < 3 && joined(k) {
@@ -379,7 +423,7 @@ func nameAfter(text string, ws []word, i int, afterTitle bool) int {
 		break
 	}
 	t := k
-	for t-k < 3 && joined(t) && tussenvoegsels[strings.ToLower(text[ws[t].start:ws[t].end])] {
+	for t-k < 3 && joined(t) && tussenvoegsels[string(appendLower(buf[:0], text[ws[t].start:ws[t].end]))] {
 		t++
 	}
 	if t > k && joined(t) && nameLike(t) {
