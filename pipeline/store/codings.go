@@ -289,6 +289,17 @@ func (s *Store) SaveCodings(ctx context.Context, codebookHash string, codings []
 		return fmt.Errorf("store: save codings: %w", err)
 	}
 	defer tx.Rollback()
+	if err := saveCodings(ctx, tx, codebookHash, codings); err != nil {
+		return err
+	}
+	if err := tx.Commit(); err != nil {
+		return fmt.Errorf("store: save codings: %w", err)
+	}
+	return nil
+}
+
+// saveCodings writes codings inside tx, which the caller commits.
+func saveCodings(ctx context.Context, tx *sql.Tx, codebookHash string, codings []study.Coding) error {
 	cb, found, err := codebookID(ctx, tx, codebookHash)
 	if err == nil && !found {
 		// Not INSERT ... ON CONFLICT DO NOTHING on every call: that draws
@@ -369,9 +380,6 @@ ON CONFLICT (codebook, unit) DO UPDATE SET unit_hash = excluded.unit_hash, codin
 		if err := add.flush(); err != nil {
 			return fmt.Errorf("store: save codings: %w", err)
 		}
-	}
-	if err := tx.Commit(); err != nil {
-		return fmt.Errorf("store: save codings: %w", err)
 	}
 	return nil
 }

@@ -195,6 +195,38 @@ func (ft *FileTx) Add(respondents []study.Respondent, units []study.Unit) error 
 	return nil
 }
 
+// SaveCodings stores codings, computed under codebookHash, of units this
+// transaction has added, as part of it: a file and its codings commit
+// together, so the run can code a new file while it is being stored
+// instead of reading its units back afterwards (issue 10). As with
+// Store.SaveCodings, a coding of a unit the store does not hold (here: not
+// yet added) fails, and so does the transaction.
+func (ft *FileTx) SaveCodings(codebookHash string, codings []study.Coding) error {
+	if ft.err != nil {
+		return ft.err
+	}
+	if ft.tx == nil {
+		return ft.wrap(errors.New("file transaction is finished"))
+	}
+	if codebookHash == "" {
+		return ft.fail(errors.New("save codings: empty codebook hash"))
+	}
+	if len(codings) == 0 {
+		return nil
+	}
+	// The codings join the units rows, so the queued rows go first.
+	if err := ft.insertUnits.drain(); err != nil {
+		return ft.fail(unitClash(ft.ctx, ft.tx, ft.f, ft.insertUnits.failedIDs(), err))
+	}
+	if err := errors.Join(ft.updateUnits.drain(), ft.reorderUnits.drain()); err != nil {
+		return ft.fail(fmt.Errorf("units: %w", err))
+	}
+	if err := saveCodings(ft.ctx, ft.tx, codebookHash, codings); err != nil {
+		return ft.fail(err)
+	}
+	return nil
+}
+
 // idArgs binds ids for an IN list.
 func idArgs(ids []string, extra ...any) (string, []any) {
 	args := append([]any(nil), extra...)
