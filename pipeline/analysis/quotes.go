@@ -1,7 +1,6 @@
 package analysis
 
 import (
-	"cmp"
 	"slices"
 	"sort"
 
@@ -34,60 +33,118 @@ func (m *model) quotes(overall groupCount, attrs []grouping) []Quote {
 			}
 		}
 	}
-	type cand struct {
-		u    int32
-		good bool
-		hash uint64
-	}
 	var out []Quote
-	var cands []cand
+	pick := quotePicker{per: per}
 	for c, code := range m.in.Codes {
 		if overall.n[c] == 0 || m.sensitive(overall.n[c]) || m.sensitive(overall.size-overall.n[c]) {
 			continue
 		}
-		cands = cands[:0]
+		pick.reset()
+		h0 := quoteHashCode(code.ID)
 		for i := range m.units {
 			u := &m.units[i]
 			if !m.uHas(i, c) || !m.uShow(i, c) || !quotable[u.resp] {
 				continue
 			}
-			cands = append(cands, cand{u: int32(i), good: u.runes >= 40 && u.runes <= 300, hash: quoteHash(code.ID, u.id)})
+			good := u.runes >= 40 && u.runes <= 300
+			if pick.full() && !good && pick.worst().good {
+				continue // cannot beat the last pick; spares the hash
+			}
+			pick.offer(quoteCand{u: int32(i), resp: u.resp, good: good, hash: quoteHashUnit(h0, u.id), id: u.id})
 		}
-		slices.SortStableFunc(cands, func(a, b cand) int {
-			if a.good != b.good {
-				if a.good {
-					return -1
-				}
-				return 1
-			}
-			return cmp.Or(cmp.Compare(a.hash, b.hash), cmp.Compare(m.units[a.u].id, m.units[b.u].id))
-		})
-		used := map[int32]bool{}
-		for _, cd := range cands {
-			if len(used) == per {
-				break
-			}
-			u := &m.units[cd.u]
-			if used[u.resp] {
-				continue
-			}
-			used[u.resp] = true
-			out = append(out, Quote{Code: code.ID, UnitID: u.id})
+		for _, cd := range pick.picks {
+			out = append(out, Quote{Code: code.ID, UnitID: cd.id})
 		}
 	}
 	return out
 }
 
+// quoteCand is a unit that may be quoted for a code. Candidates are ordered
+// good ones first, then by hash, then by unit ID, then by unit index (the
+// order they are offered in), which is a total order.
+type quoteCand struct {
+	u, resp int32
+	good    bool
+	hash    uint64
+	id      string
+}
+
+func (a *quoteCand) before(b *quoteCand) bool {
+	if a.good != b.good {
+		return a.good
+	}
+	if a.hash != b.hash {
+		return a.hash < b.hash
+	}
+	if a.id != b.id {
+		return a.id < b.id
+	}
+	return a.u < b.u
+}
+
+// quotePicker selects, from candidates offered in unit order, what sorting
+// them all and walking the sorted list would: the best candidate of each
+// respondent, and of those the per best, in order. A code's candidates are
+// often most units of a national survey, and a full sort of them was most
+// of the analysis' time; this keeps per candidates and rejects most others
+// with one comparison against the last pick.
+//
+// A respondent evicted from the picks can only come back with a candidate
+// better than every candidate it had before: its earlier best lost to per
+// others, and the picks only get better.
+type quotePicker struct {
+	per   int
+	picks []quoteCand // sorted, one per respondent, at most per
+}
+
+func (p *quotePicker) reset()            { p.picks = p.picks[:0] }
+func (p *quotePicker) full() bool        { return len(p.picks) >= p.per }
+func (p *quotePicker) worst() *quoteCand { return &p.picks[len(p.picks)-1] }
+
+func (p *quotePicker) offer(c quoteCand) {
+	if p.per <= 0 || p.full() && !c.before(p.worst()) {
+		return
+	}
+	for j := range p.picks {
+		if p.picks[j].resp == c.resp {
+			if !c.before(&p.picks[j]) {
+				return
+			}
+			p.picks = slices.Delete(p.picks, j, j+1)
+			break
+		}
+	}
+	if p.full() {
+		p.picks = p.picks[:len(p.picks)-1]
+	}
+	at := len(p.picks)
+	for at > 0 && c.before(&p.picks[at-1]) {
+		at--
+	}
+	p.picks = slices.Insert(p.picks, at, c)
+}
+
 // quoteHash is FNV-1a (64 bit) of code, a zero byte and the unit ID.
 func quoteHash(code, unitID string) uint64 {
-	const prime = 1099511628211
+	return quoteHashUnit(quoteHashCode(code), unitID)
+}
+
+const fnvPrime = 1099511628211
+
+// quoteHashCode is quoteHash's state after the code and the zero byte,
+// which every unit offered for the code shares.
+func quoteHashCode(code string) uint64 {
 	h := uint64(14695981039346656037)
 	for i := 0; i < len(code); i++ {
-		h = (h ^ uint64(code[i])) * prime
+		h = (h ^ uint64(code[i])) * fnvPrime
 	}
-	h *= prime // ^ 0
+	return h * fnvPrime // ^ 0
+}
+
+// quoteHashUnit continues quoteHashCode's h with the unit ID.
+func quoteHashUnit(h uint64, unitID string) uint64 {
 	for i := 0; i < len(unitID); i++ {
-		h = (h ^ uint64(unitID[i])) * prime
+		h = (h ^ uint64(unitID[i])) * fnvPrime
 	}
 	return h
 }
