@@ -42,6 +42,28 @@ var titles = lowerSet(`meneer mevrouw mevr dhr mw mr dr heer collega cliënt
 client cliënte cliente buurvrouw buurman teamleider manager wethouder juf
 mrs ms miss prof zus broer oom tante`)
 
+// titleShapes holds, by first byte, a bit for the byte length of every
+// lowered word isTitle accepts: most words have no title's shape, and
+// testing the shape is much cheaper than hashing the word.
+var titleShapes = func() (m [256]uint32) {
+	for _, w := range append([]string{"v", "van", "tnv"}, keys(titles)...) {
+		m[w[0]] |= shapeBit32(len(w))
+	}
+	return m
+}()
+
+// shapeBit32 is the bit for a word of n bytes; all words of 31 bytes or
+// more share a bit.
+func shapeBit32(n int) uint32 { return 1 << min(n, 31) }
+
+func keys(m map[string]bool) []string {
+	ks := make([]string, 0, len(m))
+	for k := range m {
+		ks = append(ks, k)
+	}
+	return ks
+}
+
 // tussenvoegsels join given names and surname ("van der", "ter"); stored in
 // lower case.
 var tussenvoegsels = lowerSet(`van de der den ter ten te het 't in op von
@@ -90,7 +112,10 @@ func splitWords(text string, ws []word) []word {
 	sentEnd, other, num := true, false, false
 	spaceOnly := false
 	for i := 0; i < len(text); {
-		r, size := utf8.DecodeRuneInString(text[i:])
+		r, size := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(text[i:])
+		}
 		switch {
 		case isLetter(r):
 			w := word{start: i, sentStart: sentEnd, afterNum: num && !other, joined: spaceOnly && !other && len(ws) > 0}
@@ -98,6 +123,22 @@ func splitWords(text string, ws []word) []word {
 			j := i + size
 			second := true
 			for j < len(text) {
+				// Most letters and word ends are ASCII, for which the
+				// unicode tables (IsMark above all) are slow.
+				if c := text[j]; c < utf8.RuneSelf {
+					lower := 'a' <= c && c <= 'z'
+					if lower || 'A' <= c && c <= 'Z' {
+						if second {
+							w.capital = w.upper && lower
+							second = false
+						}
+						j++
+						continue
+					}
+					if c != '-' && c != '\'' {
+						break
+					}
+				}
 				r2, s2 := utf8.DecodeRuneInString(text[j:])
 				if isLetter(r2) || unicode.IsMark(r2) {
 					if second {
@@ -166,6 +207,10 @@ type nameEntry struct {
 // spellings a text uses (kees, Kees, KEES) so lookups need no lower-casing.
 type nameDict struct {
 	byFirst map[string][]nameEntry
+	// shapes has, by first byte, a bit for the byte length of every key of
+	// byFirst (all of 63 bytes or more share one), so most words are ruled
+	// out without hashing them.
+	shapes [256]uint64
 }
 
 func newNameDict(names []string, src nameSource) *nameDict {
@@ -230,6 +275,7 @@ func (d *nameDict) add(e nameEntry) {
 	for _, key := range []string{first, titleCase(first), strings.ToUpper(first)} {
 		if !containsEntry(d.byFirst[key], e) {
 			d.byFirst[key] = append(d.byFirst[key], e)
+			d.shapes[key[0]] |= 1 << min(len(key), 63)
 		}
 	}
 }
@@ -253,6 +299,9 @@ func titleCase(s string) string {
 func (d *nameDict) match(text string, ws []word, i int) (nameEntry, int) {
 	var best nameEntry
 	n := 0
+	if w := text[ws[i].start:ws[i].end]; d.shapes[w[0]]&(1<<min(len(w), 63)) == 0 {
+		return best, n
+	}
 	for _, e := range d.byFirst[text[ws[i].start:ws[i].end]] {
 		if len(e.words) <= n || i+len(e.words) > len(ws) {
 			continue
@@ -330,6 +379,9 @@ func (p *Pseudonymizer) findNames(text string, known *nameDict, spans []span) []
 // pseudonymizing quadratic in the text length (issue 10).
 func isTitle(text string, ws []word, i int, buf []byte) bool {
 	lw := appendLower(buf, text[ws[i].start:ws[i].end])
+	if titleShapes[lw[0]]&shapeBit32(len(lw)) == 0 {
+		return false
+	}
 	if titles[string(lw)] {
 		return true
 	}
