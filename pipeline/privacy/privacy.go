@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"hash"
 	"os"
 	"regexp"
 	"slices"
@@ -72,7 +73,7 @@ func Kinds() []Kind {
 // Pseudonymizer replaces personal data with stable pseudonyms. It is safe
 // for concurrent use.
 type Pseudonymizer struct {
-	mac      sync.Pool // of hash.Hash keyed with the study secret
+	mac      sync.Pool // of *macState keyed with the study secret
 	names    *nameDict // Options.Names and NamesFile
 	sources  nameSource
 	warnings []string
@@ -118,7 +119,7 @@ func New(opts Options) (*Pseudonymizer, error) {
 		sources:  allSources,
 		warnings: warnings,
 	}
-	p.mac.New = func() any { return hmac.New(sha256.New, key) }
+	p.mac.New = func() any { return &macState{h: hmac.New(sha256.New, key)} }
 	return p, nil
 }
 
@@ -147,30 +148,52 @@ func readNames(path string) ([]string, error) {
 	return names, nil
 }
 
-// sum returns the first n bytes of the HMAC of the parts, hex-encoded. A
-// zero byte separates the parts so ("ab","c") and ("a","bc") differ.
-func (p *Pseudonymizer) sum(n int, parts ...string) string {
-	h := p.mac.Get().(interface {
-		Write([]byte) (int, error)
-		Sum([]byte) []byte
-		Reset()
-	})
-	h.Reset()
-	var buf [sha256.Size]byte
+// macState is a keyed HMAC with room for its input and output, pooled so
+// that hashing a respondent ID or a value allocates nothing: it runs for
+// every unit.
+type macState struct {
+	h   hash.Hash
+	in  []byte
+	out [sha256.Size]byte
+}
+
+// writeSum writes the first n bytes of the HMAC of the parts, hex-encoded,
+// to b. A zero byte separates the parts so ("ab","c") and ("a","bc")
+// differ.
+func (p *Pseudonymizer) writeSum(b *strings.Builder, n int, parts ...string) {
+	m := p.mac.Get().(*macState)
+	m.in = m.in[:0]
 	for i, s := range parts {
 		if i > 0 {
-			h.Write([]byte{0})
+			m.in = append(m.in, 0)
 		}
-		h.Write([]byte(s))
+		m.in = append(m.in, s...)
 	}
-	out := hex.EncodeToString(h.Sum(buf[:0])[:n])
-	p.mac.Put(h)
-	return out
+	m.h.Reset()
+	m.h.Write(m.in)
+	var hx [2 * sha256.Size]byte
+	hex.Encode(hx[:], m.h.Sum(m.out[:0])[:n])
+	b.Write(hx[:2*n])
+	if cap(m.in) > 4096 {
+		m.in = nil // a huge value; do not keep its buffer
+	}
+	p.mac.Put(m)
 }
 
 // token is the replacement of a value of kind k; value is normalised.
 func (p *Pseudonymizer) token(k Kind, value string) string {
-	return "[" + labels[k] + "-" + p.sum(4, string(k), value) + "]"
+	var b strings.Builder
+	b.Grow(len(labels[k]) + 11)
+	p.writeToken(&b, k, value)
+	return b.String()
+}
+
+func (p *Pseudonymizer) writeToken(b *strings.Builder, k Kind, value string) {
+	b.WriteByte('[')
+	b.WriteString(labels[k])
+	b.WriteByte('-')
+	p.writeSum(b, 4, string(k), value)
+	b.WriteByte(']')
 }
 
 // Text returns text with every personal value replaced by its token. known
@@ -181,11 +204,11 @@ func (p *Pseudonymizer) Text(text string, known []string) string {
 		return text
 	}
 	var b strings.Builder
-	b.Grow(len(text) + 8*len(spans))
+	b.Grow(len(text) + 24*len(spans)) // "[TELEFOON-1234abcd]"
 	last := 0
 	for _, s := range spans {
 		b.WriteString(text[last:s.start])
-		b.WriteString(p.token(s.kind, s.value))
+		p.writeToken(&b, s.kind, s.value)
 		last = s.end
 	}
 	b.WriteString(text[last:])
@@ -212,7 +235,11 @@ func (p *Pseudonymizer) RespondentID(source, raw string) string {
 	if respondentToken.MatchString(raw) {
 		return raw
 	}
-	return "R-" + p.sum(6, "respondent", source, raw)
+	var b strings.Builder
+	b.Grow(14)
+	b.WriteString("R-")
+	p.writeSum(&b, 6, "respondent", source, raw)
+	return b.String()
 }
 
 // Respondent returns r with its ID pseudonymized and its closed answers and
