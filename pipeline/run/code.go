@@ -24,14 +24,10 @@ var codeBatch = 4096
 // its scan is open (the scan reads a snapshot; WAL lets the reader and the
 // writer proceed together). Codings are a pure function of each unit, so
 // the stored result does not depend on how the stages interleave.
+//
+// Units of files new to the store were coded while they were stored
+// (storeFiles), so after a first import this finds nothing to code.
 func codeNewUnits(ctx context.Context, st *store.Store, coder *coding.Coder, codebookHash string, sum *Summary, opts Options) error {
-	if opts.Full {
-		// --full recodes everything: drop every coding first (a run killed
-		// after this simply recodes again).
-		if err := st.PruneCodings(ctx, ""); err != nil {
-			return err
-		}
-	}
 	var lookup func(study.Unit) *study.Respondent
 	if coder.UsesRespondents() {
 		respondents := map[string]*study.Respondent{}
@@ -109,10 +105,10 @@ func codeNewUnits(ctx context.Context, st *store.Store, coder *coding.Coder, cod
 	if err := ctx.Err(); err != nil {
 		return err
 	}
-	sum.UnitsCoded = coded
+	sum.UnitsCoded += coded
 	if err := st.PruneCodings(ctx, codebookHash); err != nil {
 		return err
 	}
-	opts.Log.Info("coded units", "coded", coded)
+	opts.Log.Info("coded units", "coded", coded, "coded_while_stored", sum.UnitsCoded-coded)
 	return nil
 }

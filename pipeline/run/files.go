@@ -134,7 +134,12 @@ func hashFile(path string) (string, int64, error) {
 //     labels. Every problem of every file is listed and nothing is stored if
 //     there is one; units two files contribute are refused here too.
 //  2. storeFiles reads each file again, pseudonymizes it in batches and
-//     stores the batches in one transaction per file (store.FileTx).
+//     stores the batches in one transaction per file (store.FileTx). A
+//     file the store has never seen is coded on the way (fusedCoder): its
+//     units all need coding, and coding them here, while the previous batch
+//     is written, saves reading them back and uses the second core, which
+//     storing alone leaves mostly idle. Known files' units are coded
+//     afterwards by codeNewUnits, which codes only what changed.
 //
 // Memory stays at a few batches whatever the corpus size. The price is
 // reading each file twice (the CSV parse is ~5% of the phase); the
@@ -249,7 +254,7 @@ func (e *InputError) Error() string {
 }
 
 // storeFiles removes the files that are gone and stores the checked ones.
-func storeFiles(ctx context.Context, st *store.Store, plan *filePlan, checked []checkedFile, pz *privacy.Pseudonymizer, sum *Summary, opts Options) error {
+func storeFiles(ctx context.Context, st *store.Store, plan *filePlan, checked []checkedFile, pz *privacy.Pseudonymizer, fc *fusedCoder, sum *Summary, opts Options) error {
 	for _, f := range plan.removed {
 		n, err := st.RemoveFile(ctx, f.Source, f.Path)
 		if err != nil {
@@ -260,7 +265,11 @@ func storeFiles(ctx context.Context, st *store.Store, plan *filePlan, checked []
 	bar := opts.Progress.Start("storing files", len(checked))
 	defer bar.Done()
 	for _, cf := range checked {
-		if err := storeFile(ctx, st, cf, pz, opts); err != nil {
+		code := fc
+		if cf.file.known {
+			code = nil
+		}
+		if err := storeFile(ctx, st, cf, pz, code, opts); err != nil {
 			return err
 		}
 		bar.Add(1)
@@ -270,16 +279,47 @@ func storeFiles(ctx context.Context, st *store.Store, plan *filePlan, checked []
 	return nil
 }
 
-// fileBatch is a batch of one file's respondents and units, pseudonymized.
+// fileBatch is a batch of one file's respondents and units, pseudonymized,
+// and, when the file is coded while stored, the codings of its units.
 type fileBatch struct {
 	respondents []study.Respondent
 	units       []study.Unit
+	codings     []study.Coding
+}
+
+// fusedCoder codes new files while they are stored (see storeFiles).
+type fusedCoder struct {
+	coder        *coding.Coder
+	codebookHash string
+	coded        int // units coded so far
+}
+
+// code codes b's units that are coded at all (not context), looking up
+// closed answers among b's respondents: a respondent always comes in the
+// same batch as its units.
+func (fc *fusedCoder) code(b *fileBatch) {
+	units := make([]study.Unit, 0, len(b.units))
+	for _, u := range b.units {
+		if !u.Context {
+			units = append(units, u)
+		}
+	}
+	var lookup func(study.Unit) *study.Respondent
+	if fc.coder.UsesRespondents() {
+		byID := make(map[string]*study.Respondent, len(b.respondents))
+		for i := range b.respondents {
+			byID[b.respondents[i].ID] = &b.respondents[i]
+		}
+		lookup = func(u study.Unit) *study.Respondent { return byID[u.Respondent] }
+	}
+	b.codings = fc.coder.CodeAll(units, lookup)
 }
 
 // storeFile streams one checked file into the store in one transaction.
-// Reading and pseudonymizing run in one goroutine and storing in another,
-// at most two batches apart, so both cores work.
-func storeFile(ctx context.Context, st *store.Store, cf checkedFile, pz *privacy.Pseudonymizer, opts Options) error {
+// Reading and pseudonymizing run in one goroutine, coding (when fc is not
+// nil) in a second and storing in a third, each at most a batch or two
+// apart, so both cores work.
+func storeFile(ctx context.Context, st *store.Store, cf checkedFile, pz *privacy.Pseudonymizer, fc *fusedCoder, opts Options) error {
 	f := cf.file
 	ft, err := st.BeginFile(ctx, store.FileRecord{Source: f.source.Name, Path: f.rel, SHA256: f.sha256, Size: f.size})
 	if err != nil {
@@ -326,17 +366,43 @@ func storeFile(ctx context.Context, st *store.Store, cf checkedFile, pz *privacy
 		}
 		readErr <- err
 	}()
+	toStore := batches
+	if fc != nil {
+		coded := make(chan fileBatch, 1)
+		go func() {
+			defer close(coded)
+			for b := range batches {
+				fc.code(&b)
+				select {
+				case coded <- b:
+				case <-ctx.Done():
+					// Drain so the reader, blocked on sending, sees ctx.
+					for range batches {
+					}
+					return
+				}
+			}
+		}()
+		toStore = coded
+	}
 	var addErr error
-	respondents, units := 0, 0
-	for b := range batches {
+	respondents, units, codedHere := 0, 0, 0
+	for b := range toStore {
 		if addErr != nil {
 			continue
 		}
 		respondents += len(b.respondents)
 		units += countCoded(b.units)
-		if addErr = ft.Add(b.respondents, b.units); addErr != nil {
-			cancel()
+		addErr = ft.Add(b.respondents, b.units)
+		if addErr == nil && fc != nil {
+			addErr = ft.SaveCodings(fc.codebookHash, b.codings)
+			codedHere += len(b.codings)
 		}
+		if addErr != nil {
+			cancel()
+			continue
+		}
+		checkpoint("store-batch")
 	}
 	if err := <-readErr; err != nil && addErr == nil {
 		// The file passed phase 1, so it changed since (or could not be
@@ -349,6 +415,9 @@ func storeFile(ctx context.Context, st *store.Store, cf checkedFile, pz *privacy
 	diff, err := ft.Commit()
 	if err != nil {
 		return err
+	}
+	if fc != nil {
+		fc.coded += codedHere
 	}
 	opts.Log.Info("stored file", "file", f.rel, "respondents", respondents, "units", units,
 		"new", diff.New, "changed", diff.Changed, "unchanged", diff.Unchanged, "removed", diff.Removed)
@@ -441,11 +510,11 @@ func relOrEmpty(cfg *config.Config, p string) string {
 }
 
 // ingestFiles is the ingest+store phase of Run: checkFiles then storeFiles.
-func ingestFiles(ctx context.Context, cfg *config.Config, st *store.Store, plan *filePlan, pz *privacy.Pseudonymizer, sum *Summary, opts Options) error {
+func ingestFiles(ctx context.Context, cfg *config.Config, st *store.Store, plan *filePlan, pz *privacy.Pseudonymizer, fc *fusedCoder, sum *Summary, opts Options) error {
 	checked, err := checkFiles(ctx, cfg, st, plan, pz, opts)
 	if err != nil {
 		return err
 	}
 	checkpoint("read")
-	return storeFiles(ctx, st, plan, checked, pz, sum, opts)
+	return storeFiles(ctx, st, plan, checked, pz, fc, sum, opts)
 }

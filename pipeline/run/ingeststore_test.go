@@ -47,7 +47,7 @@ func ingestStorePhase(t testing.TB, path string) {
 		t.Fatal(err)
 	}
 	sum := &Summary{}
-	if err := ingestFiles(ctx, cfg, st, plan, pz, sum, opts); err != nil {
+	if err := ingestFiles(ctx, cfg, st, plan, pz, nil, sum, opts); err != nil {
 		t.Fatal(err)
 	}
 	t.Logf("files: %d read", len(plan.toRead))

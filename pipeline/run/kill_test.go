@@ -47,7 +47,11 @@ func killChild(dir, point string) int {
 }
 
 func TestKilledRunIsCompletedByTheNextRun(t *testing.T) {
+	// b.csv is new to the killed run, so it is coded while it is stored
+	// (fusedCoder), while the changed a.csv is coded by codeNewUnits: the
+	// reports must equal those of a run that coded both while storing.
 	ref := newStudy(t)
+	writeFile(t, filepath.Join(ref.Dir, "data/b.csv"), surveyCSV(100, 12))
 	mustRun(t, ref, Options{})
 	want := reportFiles(t, ref.Output.Dir)
 	key, err := os.ReadFile(ref.Privacy.KeyFile)
@@ -59,7 +63,7 @@ func TestKilledRunIsCompletedByTheNextRun(t *testing.T) {
 		point string
 		delay time.Duration
 	}
-	kills := []kill{{point: "read"}, {point: "stored"}, {point: "coding-batch"}, {point: "coded"}, {point: "analysed"}}
+	kills := []kill{{point: "read"}, {point: "store-batch"}, {point: "stored"}, {point: "coding-batch"}, {point: "coded"}, {point: "analysed"}}
 	for _, d := range []time.Duration{30, 80, 150, 250, 400} {
 		kills = append(kills, kill{delay: d * time.Millisecond})
 	}
@@ -78,6 +82,7 @@ func TestKilledRunIsCompletedByTheNextRun(t *testing.T) {
 			writeFile(t, filepath.Join(cfg.Dir, "data/a.csv"), surveyCSV(1, 10))
 			mustRun(t, cfg, Options{})
 			writeFile(t, filepath.Join(cfg.Dir, "data/a.csv"), surveyCSV(1, 24))
+			writeFile(t, filepath.Join(cfg.Dir, "data/b.csv"), surveyCSV(100, 12))
 
 			cmd := exec.Command(os.Args[0], "-test.run=^$")
 			cmd.Env = append(os.Environ(), "KILLTEST_DIR="+cfg.Dir, "KILLTEST_POINT="+k.point)

@@ -124,9 +124,19 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (sum *Summary, e
 	if err != nil {
 		return sum, err
 	}
-	if err := ingestFiles(ctx, cfg, st, plan, pz, sum, opts); err != nil {
+	if opts.Full {
+		// --full recodes everything: drop every coding first (a run killed
+		// after this simply recodes again). Before storing, since new files
+		// are coded while they are stored.
+		if err := st.PruneCodings(ctx, ""); err != nil {
+			return sum, err
+		}
+	}
+	fc := &fusedCoder{coder: coder, codebookHash: cb.Hash}
+	if err := ingestFiles(ctx, cfg, st, plan, pz, fc, sum, opts); err != nil {
 		return sum, err
 	}
+	sum.UnitsCoded = fc.coded
 	checkpoint("stored")
 
 	// Coding: only units the store has no coding for under this codebook.
