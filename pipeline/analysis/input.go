@@ -177,6 +177,24 @@ func newModel(in Input) (*model, error) {
 	m.lineage = lineage(in.Codes, m.codeIdx)
 	m.words = (len(in.Codes) + 63) / 64
 
+	// The respondents are read in a goroutine of their own while the units
+	// are: decoding them is seconds for a national survey, and when the
+	// units come from report.Write's shared scan, every report waits while
+	// the analysis does not read its units. Units seen before the
+	// respondents are all in get a provisional respondent (pending), which
+	// is resolved as soon as they are, in order of first appearance, so the
+	// respondents and their order are what reading the respondents first
+	// gave.
+	var (
+		byKey    map[respKey]int32
+		respErr  error
+		respDone = make(chan struct{})
+	)
+	go func() {
+		defer close(respDone)
+		byKey, respErr = m.readRespondents()
+	}()
+
 	intern := map[string]string{}
 	str := func(s string) string {
 		if v, ok := intern[s]; ok {
@@ -185,62 +203,68 @@ func newModel(in Input) (*model, error) {
 		intern[s] = s
 		return s
 	}
-	attrIdx := make([]map[string]int32, len(in.Attributes))
-	m.attrVals = make([][]string, len(in.Attributes))
-	for k := range attrIdx {
-		attrIdx[k] = map[string]int32{}
+	implicit := func(k respKey) int32 {
+		ri := int32(len(m.resp))
+		byKey[k] = ri
+		m.resp = append(m.resp, respondent{source: k.source, id: k.id, attrs: make([]int32, len(in.Attributes)),
+			likert: make([]int16, len(in.Likert))})
+		for a := range in.Attributes {
+			m.resp[ri].attrs[a] = -1
+		}
+		return ri
 	}
-	byKey := map[respKey]int32{}
-	err := m.corpus.Respondents(func(r study.Respondent) error {
-		k := respKey{str(r.Source), r.ID}
-		if _, dup := byKey[k]; dup {
-			return nil // first wins; ingest owns uniqueness
-		}
-		byKey[k] = int32(len(m.resp))
-		rs := respondent{source: k.source, id: r.ID, wave: str(r.Wave), weight: r.Weight,
-			attrs: make([]int32, len(in.Attributes)), likert: make([]int16, len(in.Likert))}
-		for a, attr := range in.Attributes {
-			rs.attrs[a] = -1
-			if v := r.Attributes[attr]; v != "" {
-				i, ok := attrIdx[a][v]
-				if !ok {
-					i = int32(len(m.attrVals[a]))
-					attrIdx[a][v] = i
-					m.attrVals[a] = append(m.attrVals[a], v)
-				}
-				rs.attrs[a] = i
+	// pending numbers the respondents of units read before byKey is
+	// complete; such a unit's resp is -1-(its index in pendingKeys).
+	pending := map[respKey]int32{}
+	var pendingKeys []respKey
+	var resolved []int32 // pending index -> respondent
+	resolve := func() {
+		resolved = make([]int32, len(pendingKeys))
+		for p, k := range pendingKeys {
+			ri, ok := byKey[k]
+			if !ok {
+				ri = implicit(k)
 			}
+			resolved[p] = ri
 		}
-		for j, spec := range in.Likert {
-			if v, ok := r.Likert[spec.Item]; ok && v >= 1 && v <= len(spec.Scale) && v <= math.MaxInt16 {
-				rs.likert[j] = int16(v)
-			}
-		}
-		m.resp = append(m.resp, rs)
-		return nil
-	})
-	if err != nil {
-		return nil, err
+		pending, pendingKeys = nil, nil
 	}
+	ready := false
 
 	if in.Gold != nil {
 		m.goldUnits, m.auto = map[string]bool{}, map[string][]string{}
 	}
 	has := make([]uint64, m.words)
-	err = m.corpus.Units(func(u study.Unit, c *study.Coding) error {
+	err := m.corpus.Units(func(u study.Unit, c *study.Coding) error {
 		if u.Context {
 			return nil
 		}
-		k := respKey{str(u.Source), u.Respondent}
-		ri, ok := byKey[k]
-		if !ok {
-			ri = int32(len(m.resp))
-			byKey[k] = ri
-			m.resp = append(m.resp, respondent{source: k.source, id: u.Respondent, attrs: make([]int32, len(in.Attributes)),
-				likert: make([]int16, len(in.Likert))})
-			for a := range in.Attributes {
-				m.resp[ri].attrs[a] = -1
+		if !ready {
+			select {
+			case <-respDone:
+				ready = true
+				if respErr != nil {
+					return respErr
+				}
+				resolve()
+			default:
 			}
+		}
+		k := respKey{str(u.Source), u.Respondent}
+		var ri int32
+		if ready {
+			var ok bool
+			if ri, ok = byKey[k]; !ok {
+				ri = implicit(k)
+			}
+		} else {
+			p, ok := pending[k]
+			if !ok {
+				p = int32(len(pendingKeys))
+				pending[k] = p
+				pendingKeys = append(pendingKeys, k)
+			}
+			ri = -1 - p
 		}
 		sc := m.sources[k.source]
 		if sc == nil {
@@ -279,8 +303,20 @@ func newModel(in Input) (*model, error) {
 		}
 		return nil
 	})
+	<-respDone
+	if respErr != nil {
+		return nil, respErr
+	}
 	if err != nil {
 		return nil, err
+	}
+	if !ready {
+		resolve()
+	}
+	for i := range m.units {
+		if u := &m.units[i]; u.resp < 0 {
+			u.resp = resolved[-1-u.resp]
+		}
 	}
 
 	// Respondents sorted by key, so every later loop is deterministic.
@@ -321,6 +357,56 @@ func newModel(in Input) (*model, error) {
 		}
 	}
 	return m, nil
+}
+
+// readRespondents reads the corpus' respondents into m.resp (the first of
+// a key wins; ingest owns uniqueness) and m.attrVals, and returns their
+// index by key.
+func (m *model) readRespondents() (map[respKey]int32, error) {
+	in := &m.in
+	intern := map[string]string{}
+	str := func(s string) string {
+		if v, ok := intern[s]; ok {
+			return v
+		}
+		intern[s] = s
+		return s
+	}
+	attrIdx := make([]map[string]int32, len(in.Attributes))
+	m.attrVals = make([][]string, len(in.Attributes))
+	for k := range attrIdx {
+		attrIdx[k] = map[string]int32{}
+	}
+	byKey := map[respKey]int32{}
+	err := m.corpus.Respondents(func(r study.Respondent) error {
+		k := respKey{str(r.Source), r.ID}
+		if _, dup := byKey[k]; dup {
+			return nil
+		}
+		byKey[k] = int32(len(m.resp))
+		rs := respondent{source: k.source, id: r.ID, wave: str(r.Wave), weight: r.Weight,
+			attrs: make([]int32, len(in.Attributes)), likert: make([]int16, len(in.Likert))}
+		for a, attr := range in.Attributes {
+			rs.attrs[a] = -1
+			if v := r.Attributes[attr]; v != "" {
+				i, ok := attrIdx[a][v]
+				if !ok {
+					i = int32(len(m.attrVals[a]))
+					attrIdx[a][v] = i
+					m.attrVals[a] = append(m.attrVals[a], v)
+				}
+				rs.attrs[a] = i
+			}
+		}
+		for j, spec := range in.Likert {
+			if v, ok := r.Likert[spec.Item]; ok && v >= 1 && v <= len(spec.Scale) && v <= math.MaxInt16 {
+				rs.likert[j] = int16(v)
+			}
+		}
+		m.resp = append(m.resp, rs)
+		return nil
+	})
+	return byKey, err
 }
 
 // setCodes marks the codes of a coding and their ancestors in has: the
