@@ -145,6 +145,10 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (sum *Summary, e
 	}
 	checkpoint("coded")
 
+	// The writing connections' page caches are not needed for the reads
+	// that follow; freeing them keeps the peak down on large studies.
+	st.ReleaseMemory()
+
 	// Analysis and reports come from the store alone, so a rerun with
 	// nothing new gives byte-identical report bodies (reports.go).
 	if err := writeReports(ctx, cfg, st, cb, pz, plan, fingerprint, start, sum, opts); err != nil {

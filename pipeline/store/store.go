@@ -128,6 +128,18 @@ func (s *Store) Close() error {
 	return s.db.Close()
 }
 
+// ReleaseMemory closes the pool's idle connections. Each keeps a page cache
+// of up to 64 MB (see Open) once it has written a national survey, which
+// would otherwise stay allocated while the run renders reports (issue 10:
+// peak memory); later calls open fresh connections as needed.
+func (s *Store) ReleaseMemory() {
+	s.db.SetMaxIdleConns(0)
+	s.db.SetMaxIdleConns(defaultIdleConns)
+}
+
+// defaultIdleConns is database/sql's default number of idle connections.
+const defaultIdleConns = 2
+
 // SchemaVersion reports the schema version the store is at.
 func (s *Store) SchemaVersion() int {
 	return s.version

@@ -523,3 +523,20 @@ func TestReplaceFileRefusesIDsOfAnotherFile(t *testing.T) {
 		}
 	})
 }
+
+// ReleaseMemory leaves no idle connection holding a page cache, and the
+// store keeps working afterwards.
+func TestReleaseMemoryClosesIdleConnections(t *testing.T) {
+	s, _ := openTemp(t)
+	newSurvey("survey", "a.csv", 20).store(t, s)
+	if s.db.Stats().Idle == 0 {
+		t.Fatal("no idle connection after storing; the test proves nothing")
+	}
+	s.ReleaseMemory()
+	if idle := s.db.Stats().Idle; idle != 0 {
+		t.Fatalf("%d idle connections after ReleaseMemory", idle)
+	}
+	if n := len(collectUnits(t, s.Units)); n != 20 {
+		t.Fatalf("after ReleaseMemory: %d units, want 20", n)
+	}
+}
