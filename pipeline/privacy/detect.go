@@ -1,10 +1,12 @@
 package privacy
 
 import (
+	"bytes"
 	"regexp"
 	"slices"
 	"strconv"
 	"strings"
+	"sync"
 )
 
 // span is one personal value found in a text: bytes [start, end) of kind,
@@ -52,15 +54,24 @@ var kindRank = map[Kind]int{Email: 0, URL: 1, IBAN: 2, NationalNumber: 3, BSN: 4
 // detect finds the personal values in text, without overlaps, in text
 // order.
 func (p *Pseudonymizer) detect(text string, known []string) []span {
+	sc := scratchPool.Get().(*scratch)
+	defer sc.put()
 	var spans []span
 	f := measure(text)
+	// The keyword tests below search a copy lowered once, not the text
+	// once for each keyword in each case.
+	var low folded
+	if f.digits > 0 || strings.IndexByte(text, '/') >= 0 {
+		sc.lower = asciiLower(sc.lower[:0], text)
+		low = sc.lower
+	}
 	if f.at {
 		for _, w := range f.atWindows(text) {
 			spans = findIn(emailRE, text, w, Email, spans, func(s string) (string, bool) { return strings.ToLower(s), true })
 		}
 		spans = findHandles(text, spans)
 	}
-	if containsFold(text, ".com/") || containsFold(text, ".net/") {
+	if low.contains(".com/") || low.contains(".net/") {
 		spans = findProfiles(text, spans)
 	}
 	var shapes [][2]int
@@ -80,7 +91,7 @@ func (p *Pseudonymizer) detect(text string, known []string) []span {
 		spans = findPostcodes(text, spans)
 		var ws [][2]int
 		for _, kw := range []string{"geb", "born", "date of birth", "dob", "d.o.b"} {
-			for i := indexFold(text, kw, 0); i >= 0; i = indexFold(text, kw, i+1) {
+			for i := low.index(kw, 0); i >= 0; i = low.index(kw, i+1) {
 				ws = appendWindow(ws, text, i-1, i+len(kw)+48)
 			}
 		}
@@ -95,14 +106,14 @@ func (p *Pseudonymizer) detect(text string, known []string) []span {
 		}
 	}
 	if f.digits > 0 && f.letters {
-		spans = findAddresses(text, spans)
+		spans = findAddresses(text, low, spans)
 	}
 	if f.letters {
 		var kd *nameDict
 		if len(known) > 0 {
 			kd = p.knownDict(known)
 		}
-		spans = p.findNames(text, kd, spans)
+		spans = p.findNames(text, kd, sc, spans)
 	}
 	var protected [][]int
 	if strings.Contains(text, "[") {
@@ -213,6 +224,15 @@ type features struct {
 
 func measure(text string) features {
 	var f features
+	// '@' and letters are found apart, so the loop below, run for every
+	// byte, only tests for a digit.
+	f.at = strings.IndexByte(text, '@') >= 0
+	for i := 0; i < len(text); i++ {
+		if c := text[i]; c >= 0x80 || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z' {
+			f.letters = true
+			break
+		}
+	}
 	run, first, lastDigit := 0, 0, -10
 	endCluster := func() {
 		if run >= 9 {
@@ -220,23 +240,18 @@ func measure(text string) features {
 		}
 	}
 	for i := 0; i < len(text); i++ {
-		c := text[i]
-		switch {
-		case c >= '0' && c <= '9':
-			f.digits++
-			if i-lastDigit > 4 || !separators(text[lastDigit+1:i]) {
-				endCluster()
-				run, first = 0, i
-			}
-			run++
-			lastDigit = i
-			if i >= 3 && text[i-1] >= '0' && text[i-1] <= '9' && isCapital(text[i-2]) && isCapital(text[i-3]) {
-				f.ibans = appendWindow(f.ibans, text, i-4, i+44)
-			}
-		case c == '@':
-			f.at = true
-		case c >= 0x80 || c >= 'A' && c <= 'Z' || c >= 'a' && c <= 'z':
-			f.letters = true
+		if c := text[i]; c < '0' || c > '9' {
+			continue
+		}
+		f.digits++
+		if i-lastDigit > 4 || !separators(text[lastDigit+1:i]) {
+			endCluster()
+			run, first = 0, i
+		}
+		run++
+		lastDigit = i
+		if i >= 3 && text[i-1] >= '0' && text[i-1] <= '9' && isCapital(text[i-2]) && isCapital(text[i-3]) {
+			f.ibans = appendWindow(f.ibans, text, i-4, i+44)
 		}
 	}
 	endCluster()
@@ -355,8 +370,8 @@ var streetSuffixes = []string{"straat", "weg", "laan", "plein", "gracht", "kade"
 
 // findAddresses runs the address regexp only around a number that follows a
 // word ending like a street, since almost no answer has one.
-func findAddresses(text string, spans []span) []span {
-	if containsFold(text, "rue ") || containsFold(text, "avenue ") || containsFold(text, "chauss") || containsFold(text, "boulevard ") || containsFold(text, "place ") || containsFold(text, "chemin ") {
+func findAddresses(text string, low folded, spans []span) []span {
+	if low.contains("rue ") || low.contains("avenue ") || low.contains("chauss") || low.contains("boulevard ") || low.contains("place ") || low.contains("chemin ") {
 		return findAll(addressRE, text, Address, spans, func(s string) (string, bool) { return normName(s), true })
 	}
 	last := -1
@@ -600,24 +615,47 @@ func onlyDigits(s string) string {
 	return b.String()
 }
 
-// indexFold is strings.Index for a lower-case ASCII sub in any case.
-func indexFold(s, sub string, from int) int {
-	for i := from; i+len(sub) <= len(s); i++ {
-		if s[i]|0x20 == sub[0] && strings.EqualFold(s[i:i+len(sub)], sub) {
-			return i
+// folded is a text with only A-Z lowered, in which a lower-case ASCII
+// keyword is found in any case: what strings.EqualFold finds for such a
+// keyword, since a non-ASCII rune is never fold-equal to its ASCII bytes.
+type folded []byte
+
+func asciiLower(buf []byte, s string) []byte {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
 		}
+		buf = append(buf, c)
+	}
+	return buf
+}
+
+// index is strings.Index for a lower-case ASCII sub from byte from on.
+func (f folded) index(sub string, from int) int {
+	if from > len(f) {
+		return -1
+	}
+	if i := bytes.Index(f[from:], []byte(sub)); i >= 0 {
+		return from + i
 	}
 	return -1
 }
 
-// containsFold reports whether s holds the lower-case ASCII word sub in any
-// case, without allocating.
-func containsFold(s, sub string) bool {
-	n := len(sub)
-	for i := 0; i+n <= len(s); i++ {
-		if s[i]|0x20 == sub[0] && strings.EqualFold(s[i:i+n], sub) {
-			return true
-		}
+func (f folded) contains(sub string) bool { return bytes.Contains(f, []byte(sub)) }
+
+// scratch holds a detect call's buffers, pooled: detect runs for every
+// unit and every closed answer of a run.
+type scratch struct {
+	lower []byte
+	words []word
+}
+
+var scratchPool = sync.Pool{New: func() any { return new(scratch) }}
+
+func (sc *scratch) put() {
+	if cap(sc.lower) > 1<<16 || cap(sc.words) > 1<<14 {
+		return // a long transcript; do not keep its buffers
 	}
-	return false
+	scratchPool.Put(sc)
 }

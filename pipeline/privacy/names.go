@@ -331,8 +331,9 @@ func (d *nameDict) match(text string, ws []word, i int) (nameEntry, int) {
 
 // findNames appends a span for every name in text that the enabled sources
 // find; overlaps are resolved by the caller.
-func (p *Pseudonymizer) findNames(text string, known *nameDict, spans []span) []span {
-	ws := splitWords(text, make([]word, 0, len(text)/6+1))
+func (p *Pseudonymizer) findNames(text string, known *nameDict, sc *scratch, spans []span) []span {
+	ws := splitWords(text, sc.words[:0])
+	sc.words = ws
 	add := func(i, n int, value string, src nameSource) {
 		start, end := ws[i].start, ws[i+n-1].end
 		if value == "" {
