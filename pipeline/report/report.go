@@ -28,9 +28,7 @@ type Input struct {
 	// neither. Write calls it once and shares the scan between the reports
 	// that list every unit (codings.csv, the workbook's Codings sheet,
 	// project.qdpx) and Analyse (share.go), so a national survey's units are
-	// streamed rather than held; the workbook reads it once more to measure
-	// its columns when Tables is set and UnitWidths is nil. When nil, Units
-	// and Codings are used.
+	// streamed rather than held. When nil, Units and Codings are used.
 	EachUnit func(fn func(study.Unit, *study.Coding) error) error
 	// EachCodes is EachUnit without texts and matches (Unit.Text empty,
 	// codes nil without a coding), for the tables with a row per unit and a
@@ -38,8 +36,9 @@ type Input struct {
 	EachCodes func(fn func(u study.Unit, codes []string) error) error
 	// UnitWidths are the largest lengths in code points of the unit ID,
 	// respondent, source and question (or speaker) of the non-context
-	// units, which the workbook's Codings sheet needs before its rows; when
-	// nil, Write reads the units once more to measure them.
+	// units, which the workbook's Codings sheet needs before its rows. The
+	// workbook measures them on the shared scan; Write no longer needs
+	// them.
 	UnitWidths *[4]int
 	// Analyse, when set and Tables is nil, computes the tables while Write
 	// renders codings.csv, project.qdpx and the workbook's Codings sheet
@@ -218,21 +217,10 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 		close(ready)
 	}
 	if formats["xlsx"] {
-		if !deferred && in.UnitWidths == nil {
-			// The Codings sheet's column widths precede its rows.
-			wd, err := unitWidths(in)
-			if err != nil {
-				return nil, fmt.Errorf("report: report.xlsx: %w", err)
-			}
-			in.UnitWidths = &wd
-			early.UnitWidths = &wd
-		}
 		jobs = append(jobs, job{"report.xlsx", func(w io.Writer, jin Input) error {
-			if !deferred {
-				return renderXLSX(w, d, jin)
-			}
-			// The other sheets need the tables: the Codings sheet's rows
-			// are spooled until they are there.
+			// The Codings sheet's rows are spooled, measuring the column
+			// widths that precede them, while the other sheets wait for
+			// the tables.
 			sp, err := spoolCodings(jin, dir)
 			if sp != nil {
 				defer sp.close()
@@ -244,9 +232,7 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 			if tabledErr != nil {
 				return errShareStopped
 			}
-			xin := tabled
-			xin.EachUnit, xin.EachCodes, xin.Units, xin.Codings, xin.UnitWidths = nil, sp.each, nil, nil, &sp.widths
-			return renderXLSX(w, d, xin)
+			return renderXLSX(w, d, tabled, sp)
 		}})
 	}
 	readers := len(jobs)

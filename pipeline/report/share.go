@@ -150,6 +150,7 @@ func (s *unitShare) done(i int, err error) {
 type codingSpool struct {
 	f      *os.File
 	widths [4]int
+	rows   int
 }
 
 func spoolCodings(in Input, dir string) (*codingSpool, error) {
@@ -177,6 +178,7 @@ func spoolCodings(in Input, dir string) (*codingSpool, error) {
 		for _, c := range codes {
 			str(c)
 		}
+		sp.rows++
 		_, err := bw.Write(buf)
 		return err
 	})

@@ -1,19 +1,20 @@
 package report
 
 import (
+	"archive/zip"
 	"fmt"
 	"io"
 	"strconv"
 	"unicode/utf8"
 
-	"github.com/veldstem/veldstem/pipeline/study"
 	"github.com/xuri/excelize/v2"
 )
 
 // renderXLSX writes one sheet per table of the report plus the codebook and
-// the unit-level Codings matrix. Respondent text is always stored with
-// SetCellStr, a shared string, so Excel never evaluates it as a formula.
-func renderXLSX(w io.Writer, d *doc, in Input) error {
+// the unit-level Codings matrix, whose rows come from sp. Respondent text is
+// always stored with SetCellStr, a shared string, so Excel never evaluates
+// it as a formula.
+func renderXLSX(w io.Writer, d *doc, in Input, sp *codingSpool) error {
 	f := excelize.NewFile()
 	defer func() { _ = f.Close() }()
 	st, err := newXLSXStyles(f)
@@ -57,131 +58,85 @@ func renderXLSX(w io.Writer, d *doc, in Input) error {
 		}
 	}
 
-	name, err := newSheet(d.W.Codings)
-	if err != nil {
-		return fmt.Errorf("report: report.xlsx sheet Codings: %w", err)
-	}
-	more := func(part int) (string, error) { return newSheet(fmt.Sprintf("%s %d", d.W.Codings, part)) }
-	if err := writeCodingsSheet(f, name, in, newMatrix(in, buildLabels(in)), st, more); err != nil {
-		return fmt.Errorf("report: report.xlsx sheet %q: %w", name, err)
+	m := newMatrix(in, buildLabels(in))
+	cz := &codingsZip{m: m, sp: sp}
+	for part := 1; part == 1 || (part-1)*maxSheetRows < sp.rows; part++ {
+		// A sheet holds 1,048,576 rows; a national panel has more units,
+		// so they continue on the next sheet rather than fail.
+		name := d.W.Codings
+		if part > 1 {
+			name = fmt.Sprintf("%s %d", d.W.Codings, part)
+		}
+		name, err := newSheet(name)
+		if err != nil {
+			return fmt.Errorf("report: report.xlsx sheet %q: %w", name, err)
+		}
+		path, err := startCodingsSheet(f, name, m, sp.widths, st)
+		if err != nil {
+			return fmt.Errorf("report: report.xlsx sheet %q: %w", name, err)
+		}
+		cz.paths = append(cz.paths, path)
 	}
 	f.SetActiveSheet(0)
 
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
+		cz.zw = zip.NewWriter(w)
+		return cz
+	})
 	if err := f.Write(w); err != nil {
 		return fmt.Errorf("report: writing report.xlsx: %w", err)
 	}
 	return nil
 }
 
-// writeCodingsSheet writes the unit-level matrix with excelize's
-// StreamWriter: one row per unit makes it by far the largest sheet (400,000
-// rows for a national survey), and the cell-by-cell API keeps every cell as
-// a Go value until the file is written — several GB at that size. The
-// stream writes rows as XML at once, spilling to a temporary file past
-// 16 MB. Text goes in as inline strings ("str" cells without a formula), so
-// Excel never evaluates respondent IDs as formulas either.
-func writeCodingsSheet(f *excelize.File, sheet string, in Input, m matrix, st xlsxStyles, more func(part int) (string, error)) error {
-	// Widths and panes must precede the rows in a stream: the longest
-	// cells come from in.UnitWidths, or a pass over the units of its own.
+// startCodingsSheet begins a Codings sheet with excelize's StreamWriter:
+// column widths, frozen panes and the header row, then ends it. The unit
+// rows are added when the workbook is zipped (codingsZip), so the stream
+// holds only what precedes and follows them. It returns the sheet's part
+// name in the zip.
+func startCodingsSheet(f *excelize.File, sheet string, m matrix, unitWidths [4]int, st xlsxStyles) (string, error) {
 	widths := make([]int, len(m.head))
 	for i, h := range m.head {
 		widths[i] = max(utf8.RuneCountInString(h), 1)
 	}
-	uw := in.UnitWidths
-	if uw == nil {
-		wd, err := unitWidths(in)
-		if err != nil {
-			return err
-		}
-		uw = &wd
-	}
-	for i, w := range uw {
+	for i, w := range unitWidths {
 		widths[i] = max(widths[i], w)
 	}
-	row := make([]any, len(m.head))
-	start := func(sheet string) (*excelize.StreamWriter, error) {
-		sw, err := f.NewStreamWriter(sheet)
-		if err != nil {
-			return nil, err
-		}
-		for i, w := range widths {
-			if err := sw.SetColWidth(i+1, i+1, float64(min(max(w, 6), 60)+2)); err != nil {
-				return nil, err
-			}
-		}
-		if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
-			return nil, err
-		}
-		head := make([]any, len(m.head))
-		for i, h := range m.head {
-			head[i] = excelize.Cell{StyleID: st.head, Value: h}
-		}
-		return sw, sw.SetRow("A1", head)
-	}
-	sw, err := start(sheet)
+	sw, err := f.NewStreamWriter(sheet)
 	if err != nil {
-		return err
+		return "", err
 	}
-	r, part := 0, 1
-	if err := m.each(in, func(text []string, flags []bool) error {
-		if r == maxSheetRows {
-			// A sheet holds 1,048,576 rows; a national panel has more
-			// units, so they continue on the next sheet rather than fail.
-			if err := sw.Flush(); err != nil {
-				return err
-			}
-			part++
-			name, err := more(part)
-			if err != nil {
-				return err
-			}
-			if sw, err = start(name); err != nil {
-				return err
-			}
-			r = 0
+	for i, w := range widths {
+		if err := sw.SetColWidth(i+1, i+1, float64(min(max(w, 6), 60)+2)); err != nil {
+			return "", err
 		}
-		row = row[:0]
-		for _, t := range text {
-			if t == "" {
-				row = append(row, nil)
-			} else {
-				row = append(row, t)
-			}
-		}
-		for _, v := range flags {
-			row = append(row, flagInt[v])
-		}
-		r++
-		ref, _ := excelize.CoordinatesToCellName(1, r+1)
-		return sw.SetRow(ref, row)
-	}); err != nil {
-		return err
 	}
-	return sw.Flush()
+	if err := sw.SetPanes(&excelize.Panes{Freeze: true, YSplit: 1, TopLeftCell: "A2", ActivePane: "bottomLeft"}); err != nil {
+		return "", err
+	}
+	head := make([]any, len(m.head))
+	for i, h := range m.head {
+		head[i] = excelize.Cell{StyleID: st.head, Value: h}
+	}
+	if err := sw.SetRow("A1", head); err != nil {
+		return "", err
+	}
+	if err := sw.Flush(); err != nil {
+		return "", err
+	}
+	// New worksheets are parts named after their sheet ID; codingsZip fails
+	// the workbook if no such part arrives.
+	for id, name := range f.GetSheetMap() {
+		if name == sheet {
+			return "xl/worksheets/sheet" + strconv.Itoa(id) + ".xml", nil
+		}
+	}
+	return "", fmt.Errorf("no sheet ID")
 }
 
 // maxSheetRows is how many unit rows go on one Codings sheet: Excel's
 // 1,048,576 rows less the header.
 var maxSheetRows = 1<<20 - 1
-
-// unitWidths measures what Input.UnitWidths holds.
-func unitWidths(in Input) ([4]int, error) {
-	var wd [4]int
-	err := in.eachCodes(func(u study.Unit, _ []string) error {
-		if u.Context {
-			return nil
-		}
-		for i, t := range [4]string{u.ID, u.Respondent, u.Source, firstNonEmpty(u.Question, u.Speaker)} {
-			wd[i] = max(wd[i], utf8.RuneCountInString(t))
-		}
-		return nil
-	})
-	return wd, err
-}
-
-// flagInt holds the 0/1 cells as ready interface values, so a row does not
-// allocate one per code.
-var flagInt = map[bool]any{false: 0, true: 1}
 
 type xlsxStyles struct{ head, pct, p, stat2, text int }
 
