@@ -119,6 +119,18 @@ func unitClash(ctx context.Context, tx *sql.Tx, f FileRecord, fresh []string, er
 			return errors.Join(err, qerr)
 		}
 	}
+	// No other file has it: this file gave it twice, in batches far enough
+	// apart that only the unique index saw it (a fresh file, see FileTx),
+	// or both times in the failed statement.
+	if id := repeated(fresh); id != "" {
+		return fmt.Errorf("unit %q appears twice", id)
+	}
+	for _, id := range fresh {
+		var twice bool
+		if qerr := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM units WHERE id = ?)`, id).Scan(&twice); qerr == nil && twice {
+			return fmt.Errorf("unit %q appears twice", id)
+		}
+	}
 	return err
 }
 
@@ -133,6 +145,15 @@ func respondentClash(ctx context.Context, tx *sql.Tx, f FileRecord, fresh []stri
 				"(remove the other file first if it was renamed, or give each wave its own source)", id, f.Source, file, ErrDuplicateID)
 		case !errors.Is(qerr, sql.ErrNoRows):
 			return errors.Join(err, qerr)
+		}
+	}
+	if id := repeated(fresh); id != "" {
+		return fmt.Errorf("respondent %q appears twice", id)
+	}
+	for _, id := range fresh {
+		var twice bool
+		if qerr := tx.QueryRowContext(ctx, `SELECT EXISTS (SELECT 1 FROM respondents WHERE source = ? AND id = ?)`, f.Source, id).Scan(&twice); qerr == nil && twice {
+			return fmt.Errorf("respondent %q appears twice", id)
 		}
 	}
 	return err
@@ -223,4 +244,16 @@ func contentHash(buf *[]byte, u study.Unit, closed map[string]string) string {
 	*buf = b
 	sum := sha256.Sum256(b)
 	return hex.EncodeToString(sum[:])
+}
+
+// repeated returns the first ID that occurs twice in ids, or "".
+func repeated(ids []string) string {
+	seen := make(map[string]bool, len(ids))
+	for _, id := range ids {
+		if seen[id] {
+			return id
+		}
+		seen[id] = true
+	}
+	return ""
 }

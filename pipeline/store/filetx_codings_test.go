@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"reflect"
 	"strings"
 	"testing"
@@ -103,5 +104,56 @@ func TestFileTxSaveCodingsRollbackAndUnknownUnit(t *testing.T) {
 	}
 	if n := len(collectUnits(t, s.Units)); n != 0 {
 		t.Fatalf("%d units stored after a failed transaction", n)
+	}
+}
+
+// A file new to the store skips the look-ups and seen-ID tables; its
+// repeated IDs are still refused with the same messages, whichever batches
+// they are in, and an ID another file holds is still ErrDuplicateID.
+func TestFreshFileRefusesRepeatedIDs(t *testing.T) {
+	ctx := context.Background()
+	cases := []struct {
+		name string
+		edit func(sv *survey)
+		want string
+	}{
+		{"unit in a later batch", func(sv *survey) { sv.units[250].ID = sv.units[10].ID }, `unit "survey/r011/Q1" appears twice`},
+		{"unit in the last statement", func(sv *survey) { sv.units[299].ID = sv.units[298].ID }, `unit "survey/r299/Q1" appears twice`},
+		{"respondent in a later batch", func(sv *survey) {
+			sv.respondents[250].ID = sv.respondents[10].ID
+			sv.units[250].Respondent = sv.respondents[10].ID
+		}, `respondent "r011" appears twice`},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			s, _ := openTemp(t)
+			sv := newSurvey("survey", "wave.csv", 300)
+			c.edit(sv)
+			ft, err := s.BeginFile(ctx, sv.record())
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer ft.Rollback()
+			err = ft.Add(sv.respondents[:200], sv.units[:200])
+			if err == nil {
+				err = ft.Add(sv.respondents[200:], sv.units[200:])
+			}
+			if err == nil {
+				_, err = ft.Commit()
+			}
+			if err == nil || !strings.Contains(err.Error(), c.want) {
+				t.Fatalf("err = %v, want %q", err, c.want)
+			}
+			if n := len(collectUnits(t, s.Units)); n != 0 {
+				t.Fatalf("%d units stored after a refused file", n)
+			}
+		})
+	}
+
+	s, _ := openTemp(t)
+	newSurvey("survey", "a.csv", 5).store(t, s)
+	other := newSurvey("survey", "b.csv", 5)
+	if _, err := s.ReplaceFile(ctx, other.record(), other.respondents, other.units); !errors.Is(err, ErrDuplicateID) {
+		t.Fatalf("a fresh file with another file's IDs: err = %v, want ErrDuplicateID", err)
 	}
 }
