@@ -221,7 +221,7 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 			// The Codings sheet's rows are spooled, measuring the column
 			// widths that precede them, while the other sheets wait for
 			// the tables.
-			sp, err := spoolCodings(jin, dir)
+			sp, err := spoolCodings(jin, dir, true, newMatrix(jin, buildLabels(jin)))
 			if sp != nil {
 				defer sp.close()
 			}

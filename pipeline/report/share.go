@@ -151,14 +151,21 @@ type codingSpool struct {
 	f      *os.File
 	widths [4]int
 	rows   int
+	// early, when not nil, has compressed the sheet's part on the way.
+	early *codingsEarly
 }
 
-func spoolCodings(in Input, dir string) (*codingSpool, error) {
+// spoolCodings spools in's units; with early, it also compresses the
+// Codings sheet's part for the matrix m on the way (codingsEarly).
+func spoolCodings(in Input, dir string, early bool, m matrix) (*codingSpool, error) {
 	f, err := os.CreateTemp(dir, ".report.xlsx.units.tmp-*")
 	if err != nil {
 		return nil, err
 	}
 	sp := &codingSpool{f: f}
+	if early {
+		sp.early = newCodingsEarly(m)
+	}
 	bw := bufio.NewWriterSize(f, 1<<20)
 	var buf []byte
 	str := func(s string) {
@@ -179,11 +186,17 @@ func spoolCodings(in Input, dir string) (*codingSpool, error) {
 			str(c)
 		}
 		sp.rows++
+		if sp.early != nil {
+			sp.early.add(dir, u, codes, sp.widths, in.UnitWidths)
+		}
 		_, err := bw.Write(buf)
 		return err
 	})
 	if err == nil {
 		err = bw.Flush()
+	}
+	if err == nil && sp.early != nil {
+		sp.early.finish(dir, sp.widths)
 	}
 	return sp, err
 }
@@ -253,6 +266,9 @@ func noEOF(err error) error {
 }
 
 func (sp *codingSpool) close() {
+	if sp.early != nil {
+		sp.early.close()
+	}
 	_ = sp.f.Close()
 	_ = os.Remove(sp.f.Name())
 }

@@ -4,16 +4,22 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
+	"compress/flate"
 	"encoding/xml"
+	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"io/fs"
+	"os"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf16"
 
 	"github.com/veldstem/veldstem/pipeline/study"
+	"github.com/xuri/excelize/v2"
 )
 
 // The Codings sheet has a row per unit (400,000 for a national survey) and
@@ -85,6 +91,9 @@ func (z *codingsZip) writeCodings() error {
 			return fmt.Errorf("the Codings sheet part %s has no sheetData", p)
 		}
 		heads[i], tails[i] = b.Bytes()[:at], b.Bytes()[at:]
+	}
+	if e := z.sp.early; e.usable(z.m, z.paths, heads[0], tails[0]) {
+		return e.writeRaw(z.zw, z.paths[0])
 	}
 	var (
 		bw   = bufio.NewWriterSize(nil, 1<<16)
@@ -306,3 +315,219 @@ func bstrMarshal(s string) (result string) {
 	}
 	return result
 }
+
+// codingsEarly compresses the Codings sheet's part while the units are
+// scanned, so the workbook does not spend seconds deflating it after the
+// analysis, when nothing else is left to run (the part is most of the
+// workbook: ~320 MB of XML for a national survey). The part starts with the
+// column widths, known only when the last unit has been seen, so the first
+// earlyGuessRows units set them (or Input.UnitWidths, when given); the
+// compressed part is used only when the widths, head and tail the workbook
+// ends up with are the guessed ones, the rows fit on one sheet and nothing
+// failed. Otherwise codingsZip compresses the part from the spool as
+// before, so the bytes never depend on the guess.
+type codingsEarly struct {
+	m       matrix
+	pending []study.Unit // the units before the guess, with their codes in Unit.Text's place
+	codes   [][]string
+
+	started, ok bool
+	used        bool // written into the workbook
+	err         error
+	widths      [4]int
+	head, tail  []byte
+	rows        int
+	cr          *cellRows
+	bw          *bufio.Writer
+	aw          *asyncWriter
+	sum         *crcCounter
+	fw          *flate.Writer
+	out         *os.File
+	obw         *bufio.Writer
+	comp        *countingWriter
+}
+
+// earlyGuessRows is how many units set the guessed column widths.
+var earlyGuessRows = 4096
+
+func newCodingsEarly(m matrix) *codingsEarly { return &codingsEarly{m: m} }
+
+// add takes the next non-context unit; widths are the spool's so far.
+func (e *codingsEarly) add(dir string, u study.Unit, codes []string, widths [4]int, given *[4]int) {
+	if e.err != nil {
+		return
+	}
+	if !e.started {
+		e.pending = append(e.pending, study.Unit{ID: u.ID, Respondent: u.Respondent, Source: u.Source, Question: u.Question, Speaker: u.Speaker})
+		e.codes = append(e.codes, slices.Clone(codes))
+		if given == nil && len(e.pending) < earlyGuessRows {
+			return
+		}
+		if given != nil {
+			widths = *given
+		}
+		e.start(dir, widths)
+		return
+	}
+	e.row(u, codes)
+}
+
+func (e *codingsEarly) start(dir string, widths [4]int) {
+	e.started, e.widths = true, widths
+	if e.head, e.tail, e.err = codingsSheetEnds(e.m, widths); e.err != nil {
+		return
+	}
+	if e.out, e.err = os.CreateTemp(dir, ".report.xlsx.codings.tmp-*"); e.err != nil {
+		return
+	}
+	e.obw = bufio.NewWriterSize(e.out, 1<<20)
+	e.comp = &countingWriter{w: e.obw}
+	// archive/zip deflates at level 5; the same level gives the same bytes.
+	if e.fw, e.err = flate.NewWriter(e.comp, 5); e.err != nil {
+		return
+	}
+	e.sum = &crcCounter{w: e.fw}
+	e.aw = newAsyncWriter(e.sum)
+	e.bw = bufio.NewWriterSize(e.aw, asyncChunk)
+	e.cr = newCellRows(e.m)
+	_, e.err = e.bw.Write(e.head)
+	for i, u := range e.pending {
+		e.row(u, e.codes[i])
+	}
+	e.pending, e.codes = nil, nil
+}
+
+func (e *codingsEarly) row(u study.Unit, codes []string) {
+	if e.err != nil {
+		return
+	}
+	if e.rows == maxSheetRows {
+		e.err = errors.New("more units than a sheet holds")
+		return
+	}
+	e.rows++
+	_, e.err = e.bw.Write(e.cr.row(e.rows+1, u, codes))
+}
+
+// finish ends the part after the last unit; widths are the measured ones.
+func (e *codingsEarly) finish(dir string, widths [4]int) {
+	if !e.started && e.err == nil {
+		e.start(dir, widths)
+	}
+	if e.aw == nil {
+		return
+	}
+	if e.err == nil {
+		_, e.err = e.bw.Write(e.tail)
+	}
+	if e.err == nil {
+		e.err = e.bw.Flush()
+	}
+	if err := e.aw.Close(); e.err == nil {
+		e.err = err
+	}
+	if e.err == nil {
+		e.err = e.fw.Close()
+	}
+	if e.err == nil {
+		e.err = e.obw.Flush()
+	}
+	e.ok = e.err == nil && e.widths == widths
+}
+
+// usable reports whether the early part is the one the workbook writes.
+func (e *codingsEarly) usable(m matrix, paths []string, head, tail []byte) bool {
+	return e != nil && e.ok && len(paths) == 1 && slices.Equal(e.m.codes, m.codes) &&
+		bytes.Equal(e.head, head) && bytes.Equal(e.tail, tail)
+}
+
+// writeRaw copies the compressed part into zw as the entry archive/zip's
+// Create would have written for the same content.
+func (e *codingsEarly) writeRaw(zw *zip.Writer, name string) error {
+	fh := &zip.FileHeader{Name: name, Method: zip.Deflate, Flags: 0x8, CreatorVersion: 20, ReaderVersion: 20,
+		CRC32: e.sum.crc, CompressedSize64: uint64(e.comp.n), UncompressedSize64: uint64(e.sum.n)}
+	if fh.CompressedSize64 >= 1<<32-1 || fh.UncompressedSize64 >= 1<<32-1 {
+		fh.ReaderVersion = 45 // zip64, as fileWriter.close sets it
+	}
+	w, err := zw.CreateRaw(fh)
+	if err != nil {
+		return err
+	}
+	if _, err := e.out.Seek(0, io.SeekStart); err != nil {
+		return err
+	}
+	_, err = io.Copy(w, e.out)
+	e.used = err == nil
+	return err
+}
+
+func (e *codingsEarly) close() {
+	if e.aw != nil {
+		_ = e.aw.Close()
+	}
+	if e.out != nil {
+		_ = e.out.Close()
+		_ = os.Remove(e.out.Name())
+	}
+}
+
+// crcCounter passes writes on, summing their CRC-32 and length as a zip
+// entry's header records them.
+type crcCounter struct {
+	w   io.Writer
+	crc uint32
+	n   int64
+}
+
+func (c *crcCounter) Write(p []byte) (int, error) {
+	c.crc = crc32.Update(c.crc, crc32.IEEETable, p)
+	c.n += int64(len(p))
+	return c.w.Write(p)
+}
+
+// codingsSheetEnds is what excelize writes before and after the unit rows
+// of a Codings sheet with these widths: a throwaway workbook with that
+// sheet, whose part is captured.
+func codingsSheetEnds(m matrix, widths [4]int) (head, tail []byte, err error) {
+	f := excelize.NewFile()
+	defer func() { _ = f.Close() }()
+	st, err := newXLSXStyles(f)
+	if err != nil {
+		return nil, nil, err
+	}
+	const sheet = "Codings"
+	if _, err := f.NewSheet(sheet); err != nil {
+		return nil, nil, err
+	}
+	path, err := startCodingsSheet(f, sheet, m, widths, st)
+	if err != nil {
+		return nil, nil, err
+	}
+	c := &partCapture{name: path}
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return c })
+	if err := f.Write(io.Discard); err != nil {
+		return nil, nil, err
+	}
+	at := bytes.LastIndex(c.buf.Bytes(), []byte("</sheetData>"))
+	if at < 0 {
+		return nil, nil, errors.New("no sheetData")
+	}
+	b := c.buf.Bytes()
+	return b[:at], b[at:], nil
+}
+
+// partCapture is an excelize.ZipWriter that keeps one part and drops the
+// others.
+type partCapture struct {
+	name string
+	buf  bytes.Buffer
+}
+
+func (c *partCapture) Create(name string) (io.Writer, error) {
+	if name == c.name {
+		return &c.buf, nil
+	}
+	return io.Discard, nil
+}
+func (c *partCapture) AddFS(fs.FS) error { return nil }
+func (c *partCapture) Close() error      { return nil }

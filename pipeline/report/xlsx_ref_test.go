@@ -196,10 +196,12 @@ func trickyUnits(rng *rand.Rand, n int, codes []string) ([]study.Unit, []study.C
 	return units, codings
 }
 
-// xlsxBoth renders in's workbook with renderXLSX and refRenderXLSX.
-func xlsxBoth(t *testing.T, in Input) (got, want []byte) {
+// xlsxBoth renders in's workbook with renderXLSX and refRenderXLSX; early
+// says whether the Codings part is compressed while spooling, and whether
+// that part was used is returned.
+func xlsxBoth(t *testing.T, in Input, early bool) (got, want []byte, used bool) {
 	t.Helper()
-	sp, err := spoolCodings(in, t.TempDir())
+	sp, err := spoolCodings(in, t.TempDir(), early, newMatrix(in, buildLabels(in)))
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -212,7 +214,7 @@ func xlsxBoth(t *testing.T, in Input) (got, want []byte) {
 	if err := refRenderXLSX(&b, d, in, sp); err != nil {
 		t.Fatal(err)
 	}
-	return a.Bytes(), b.Bytes()
+	return a.Bytes(), b.Bytes(), sp.early != nil && sp.early.used
 }
 
 func TestXLSXCodingsRowsAsStreamWriter(t *testing.T) {
@@ -221,32 +223,85 @@ func TestXLSXCodingsRowsAsStreamWriter(t *testing.T) {
 	for _, c := range fixtureCodebook().Codes {
 		codes = append(codes, c.ID)
 	}
-	for _, lang := range []string{"nl", "en"} {
-		t.Run("fixture "+lang, func(t *testing.T) {
-			got, want := xlsxBoth(t, fixtureInput(lang))
-			if !bytes.Equal(got, want) {
-				t.Errorf("report.xlsx differs from the StreamWriter's (%d bytes, want %d)", len(got), len(want))
-			}
-		})
-	}
-	for round := range 8 {
-		t.Run(fmt.Sprint("tricky ", round), func(t *testing.T) {
+	for _, early := range []bool{false, true} {
+		for _, lang := range []string{"nl", "en"} {
+			t.Run(fmt.Sprintf("fixture %s early %v", lang, early), func(t *testing.T) {
+				got, want, used := xlsxBoth(t, fixtureInput(lang), early)
+				if !bytes.Equal(got, want) {
+					diffSheets(t, got, want)
+				}
+				if used != early {
+					t.Errorf("early part used: %v, want %v", used, early)
+				}
+			})
+		}
+		for round := range 8 {
+			t.Run(fmt.Sprintf("tricky %d early %v", round, early), func(t *testing.T) {
+				in := fixtureInput("nl")
+				in.Units, in.Codings = trickyUnits(rng, 1+rng.IntN(300), codes)
+				got, want, _ := xlsxBoth(t, in, early)
+				if !bytes.Equal(got, want) {
+					diffSheets(t, got, want)
+				}
+			})
+		}
+		t.Run(fmt.Sprintf("no units early %v", early), func(t *testing.T) {
 			in := fixtureInput("nl")
-			in.Units, in.Codings = trickyUnits(rng, 1+rng.IntN(300), codes)
-			got, want := xlsxBoth(t, in)
+			in.Units, in.Codings = nil, nil
+			got, want, used := xlsxBoth(t, in, early)
 			if !bytes.Equal(got, want) {
 				diffSheets(t, got, want)
 			}
+			if used != early {
+				t.Errorf("early part used: %v, want %v", used, early)
+			}
 		})
 	}
-	t.Run("no units", func(t *testing.T) {
-		in := fixtureInput("nl")
-		in.Units, in.Codings = nil, nil
-		got, want := xlsxBoth(t, in)
-		if !bytes.Equal(got, want) {
-			diffSheets(t, got, want)
-		}
-	})
+}
+
+// The early part is compressed with widths guessed from the first units;
+// when a later unit is wider, or the guess was given and wrong, the part
+// is compressed again from the spool. Either way the bytes are the same.
+func TestXLSXEarlyCodingsGuess(t *testing.T) {
+	old := earlyGuessRows
+	earlyGuessRows = 3
+	defer func() { earlyGuessRows = old }()
+	long := strings.Repeat("x", 40)
+	cases := []struct {
+		name     string
+		edit     func(in *Input)
+		wantUsed bool
+	}{
+		{"the first units are the widest", func(in *Input) {
+			u := &in.Units[0]
+			u.ID, u.Respondent, u.Source, u.Question = u.ID+long, u.Respondent+long, u.Source+long, u.Question+long
+		}, true},
+		{"a later unit is wider", func(in *Input) { in.Units[len(in.Units)-1].ID += long }, false},
+		{"a later question is wider", func(in *Input) { in.Units[len(in.Units)-1].Speaker += long }, false},
+		{"given widths are right", func(in *Input) {
+			sp, err := spoolCodings(*in, t.TempDir(), false, matrix{})
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer sp.close()
+			w := sp.widths
+			in.UnitWidths = &w
+		}, true},
+		{"given widths are wrong", func(in *Input) { in.UnitWidths = &[4]int{1, 2, 3, 4} }, false},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			in := fixtureInput("nl")
+			c.edit(&in)
+			got, want, used := xlsxBoth(t, in, true)
+			if !bytes.Equal(got, want) {
+				diffSheets(t, got, want)
+			}
+			if used != c.wantUsed {
+				t.Errorf("early part used: %v, want %v", used, c.wantUsed)
+			}
+		})
+	}
 }
 
 // With more units than a sheet holds, the StreamWriter's parts came out in
@@ -260,7 +315,10 @@ func TestXLSXCodingsPartsAsStreamWriterInSheetOrder(t *testing.T) {
 	rng := rand.New(rand.NewPCG(10, 3))
 	in := fixtureInput("nl")
 	in.Units, in.Codings = trickyUnits(rng, 40, []string{"werkdruk", "samenwerking"})
-	got, want := xlsxBoth(t, in)
+	got, want, used := xlsxBoth(t, in, true)
+	if used {
+		t.Error("early part used for a workbook with several Codings parts")
+	}
 	gz, wz := zipEntries(t, got), zipEntries(t, want)
 	var names, wantNames []string
 	for _, e := range gz {
@@ -313,7 +371,7 @@ func TestXLSXCodingsPartsAsStreamWriterInSheetOrder(t *testing.T) {
 		t.Errorf("Codings parts in order %v, want sheet order", streamed)
 	}
 	var again bytes.Buffer
-	sp, err := spoolCodings(in, t.TempDir())
+	sp, err := spoolCodings(in, t.TempDir(), true, newMatrix(in, buildLabels(in)))
 	if err != nil {
 		t.Fatal(err)
 	}
