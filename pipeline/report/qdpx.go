@@ -44,6 +44,13 @@ type guider struct{ buf []byte }
 
 // guid is the package's guid of prefix and parts, concatenated.
 func (g *guider) guid(prefix string, parts ...string) string {
+	var out [36]byte
+	return string(g.put(&out, prefix, parts...))
+}
+
+// put writes the guid of prefix and parts into out and returns it; a
+// selection's and each of its codings' GUIDs go straight into the XML.
+func (g *guider) put(out *[36]byte, prefix string, parts ...string) []byte {
 	g.buf = append(append(append(g.buf[:0], guidNamespace[:]...), "veldstem:"...), prefix...)
 	for _, p := range parts {
 		g.buf = append(g.buf, p...)
@@ -52,7 +59,6 @@ func (g *guider) guid(prefix string, parts ...string) string {
 	s[6] = (s[6] & 0x0f) | 0x50
 	s[8] = (s[8] & 0x3f) | 0x80
 	const hexDigits = "0123456789ABCDEF"
-	var out [36]byte
 	j := 0
 	for i, b := range s[:16] {
 		if i == 4 || i == 6 || i == 8 || i == 10 {
@@ -62,20 +68,26 @@ func (g *guider) guid(prefix string, parts ...string) string {
 		out[j], out[j+1] = hexDigits[b>>4], hexDigits[b&0x0f]
 		j += 2
 	}
-	return string(out[:])
+	return out[:]
 }
 
-// unitPrefix is what precedes a unit's text in its source text: each turn
-// starts with its speaker and each survey answer with respondent and
-// question, so a reader can orient.
-func unitPrefix(u study.Unit) string {
+// appendUnitPrefix appends what precedes a unit's text in its source text:
+// each turn starts with its speaker and each survey answer with respondent
+// and question, so a reader can orient.
+func appendUnitPrefix(b []byte, u study.Unit) []byte {
 	switch {
 	case u.Speaker != "":
-		return u.Speaker + ": "
+		b = append(append(b, u.Speaker...), ": "...)
 	case u.Question != "":
-		return "[" + u.Respondent + " · " + u.Question + "] "
+		b = append(append(append(append(append(b, '['), u.Respondent...), " · "...), u.Question...), "] "...)
 	}
-	return ""
+	return b
+}
+
+// isSourceKey reports whether key is source + "\x00" + file, without
+// building that string for every unit.
+func isSourceKey(key, source, file string) bool {
+	return len(key) == len(source)+1+len(file) && key[:len(source)] == source && key[len(source)] == 0 && key[len(source)+1:] == file
 }
 
 // qdeCode is one node of the project's code tree.
@@ -187,9 +199,13 @@ func renderQDPX(w io.Writer, in Input, tmpDir string) error {
 		runes, writ   int
 		sg            string
 		errOutOfOrder = errors.New("units are not in (source, file) order")
+		gb            [36]byte
+		num           [20]byte
+		prefix        []byte
 	)
 	err = in.eachUnit(func(u study.Unit, c *study.Coding) error {
-		if k := u.Source + "\x00" + u.File; nSources == 0 || k != key {
+		if nSources == 0 || !isSourceKey(key, u.Source, u.File) {
+			k := u.Source + "\x00" + u.File
 			if seen[k] {
 				return errOutOfOrder
 			}
@@ -215,12 +231,12 @@ func renderQDPX(w io.Writer, in Input, tmpDir string) error {
 			sw.WriteString("\n\n")
 			texts[len(texts)-1].bytes += 2
 		}
-		prefix := unitPrefix(u)
+		prefix = appendUnitPrefix(prefix[:0], u)
 		writ += len(prefix) + len(u.Text)
-		sw.WriteString(prefix)
+		sw.Write(prefix)
 		sw.WriteString(u.Text)
 		texts[len(texts)-1].bytes += int64(len(prefix) + len(u.Text))
-		runes += utf8.RuneCountInString(prefix)
+		runes += utf8.RuneCount(prefix)
 		unitStart := runes
 		runes += utf8.RuneCountInString(u.Text)
 		if c == nil || u.Context || unitStart == runes {
@@ -233,17 +249,17 @@ func renderQDPX(w io.Writer, in Input, tmpDir string) error {
 		}
 		selections++
 		x.raw("\n      <PlainTextSelection")
-		x.attr("guid", g.guid("selection:", u.ID))
+		x.attrBytes("guid", g.put(&gb, "selection:", u.ID))
 		x.attr("name", u.ID)
-		x.attr("startPosition", strconv.Itoa(unitStart))
-		x.attr("endPosition", strconv.Itoa(runes))
+		x.attrBytes("startPosition", strconv.AppendInt(num[:0], int64(unitStart), 10))
+		x.attrBytes("endPosition", strconv.AppendInt(num[:0], int64(runes), 10))
 		x.attr("creatingUser", user)
 		x.raw(">\n        <Description>")
-		x.text(string(sel.desc))
+		x.textBytes(sel.desc)
 		x.raw("</Description>")
 		for _, ci := range sel.coded {
 			x.raw("\n        <Coding")
-			x.attr("guid", g.guid("coding:", u.ID, "#", sel.codes[ci].id))
+			x.attrBytes("guid", g.put(&gb, "coding:", u.ID, "#", sel.codes[ci].id))
 			x.attr("creatingUser", user)
 			x.raw(">\n          <CodeRef")
 			x.attr("targetGUID", sel.codes[ci].guid)
@@ -375,6 +391,17 @@ func (x *xmlWriter) attr(name, value string) {
 	x.raw(`"`)
 }
 
+// attrBytes is attr for a value that needs no escaping (digits, GUIDs).
+func (x *xmlWriter) attrBytes(name string, value []byte) {
+	x.raw(" ")
+	x.raw(name)
+	x.raw(`="`)
+	if x.err == nil {
+		_, x.err = x.w.Write(value)
+	}
+	x.raw(`"`)
+}
+
 // text writes s escaped exactly as encoding/xml escapes attribute values
 // and character data: quotes, apostrophes, &, <, >, tab, newline and
 // carriage return as character references, and anything outside XML's
@@ -418,6 +445,55 @@ func (x *xmlWriter) text(s string) {
 		last = i
 	}
 	x.raw(s[last:])
+}
+
+// textBytes is text for bytes, which a selection's description is built
+// in: converting it to a string cost an allocation per selection.
+func (x *xmlWriter) textBytes(s []byte) {
+	last := 0
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c >= 0x20 && c < utf8.RuneSelf && c != '"' && c != '\'' && c != '&' && c != '<' && c != '>' {
+			i++
+			continue
+		}
+		r, width := utf8.DecodeRune(s[i:])
+		i += width
+		var esc string
+		switch r {
+		case '"':
+			esc = "&#34;"
+		case '\'':
+			esc = "&#39;"
+		case '&':
+			esc = "&amp;"
+		case '<':
+			esc = "&lt;"
+		case '>':
+			esc = "&gt;"
+		case '\t':
+			esc = "&#x9;"
+		case '\n':
+			esc = "&#xA;"
+		case '\r':
+			esc = "&#xD;"
+		default:
+			if inXMLRange(r) && (r != utf8.RuneError || width != 1) {
+				continue
+			}
+			esc = "\uFFFD"
+		}
+		x.rawBytes(s[last : i-width])
+		x.raw(esc)
+		last = i
+	}
+	x.rawBytes(s[last:])
+}
+
+func (x *xmlWriter) rawBytes(b []byte) {
+	if x.err == nil {
+		_, x.err = x.w.Write(b)
+	}
 }
 
 func inXMLRange(r rune) bool {

@@ -8,6 +8,7 @@ import (
 	"encoding/xml"
 	"fmt"
 	"io"
+	"math/rand/v2"
 	"slices"
 	"sort"
 	"strings"
@@ -191,7 +192,7 @@ func renderQDPXReference(w io.Writer, in Input) error {
 			if written > 0 {
 				runes += 2 // the blank line between units
 			}
-			prefix := unitPrefix(u)
+			prefix := string(appendUnitPrefix(nil, u))
 			written += len(prefix) + len(u.Text)
 			runes += utf8.RuneCountInString(prefix)
 			unitStart := runes
@@ -247,7 +248,7 @@ func renderQDPXReference(w io.Writer, in Input) error {
 			if written > 0 {
 				bw.WriteString("\n\n")
 			}
-			prefix := unitPrefix(u)
+			prefix := string(appendUnitPrefix(nil, u))
 			written += len(prefix) + len(u.Text)
 			bw.WriteString(prefix)
 			bw.WriteString(u.Text)
@@ -448,4 +449,25 @@ func unzipBytes(t *testing.T, b []byte) map[string][]byte {
 		out[f.Name] = body
 	}
 	return out
+}
+
+// textBytes must escape exactly as text does: it writes the descriptions,
+// text the other strings.
+func TestXMLTextBytesAsText(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 4))
+	pieces := []string{"a", "é", "😀", "<", ">", "&", `"`, "'", "\t", "\n", "\r", "\x00", "\x1f", "\x7f", "\xff", "\xc3", "\xed\xa0\x80", "\uFFFE", "\uFFFD", " ", "“x”"}
+	for range 5000 {
+		var b strings.Builder
+		for range rng.IntN(12) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s := b.String()
+		var a, c bytes.Buffer
+		xa, xc := &xmlWriter{w: bufio.NewWriter(&a)}, &xmlWriter{w: bufio.NewWriter(&c)}
+		xa.text(s)
+		xc.textBytes([]byte(s))
+		if xa.flush() != nil || xc.flush() != nil || a.String() != c.String() {
+			t.Fatalf("%q: text wrote %q, textBytes %q", s, a.String(), c.String())
+		}
+	}
 }

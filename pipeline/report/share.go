@@ -9,6 +9,7 @@ import (
 	"os"
 	"slices"
 	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 
 	"github.com/veldstem/veldstem/pipeline/study"
@@ -34,21 +35,56 @@ const shareBatch = 512
 
 var errShareStopped = errors.New("report: shared unit scan stopped")
 
+// unitBatch is a batch of the scan; left counts the readers that have not
+// read it yet. The last one hands it back for the next batch: a national
+// survey's scan makes hundreds of MB of batches otherwise, and their
+// garbage raised the stage's peak heap.
+type unitBatch struct {
+	items []unitItem
+	left  atomic.Int32
+}
+
 // unitShare fans one scan out to n readers.
 type unitShare struct {
 	each    func(fn func(study.Unit, *study.Coding) error) error
-	chs     []chan []unitItem
+	chs     []chan *unitBatch
+	free    chan *unitBatch
 	stop    chan struct{}
 	once    sync.Once
 	scanErr error // set before the channels are closed
 }
 
 func newUnitShare(each func(fn func(study.Unit, *study.Coding) error) error, n int) *unitShare {
-	s := &unitShare{each: each, stop: make(chan struct{})}
+	s := &unitShare{each: each, stop: make(chan struct{}), free: make(chan *unitBatch, 16)}
 	for range n {
-		s.chs = append(s.chs, make(chan []unitItem, 8))
+		s.chs = append(s.chs, make(chan *unitBatch, 8))
 	}
 	return s
+}
+
+// newBatch is a recycled batch, or a new one.
+func (s *unitShare) newBatch() *unitBatch {
+	select {
+	case b := <-s.free:
+		return b
+	default:
+		return &unitBatch{items: make([]unitItem, 0, shareBatch)}
+	}
+}
+
+// read is called by each reader when it is done with b. The batch's units
+// are cleared so a batch waiting for reuse keeps no texts alive; readers
+// keep nothing of a unit after their fn returns (Input.EachUnit).
+func (s *unitShare) read(b *unitBatch) {
+	if b.left.Add(-1) != 0 {
+		return
+	}
+	clear(b.items)
+	b.items = b.items[:0]
+	select {
+	case s.free <- b:
+	default:
+	}
 }
 
 // halt stops the producer (a reader failed); readers still drain.
@@ -56,8 +92,11 @@ func (s *unitShare) halt() { s.once.Do(func() { close(s.stop) }) }
 
 // produce runs the scan and closes every reader's channel at the end.
 func (s *unitShare) produce() {
-	batch := make([]unitItem, 0, shareBatch)
+	batch := s.newBatch()
 	send := func() error {
+		// Every reader is counted before the first can read it; one that
+		// never gets it (the scan stopped) leaves it to the collector.
+		batch.left.Store(int32(len(s.chs)))
 		for _, ch := range s.chs {
 			select {
 			case ch <- batch:
@@ -65,7 +104,7 @@ func (s *unitShare) produce() {
 				return errShareStopped
 			}
 		}
-		batch = make([]unitItem, 0, shareBatch)
+		batch = s.newBatch()
 		return nil
 	}
 	err := s.each(func(u study.Unit, c *study.Coding) error {
@@ -73,13 +112,13 @@ func (s *unitShare) produce() {
 		if c != nil {
 			it.c, it.ok = *c, true
 		}
-		batch = append(batch, it)
-		if len(batch) == shareBatch {
+		batch.items = append(batch.items, it)
+		if len(batch.items) == shareBatch {
 			return send()
 		}
 		return nil
 	})
-	if err == nil && len(batch) > 0 {
+	if err == nil && len(batch.items) > 0 {
 		err = send()
 	}
 	s.scanErr = err
@@ -97,8 +136,8 @@ func (s *unitShare) reader(i int) func(fn func(study.Unit, *study.Coding) error)
 		}
 		used = true
 		for batch := range s.chs[i] {
-			for j := range batch {
-				it := &batch[j]
+			for j := range batch.items {
+				it := &batch.items[j]
 				var c *study.Coding
 				if it.ok {
 					c = &it.c
@@ -108,6 +147,7 @@ func (s *unitShare) reader(i int) func(fn func(study.Unit, *study.Coding) error)
 					return err
 				}
 			}
+			s.read(batch)
 		}
 		// A scan stopped because another reader failed returns
 		// errShareStopped too, so no reader renames a partial file into
@@ -139,7 +179,8 @@ func (s *unitShare) done(i int, err error) {
 	if err != nil {
 		s.halt()
 	}
-	for range s.chs[i] {
+	for b := range s.chs[i] {
+		s.read(b)
 	}
 }
 

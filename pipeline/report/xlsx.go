@@ -79,7 +79,12 @@ func renderXLSX(w io.Writer, d *doc, in Input, sp *codingSpool) error {
 	}
 	f.SetActiveSheet(0)
 
-	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter {
+	// excelize zips the workbook into a bytes.Buffer and then copies it to
+	// w: tens of MB for a national survey, grown by doubling. The zip goes
+	// straight to w instead, leaving that buffer empty; excelize only
+	// rewrites the buffer for ZIP64 entries (none: parts stay far below
+	// 4 GB) or a password.
+	f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
 		cz.zw = zip.NewWriter(w)
 		return cz
 	})
