@@ -140,6 +140,13 @@ func renderQDPX(w io.Writer, in Input, tmpDir string) error {
 		}
 	}
 	sel := newUnitSelector(in.Codebook, codeGUID, lang)
+	// Every coding carries the same creatingUser and one of a few
+	// targetGUIDs: escaped once, not per coding.
+	userAttr := escapedAttr("creatingUser", user)
+	targetAttr := make([]string, len(sel.codes))
+	for i, c := range sel.codes {
+		targetAttr[i] = escapedAttr("targetGUID", c.guid)
+	}
 
 	zw := zip.NewWriter(w)
 	// Fastest deflate level: the project is ~2.4× its text, and level 6
@@ -260,9 +267,9 @@ func renderQDPX(w io.Writer, in Input, tmpDir string) error {
 		for _, ci := range sel.coded {
 			x.raw("\n        <Coding")
 			x.attrBytes("guid", g.put(&gb, "coding:", u.ID, "#", sel.codes[ci].id))
-			x.attr("creatingUser", user)
+			x.raw(userAttr)
 			x.raw(">\n          <CodeRef")
-			x.attr("targetGUID", sel.codes[ci].guid)
+			x.raw(targetAttr[ci])
 			x.raw("></CodeRef>\n        </Coding>")
 		}
 		x.raw("\n      </PlainTextSelection>")
@@ -391,6 +398,15 @@ func (x *xmlWriter) attr(name, value string) {
 	x.raw(`"`)
 }
 
+// escapedAttr is what attr writes for name and value.
+func escapedAttr(name, value string) string {
+	var b strings.Builder
+	x := &xmlWriter{w: bufio.NewWriter(&b)}
+	x.attr(name, value)
+	_ = x.flush() // a strings.Builder does not fail
+	return b.String()
+}
+
 // attrBytes is attr for a value that needs no escaping (digits, GUIDs).
 func (x *xmlWriter) attrBytes(name string, value []byte) {
 	x.raw(" ")
@@ -409,8 +425,7 @@ func (x *xmlWriter) attrBytes(name string, value []byte) {
 func (x *xmlWriter) text(s string) {
 	last := 0
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c < utf8.RuneSelf && c != '"' && c != '\'' && c != '&' && c != '<' && c != '>' {
+		if xmlPlain[s[i]] {
 			i++
 			continue
 		}
@@ -452,8 +467,7 @@ func (x *xmlWriter) text(s string) {
 func (x *xmlWriter) textBytes(s []byte) {
 	last := 0
 	for i := 0; i < len(s); {
-		c := s[i]
-		if c >= 0x20 && c < utf8.RuneSelf && c != '"' && c != '\'' && c != '&' && c != '<' && c != '>' {
+		if xmlPlain[s[i]] {
 			i++
 			continue
 		}
@@ -495,6 +509,15 @@ func (x *xmlWriter) rawBytes(b []byte) {
 		_, x.err = x.w.Write(b)
 	}
 }
+
+// xmlPlain marks the bytes text writes as they are: printable ASCII but
+// quotes, ampersand and angle brackets.
+var xmlPlain = func() (t [256]bool) {
+	for c := 0x20; c < utf8.RuneSelf; c++ {
+		t[c] = !strings.ContainsRune(`"'&<>`, rune(c))
+	}
+	return t
+}()
 
 func inXMLRange(r rune) bool {
 	return r == 0x09 || r == 0x0A || r == 0x0D || r >= 0x20 && r <= 0xD7FF ||

@@ -122,9 +122,7 @@ func (s *unitSelector) build(text string, c *study.Coding) bool {
 	}
 	// By code, then in text order; the hits of one span end up next to
 	// each other, so line can name all their terms in one entry.
-	slices.SortStableFunc(s.hits, func(a, b qdaHit) int {
-		return cmp.Or(cmp.Compare(a.code, b.code), cmp.Compare(a.start, b.start), cmp.Compare(a.end, b.end), boolCmp(a.negated, b.negated))
-	})
+	slices.SortStableFunc(s.hits, compareHits)
 
 	// One line per code, in codebook order: the codes the unit carries,
 	// then (interleaved by order) those it has matches of but not carries.
@@ -276,6 +274,21 @@ func repeated(group []qdaHit, i int) bool {
 		}
 	}
 	return false
+}
+
+// compareHits orders hits by code, start, end, then negated last; it
+// compares no further than it must (cmp.Or evaluates every comparison,
+// and this runs for every hit of every unit).
+func compareHits(a, b qdaHit) int {
+	switch {
+	case a.code != b.code:
+		return cmp.Compare(a.code, b.code)
+	case a.start != b.start:
+		return cmp.Compare(a.start, b.start)
+	case a.end != b.end:
+		return cmp.Compare(a.end, b.end)
+	}
+	return boolCmp(a.negated, b.negated)
 }
 
 func boolCmp(a, b bool) int {
