@@ -113,13 +113,11 @@ type LikertSpec struct {
 
 type respKey struct{ source, id string }
 
-// respondent is what analysis keeps of a study.Respondent: attribute values
-// as indices into model.attrVals, Likert answers as scale points.
+// respondent is what analysis keeps of a study.Respondent; its attribute
+// values and Likert answers are rows of model.respAttrs and respLikert.
 type respondent struct {
 	source, id, wave string // interned
 	weight           float64
-	attrs            []int32 // per Input.Attributes; -1 without a value
-	likert           []int16 // per Input.Likert: 1..k, 0 without a valid answer
 	w                float64 // weight used in estimates: 1 when unweighted
 	coded            bool    // has at least one non-context unit
 }
@@ -152,9 +150,16 @@ type model struct {
 	units    []unit       // non-context, in corpus order
 	unitHas  []uint64     // per unit: its codes and their ancestors
 	unitShow []uint64     // per unit: codes with a quotable (non-negated, in-bounds) match of the code or a descendant
-	attrVals [][]string   // per attribute: its values, indexed by respondent.attrs
-	sources  map[string]*srcCount
-	weighted bool
+	attrVals [][]string   // per attribute: its values, indexed by respAttrs
+	// Per respondent, a row of len(Input.Attributes) indices into attrVals
+	// (-1 without a value) and one of len(Input.Likert) scale points (1..k,
+	// 0 without a valid answer). Rows of two flat slices rather than two
+	// small slices per respondent: 48 bytes of headers and two allocations
+	// less for each of a national survey's respondents.
+	respAttrs  []int32
+	respLikert []int16
+	sources    map[string]*srcCount
+	weighted   bool
 	// gold: the gold and second coders' unit IDs that are non-context units,
 	// and the automatic codes of those units.
 	goldUnits map[string]bool
@@ -206,11 +211,11 @@ func newModel(in Input) (*model, error) {
 	implicit := func(k respKey) int32 {
 		ri := int32(len(m.resp))
 		byKey[k] = ri
-		m.resp = append(m.resp, respondent{source: k.source, id: k.id, attrs: make([]int32, len(in.Attributes)),
-			likert: make([]int16, len(in.Likert))})
-		for a := range in.Attributes {
-			m.resp[ri].attrs[a] = -1
+		m.resp = append(m.resp, respondent{source: k.source, id: k.id})
+		for range in.Attributes {
+			m.respAttrs = append(m.respAttrs, -1)
 		}
+		m.respLikert = append(m.respLikert, make([]int16, len(in.Likert))...)
 		return ri
 	}
 	// pending numbers the respondents of units read before byKey is
@@ -329,12 +334,10 @@ func newModel(in Input) (*model, error) {
 		return cmp.Or(cmp.Compare(ra.source, rb.source), cmp.Compare(ra.id, rb.id))
 	})
 	newPos := make([]int32, len(order))
-	sorted := make([]respondent, len(order))
 	for pos, old := range order {
 		newPos[old] = int32(pos)
-		sorted[pos] = m.resp[old]
 	}
-	m.resp = sorted
+	m.permuteRespondents(order)
 	for i := range m.resp {
 		if w := m.resp[i].weight; w > 0 && !math.IsInf(w, 0) {
 			m.weighted = true
@@ -384,29 +387,66 @@ func (m *model) readRespondents() (map[respKey]int32, error) {
 			return nil
 		}
 		byKey[k] = int32(len(m.resp))
-		rs := respondent{source: k.source, id: r.ID, wave: str(r.Wave), weight: r.Weight,
-			attrs: make([]int32, len(in.Attributes)), likert: make([]int16, len(in.Likert))}
+		m.resp = append(m.resp, respondent{source: k.source, id: r.ID, wave: str(r.Wave), weight: r.Weight})
 		for a, attr := range in.Attributes {
-			rs.attrs[a] = -1
+			i := int32(-1)
 			if v := r.Attributes[attr]; v != "" {
-				i, ok := attrIdx[a][v]
-				if !ok {
+				var ok bool
+				if i, ok = attrIdx[a][v]; !ok {
 					i = int32(len(m.attrVals[a]))
 					attrIdx[a][v] = i
 					m.attrVals[a] = append(m.attrVals[a], v)
 				}
-				rs.attrs[a] = i
 			}
+			m.respAttrs = append(m.respAttrs, i)
 		}
-		for j, spec := range in.Likert {
+		for _, spec := range in.Likert {
+			var p int16
 			if v, ok := r.Likert[spec.Item]; ok && v >= 1 && v <= len(spec.Scale) && v <= math.MaxInt16 {
-				rs.likert[j] = int16(v)
+				p = int16(v)
 			}
+			m.respLikert = append(m.respLikert, p)
 		}
-		m.resp = append(m.resp, rs)
 		return nil
 	})
 	return byKey, err
+}
+
+// respAttr is respondent i's value index of attribute k, -1 without one.
+func (m *model) respAttr(i, k int) int32 { return m.respAttrs[i*len(m.in.Attributes)+k] }
+
+// respLikertPoint is respondent i's answer to Likert item j, 0 without one.
+func (m *model) respLikertPoint(i, j int) int16 { return m.respLikert[i*len(m.in.Likert)+j] }
+
+// permuteRespondents puts respondent order[pos] at pos, with their rows, in
+// place: a sorted copy would hold the respondents twice at the end of the
+// corpus read, when the heap is largest. order is left the identity.
+func (m *model) permuteRespondents(order []int32) {
+	na, nl := len(m.in.Attributes), len(m.in.Likert)
+	tmpA, tmpL := make([]int32, na), make([]int16, nl)
+	for start := range order {
+		if int(order[start]) == start {
+			continue
+		}
+		tmp := m.resp[start]
+		copy(tmpA, m.respAttrs[start*na:])
+		copy(tmpL, m.respLikert[start*nl:])
+		j := start
+		for {
+			k := int(order[j])
+			order[j] = int32(j)
+			if k == start {
+				m.resp[j] = tmp
+				copy(m.respAttrs[j*na:(j+1)*na], tmpA)
+				copy(m.respLikert[j*nl:(j+1)*nl], tmpL)
+				break
+			}
+			m.resp[j] = m.resp[k]
+			copy(m.respAttrs[j*na:(j+1)*na], m.respAttrs[k*na:(k+1)*na])
+			copy(m.respLikert[j*nl:(j+1)*nl], m.respLikert[k*nl:(k+1)*nl])
+			j = k
+		}
+	}
 }
 
 // setCodes marks the codes of a coding and their ancestors in has: the
@@ -446,7 +486,7 @@ func (m *model) rSet(i int) []uint64 { return m.respHas[i*m.words : (i+1)*m.word
 
 // attr is respondent i's value of attribute k, "" without one.
 func (m *model) attr(i, k int) string {
-	if v := m.resp[i].attrs[k]; v >= 0 {
+	if v := m.respAttr(i, k); v >= 0 {
 		return m.attrVals[k][v]
 	}
 	return ""

@@ -52,7 +52,7 @@ func (m *model) likert() []LikertItem {
 			Suppressed: make([]bool, k),
 		}
 		answer := func(i int) (int, bool) {
-			v := int(m.resp[i].likert[j])
+			v := int(m.respLikertPoint(i, j))
 			return v, v >= 1 && v <= k
 		}
 		var all likertSummary

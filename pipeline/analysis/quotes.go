@@ -25,10 +25,10 @@ func (m *model) quotes(overall groupCount, attrs []grouping) []Quote {
 		per = 3
 	}
 	quotable := make([]bool, len(m.resp))
-	for i, r := range m.resp {
+	for i := range m.resp {
 		quotable[i] = true
 		for k := range m.in.Attributes {
-			if r.attrs[k] >= 0 && attrs[k].of[i] < 0 {
+			if m.respAttr(i, k) >= 0 && attrs[k].of[i] < 0 {
 				quotable[i] = false
 			}
 		}
