@@ -45,7 +45,8 @@ type Input struct {
 // Corpus streams a study's data to Compute, which keeps only compact
 // figures per respondent and unit (indices and code bitsets, no texts or
 // matches) and looks up the texts of the few units it quotes afterwards.
-// A national survey does not have to fit in memory.
+// A national survey does not have to fit in memory. Compute calls
+// Respondents and Units at the same time, from two goroutines.
 type Corpus interface {
 	// Respondents calls fn with every respondent, keyed by (Source, ID).
 	Respondents(fn func(study.Respondent) error) error

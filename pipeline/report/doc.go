@@ -13,7 +13,9 @@
 // Identical input gives byte-identical files: no wall-clock time appears in
 // any body (Manifest.RunAt is copied into manifest.json only), zip entries
 // in project.qdpx carry a fixed timestamp, and excelize writes its parts in
-// sorted order with zero timestamps, so report.xlsx is byte-stable as well.
+// sorted order with zero timestamps, so report.xlsx is byte-stable as well
+// (its Codings sheets' rows are written by hand, in sheet order, as
+// excelize's StreamWriter wrote them; see xlsx_codings.go).
 //
 // project.qdpx (REFI-QDA) has one coded selection per unit, the answer or
 // speaker turn the analysis counts and a gold coder judges, not one per term

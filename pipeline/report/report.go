@@ -37,8 +37,9 @@ type Input struct {
 	// UnitWidths are the largest lengths in code points of the unit ID,
 	// respondent, source and question (or speaker) of the non-context
 	// units, which the workbook's Codings sheet needs before its rows. The
-	// workbook measures them on the shared scan; Write no longer needs
-	// them.
+	// workbook measures them on the shared scan; when given, they are its
+	// first guess for compressing that sheet during the scan (codingsEarly),
+	// and a wrong guess costs only time.
 	UnitWidths *[4]int
 	// Analyse, when set and Tables is nil, computes the tables while Write
 	// renders codings.csv, project.qdpx and the workbook's Codings sheet
