@@ -3,7 +3,6 @@ package report
 import (
 	"archive/zip"
 	"bufio"
-	"compress/flate"
 	"crypto/sha1"
 	"errors"
 	"fmt"
@@ -148,13 +147,10 @@ func renderQDPX(w io.Writer, in Input, tmpDir string) error {
 		targetAttr[i] = escapedAttr("targetGUID", c.guid)
 	}
 
-	zw := zip.NewWriter(w)
-	// Fastest deflate level: the project is ~2.4× its text, and level 6
-	// spent more time in compress/flate than everything else in the export
-	// (see BENCHMARKS.md). Output stays deterministic.
-	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(out, flate.BestSpeed)
-	})
+	// Fastest deflate (deflate.go): the project is ~2.4× its text, and
+	// higher levels spent more time compressing than everything else in
+	// the export together.
+	zw := newZipWriter(w, qdpxDeflateLevel)
 	fail := func(err error) error { return fmt.Errorf("report: writing project.qdpx: %w", err) }
 	qw, err := zw.CreateHeader(&zip.FileHeader{Name: "project.qde", Method: zip.Deflate, Modified: zipTime})
 	if err != nil {

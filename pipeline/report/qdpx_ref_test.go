@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
-	"compress/flate"
 	"encoding/xml"
 	"fmt"
 	"io"
@@ -143,13 +142,7 @@ func renderQDPXReference(w io.Writer, in Input) error {
 		codings[in.Codings[i].UnitID] = &in.Codings[i]
 	}
 
-	zw := zip.NewWriter(w)
-	// Fastest deflate level: the project is ~2.4× its text, and level 6
-	// spent more time in compress/flate than everything else in the export
-	// (see BENCHMARKS.md). Output stays deterministic.
-	zw.RegisterCompressor(zip.Deflate, func(out io.Writer) (io.WriteCloser, error) {
-		return flate.NewWriter(out, flate.BestSpeed)
-	})
+	zw := newZipWriter(w, qdpxDeflateLevel)
 	fail := func(err error) error { return fmt.Errorf("report: writing project.qdpx: %w", err) }
 	qw, err := zw.CreateHeader(&zip.FileHeader{Name: "project.qde", Method: zip.Deflate, Modified: zipTime})
 	if err != nil {

@@ -1,7 +1,6 @@
 package report
 
 import (
-	"archive/zip"
 	"fmt"
 	"io"
 	"strconv"
@@ -85,7 +84,7 @@ func renderXLSX(w io.Writer, d *doc, in Input, sp *codingSpool) error {
 	// rewrites the buffer for ZIP64 entries (none: parts stay far below
 	// 4 GB) or a password.
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
-		cz.zw = zip.NewWriter(w)
+		cz.zw = newZipWriter(w, xlsxDeflateLevel)
 		return cz
 	})
 	if err := f.Write(w); err != nil {

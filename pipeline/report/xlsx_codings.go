@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bufio"
 	"bytes"
-	"compress/flate"
 	"encoding/xml"
 	"errors"
 	"fmt"
@@ -341,7 +340,7 @@ type codingsEarly struct {
 	bw          *bufio.Writer
 	aw          *asyncWriter
 	sum         *crcCounter
-	fw          *flate.Writer
+	fw          io.WriteCloser
 	out         *os.File
 	obw         *bufio.Writer
 	comp        *countingWriter
@@ -382,8 +381,9 @@ func (e *codingsEarly) start(dir string, widths [4]int) {
 	}
 	e.obw = bufio.NewWriterSize(e.out, 1<<20)
 	e.comp = &countingWriter{w: e.obw}
-	// archive/zip deflates at level 5; the same level gives the same bytes.
-	if e.fw, e.err = flate.NewWriter(e.comp, 5); e.err != nil {
+	// The workbook's zip deflates with newDeflater; the same compressor
+	// gives the same bytes.
+	if e.fw, e.err = newDeflater(e.comp, xlsxDeflateLevel); e.err != nil {
 		return
 	}
 	e.sum = &crcCounter{w: e.fw}

@@ -140,6 +140,7 @@ func refRenderXLSX(w io.Writer, d *doc, in Input, sp *codingSpool) error {
 		return err
 	}
 	f.SetActiveSheet(0)
+	f.SetZipWriter(func(w io.Writer) excelize.ZipWriter { return newZipWriter(w, xlsxDeflateLevel) })
 	return f.Write(w)
 }
 
