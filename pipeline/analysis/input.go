@@ -2,6 +2,7 @@ package analysis
 
 import (
 	"cmp"
+	"hash/maphash"
 	"math"
 	"math/bits"
 	"slices"
@@ -114,6 +115,68 @@ type LikertSpec struct {
 
 type respKey struct{ source, id string }
 
+// respIndex finds a respondent's row by (source, ID). A national survey has
+// a million respondents: a map keyed by the two strings was ~100 MB of a
+// 1,000,000-response run's peak, one keyed by a 64-bit hash of them is a
+// fifth of that. Keys that share a hash are told apart by the row's own
+// strings, the later ones going into a small map of clashes, so the index
+// is exact whatever the (per-process) hash seed.
+type respIndex struct {
+	m      *model
+	seed   maphash.Seed
+	byHash map[uint64]int32
+	clash  map[respKey]int32
+	// hashOf is hash, or in tests one that makes every key clash.
+	hashOf func(respKey) uint64
+}
+
+func newRespIndex(m *model) *respIndex {
+	x := &respIndex{m: m, seed: maphash.MakeSeed(), byHash: map[uint64]int32{}}
+	x.hashOf = x.hash
+	return x
+}
+
+func (x *respIndex) hash(k respKey) uint64 {
+	var h maphash.Hash
+	h.SetSeed(x.seed)
+	h.WriteString(k.source)
+	h.WriteByte(0)
+	h.WriteString(k.id)
+	return h.Sum64()
+}
+
+func (x *respIndex) is(i int32, k respKey) bool {
+	r := &x.m.resp[i]
+	return r.source == k.source && r.id == k.id
+}
+
+// get returns the row of k.
+func (x *respIndex) get(k respKey) (int32, bool) {
+	i, ok := x.byHash[x.hashOf(k)]
+	if !ok {
+		return 0, false
+	}
+	if x.is(i, k) {
+		return i, true
+	}
+	i, ok = x.clash[k]
+	return i, ok
+}
+
+// set records that k's row is i; call it before appending that row, and
+// only for a k that get does not find.
+func (x *respIndex) set(k respKey, i int32) {
+	h := x.hashOf(k)
+	if _, taken := x.byHash[h]; taken {
+		if x.clash == nil {
+			x.clash = map[respKey]int32{}
+		}
+		x.clash[k] = i
+		return
+	}
+	x.byHash[h] = i
+}
+
 // respondent is what analysis keeps of a study.Respondent; its attribute
 // values and Likert answers are rows of model.respAttrs and respLikert.
 type respondent struct {
@@ -192,7 +255,7 @@ func newModel(in Input) (*model, error) {
 	// respondents and their order are what reading the respondents first
 	// gave.
 	var (
-		byKey    map[respKey]int32
+		byKey    *respIndex
 		respErr  error
 		respDone = make(chan struct{})
 	)
@@ -211,7 +274,7 @@ func newModel(in Input) (*model, error) {
 	}
 	implicit := func(k respKey) int32 {
 		ri := int32(len(m.resp))
-		byKey[k] = ri
+		byKey.set(k, ri)
 		m.resp = append(m.resp, respondent{source: k.source, id: k.id})
 		for range in.Attributes {
 			m.respAttrs = append(m.respAttrs, -1)
@@ -227,7 +290,7 @@ func newModel(in Input) (*model, error) {
 	resolve := func() {
 		resolved = make([]int32, len(pendingKeys))
 		for p, k := range pendingKeys {
-			ri, ok := byKey[k]
+			ri, ok := byKey.get(k)
 			if !ok {
 				ri = implicit(k)
 			}
@@ -260,7 +323,7 @@ func newModel(in Input) (*model, error) {
 		var ri int32
 		if ready {
 			var ok bool
-			if ri, ok = byKey[k]; !ok {
+			if ri, ok = byKey.get(k); !ok {
 				ri = implicit(k)
 			}
 		} else {
@@ -324,6 +387,7 @@ func newModel(in Input) (*model, error) {
 			u.resp = resolved[-1-u.resp]
 		}
 	}
+	byKey = nil // not needed past here, where the sort allocates
 
 	// Respondents sorted by key, so every later loop is deterministic.
 	order := make([]int32, len(m.resp))
@@ -366,7 +430,7 @@ func newModel(in Input) (*model, error) {
 // readRespondents reads the corpus' respondents into m.resp (the first of
 // a key wins; ingest owns uniqueness) and m.attrVals, and returns their
 // index by key.
-func (m *model) readRespondents() (map[respKey]int32, error) {
+func (m *model) readRespondents() (*respIndex, error) {
 	in := &m.in
 	intern := map[string]string{}
 	str := func(s string) string {
@@ -381,13 +445,13 @@ func (m *model) readRespondents() (map[respKey]int32, error) {
 	for k := range attrIdx {
 		attrIdx[k] = map[string]int32{}
 	}
-	byKey := map[respKey]int32{}
+	byKey := newRespIndex(m)
 	err := m.corpus.Respondents(func(r study.Respondent) error {
 		k := respKey{str(r.Source), r.ID}
-		if _, dup := byKey[k]; dup {
+		if _, dup := byKey.get(k); dup {
 			return nil
 		}
-		byKey[k] = int32(len(m.resp))
+		byKey.set(k, int32(len(m.resp)))
 		m.resp = append(m.resp, respondent{source: k.source, id: r.ID, wave: str(r.Wave), weight: r.Weight})
 		for a, attr := range in.Attributes {
 			i := int32(-1)

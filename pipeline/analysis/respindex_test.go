@@ -1,0 +1,40 @@
+package analysis
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"testing"
+)
+
+// respIndex must answer as a map keyed by (source, ID) would, also when
+// keys share a hash: with a hash of only a few values most keys clash.
+func TestRespIndexEqualsAMap(t *testing.T) {
+	for _, buckets := range []uint64{0, 1, 3, 1 << 62} {
+		t.Run(fmt.Sprintf("hash values %d", buckets), func(t *testing.T) {
+			rng := rand.New(rand.NewPCG(7, buckets))
+			m := &model{}
+			x := newRespIndex(m)
+			if buckets > 0 {
+				x.hashOf = func(k respKey) uint64 { return uint64(len(k.source)*31+len(k.id)) % buckets }
+			}
+			want := map[respKey]int32{}
+			for range 5000 {
+				k := respKey{[]string{"survey", "interviews", "s"}[rng.IntN(3)], fmt.Sprintf("R%d", rng.IntN(3000))}
+				gotI, gotOK := x.get(k)
+				wantI, wantOK := want[k]
+				if gotOK != wantOK || gotI != wantI {
+					t.Fatalf("get(%v) = %d, %v; want %d, %v", k, gotI, gotOK, wantI, wantOK)
+				}
+				if !gotOK {
+					i := int32(len(m.resp))
+					x.set(k, i)
+					m.resp = append(m.resp, respondent{source: k.source, id: k.id})
+					want[k] = i
+				}
+			}
+			if buckets > 0 && buckets < 10 && len(x.clash) == 0 {
+				t.Fatal("no clashes with a tiny hash; the test proves nothing")
+			}
+		})
+	}
+}
