@@ -25,7 +25,7 @@ Run it with: veldstem run --config DIR/config.yaml`,
 			}
 			cb, err := os.ReadFile(codebook)
 			if err != nil {
-				return usageError{fmt.Errorf("--codebook: %w", err)}
+				return usageError{fmt.Errorf("--codebook: %w — run gen-corpus from the veldstem folder (the default is codes/aanbesteding.yaml there) or give --codebook FILE", err)}
 			}
 			res, err := corpus.Generate(out, cb, opts)
 			if err != nil {
