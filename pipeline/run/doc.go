@@ -2,4 +2,12 @@
 // the stages. Run reads a study's changed input files, pseudonymizes them,
 // stores them, codes what is new, analyses everything in the store and
 // writes the reports. Reading Run tells a newcomer the whole program.
+//
+// For speed on national surveys (issue 10, BENCHMARKS.md) two stages are
+// fused where the order allows it: a file the store has never seen is
+// coded while it is stored (files.go, fusedCoder), its units and codings
+// committed in one transaction, so the coding pass (code.go) only codes
+// units of known files that changed, or everything after a codebook
+// change; and the analysis reads the same scan of the store as the unit
+// level reports (report.Write with Input.Analyse).
 package run
