@@ -61,7 +61,8 @@ func (s *Summary) Line() string {
 
 // Run executes the whole pipeline for cfg:
 //
-//	lock → ingest+privacy (changed files) → store → coding (new units)
+//	lock → ingest+privacy (changed files) → store (new files coded on the way)
+//	     → coding (units still without a current coding)
 //	     → analysis (from the store) → report
 //
 // A problem in any input stops the run before the store or the reports
