@@ -64,6 +64,18 @@
 // would catch such a coding anyway unless the two units have the same
 // content, and then the coding is right for both.
 //
+// # Files
+//
+// FileTx replaces one file's content in one transaction, batch by batch.
+// Two things make a first import cheap (issue 10): a file the store holds
+// nothing of is inserted without looking up each batch's IDs and without
+// the seen-ID tables that find removed rows (the unique indexes still
+// refuse an ID given twice or held by another file, with the same
+// messages); and FileTx.SaveCodings writes the codings of units the
+// transaction added, so the run codes a new file while storing it and the
+// units and their codings commit together. At 200,000 responses that took
+// the store and coding phase from ~34 s to ~18 s.
+//
 // # Order
 //
 // Everything is returned in a stable order that does not depend on insertion
