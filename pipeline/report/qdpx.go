@@ -427,35 +427,42 @@ func (x *xmlWriter) text(s string) {
 		}
 		r, width := utf8.DecodeRuneInString(s[i:])
 		i += width
-		var esc string
-		switch r {
-		case '"':
-			esc = "&#34;"
-		case '\'':
-			esc = "&#39;"
-		case '&':
-			esc = "&amp;"
-		case '<':
-			esc = "&lt;"
-		case '>':
-			esc = "&gt;"
-		case '\t':
-			esc = "&#x9;"
-		case '\n':
-			esc = "&#xA;"
-		case '\r':
-			esc = "&#xD;"
-		default:
-			if inXMLRange(r) && (r != utf8.RuneError || width != 1) {
-				continue
-			}
-			esc = "\uFFFD"
+		esc, ok := xmlEscape(r, width)
+		if !ok {
+			continue
 		}
 		x.raw(s[last : i-width])
 		x.raw(esc)
 		last = i
 	}
 	x.raw(s[last:])
+}
+
+// xmlEscape is what text writes for the rune r, decoded from width bytes,
+// or false when r is written as it is.
+func xmlEscape(r rune, width int) (string, bool) {
+	switch r {
+	case '"':
+		return "&#34;", true
+	case '\'':
+		return "&#39;", true
+	case '&':
+		return "&amp;", true
+	case '<':
+		return "&lt;", true
+	case '>':
+		return "&gt;", true
+	case '\t':
+		return "&#x9;", true
+	case '\n':
+		return "&#xA;", true
+	case '\r':
+		return "&#xD;", true
+	}
+	if inXMLRange(r) && (r != utf8.RuneError || width != 1) {
+		return "", false
+	}
+	return "\uFFFD", true
 }
 
 // textBytes is text for bytes, which a selection's description is built
@@ -469,29 +476,9 @@ func (x *xmlWriter) textBytes(s []byte) {
 		}
 		r, width := utf8.DecodeRune(s[i:])
 		i += width
-		var esc string
-		switch r {
-		case '"':
-			esc = "&#34;"
-		case '\'':
-			esc = "&#39;"
-		case '&':
-			esc = "&amp;"
-		case '<':
-			esc = "&lt;"
-		case '>':
-			esc = "&gt;"
-		case '\t':
-			esc = "&#x9;"
-		case '\n':
-			esc = "&#xA;"
-		case '\r':
-			esc = "&#xD;"
-		default:
-			if inXMLRange(r) && (r != utf8.RuneError || width != 1) {
-				continue
-			}
-			esc = "\uFFFD"
+		esc, ok := xmlEscape(r, width)
+		if !ok {
+			continue
 		}
 		x.rawBytes(s[last : i-width])
 		x.raw(esc)
