@@ -94,7 +94,6 @@ func BenchmarkReplaceFile(b *testing.B) {
 }
 
 func BenchmarkSaveCodings(b *testing.B) {
-	ctx := context.Background()
 	n := benchUnits(b)
 	sv := benchSurvey(n)
 	codings := make([]study.Coding, n)
@@ -113,15 +112,7 @@ func BenchmarkSaveCodings(b *testing.B) {
 		b.StopTimer()
 		s, _ := openTemp(b)
 		sv.store(b, s)
-		c0 := cpuTime()
-		b.StartTimer()
-		for i := 0; i < n; i += batch {
-			if err := s.SaveCodings(ctx, "cb", codings[i:min(i+batch, n)]); err != nil {
-				b.Fatal(err)
-			}
-		}
-		b.StopTimer()
-		cpu += cpuTime() - c0
+		cpu += timedSave(b, s, codings, batch)
 		s.Close()
 		b.StartTimer()
 	}
@@ -188,7 +179,6 @@ func nationalSurvey(n int) (*survey, []study.Coding) {
 // and what the store file and its codings take. Set STORE_BENCH_UNITS=384000
 // for the size of issue 10.
 func BenchmarkSaveCodingsNational(b *testing.B) {
-	ctx := context.Background()
 	n := benchUnits(b)
 	sv, codings := nationalSurvey(n)
 	const batch = 4096
@@ -198,15 +188,7 @@ func BenchmarkSaveCodingsNational(b *testing.B) {
 		b.StopTimer()
 		s, path := openTemp(b)
 		sv.store(b, s)
-		c0 := cpuTime()
-		b.StartTimer()
-		for i := 0; i < n; i += batch {
-			if err := s.SaveCodings(ctx, "cb", codings[i:min(i+batch, n)]); err != nil {
-				b.Fatal(err)
-			}
-		}
-		b.StopTimer()
-		cpu += cpuTime() - c0
+		cpu += timedSave(b, s, codings, batch)
 		codingsMB = tablesMB(b, s, "coding")
 		s.Close()
 		fi, err := os.Stat(path)
@@ -318,4 +300,19 @@ func reportRates(b *testing.B, perOp int, cpu time.Duration, what string) {
 	if cpu > 0 {
 		b.ReportMetric(rows/cpu.Seconds(), what+"/cpu-s")
 	}
+}
+
+// timedSave saves codings in batches with the benchmark timer running and
+// returns the CPU time it took; the timer is stopped again on return.
+func timedSave(b *testing.B, s *Store, codings []study.Coding, batch int) time.Duration {
+	b.Helper()
+	c0 := cpuTime()
+	b.StartTimer()
+	for i := 0; i < len(codings); i += batch {
+		if err := s.SaveCodings(context.Background(), "cb", codings[i:min(i+batch, len(codings))]); err != nil {
+			b.Fatal(err)
+		}
+	}
+	b.StopTimer()
+	return cpuTime() - c0
 }
