@@ -115,6 +115,20 @@ type LikertSpec struct {
 
 type respKey struct{ source, id string }
 
+// newInterner returns a function that gives one copy of each string it
+// sees, so a million respondents share their few source and wave strings.
+// Each goroutine needs its own.
+func newInterner() func(string) string {
+	seen := map[string]string{}
+	return func(s string) string {
+		if v, ok := seen[s]; ok {
+			return v
+		}
+		seen[s] = s
+		return s
+	}
+}
+
 // respIndex finds a respondent's row by (source, ID). A national survey has
 // a million respondents: a map keyed by the two strings was ~100 MB of a
 // 1,000,000-response run's peak, one keyed by a 64-bit hash of them is a
@@ -264,14 +278,7 @@ func newModel(in Input) (*model, error) {
 		byKey, respErr = m.readRespondents()
 	}()
 
-	intern := map[string]string{}
-	str := func(s string) string {
-		if v, ok := intern[s]; ok {
-			return v
-		}
-		intern[s] = s
-		return s
-	}
+	str := newInterner()
 	implicit := func(k respKey) int32 {
 		ri := int32(len(m.resp))
 		byKey.set(k, ri)
@@ -432,14 +439,7 @@ func newModel(in Input) (*model, error) {
 // index by key.
 func (m *model) readRespondents() (*respIndex, error) {
 	in := &m.in
-	intern := map[string]string{}
-	str := func(s string) string {
-		if v, ok := intern[s]; ok {
-			return v
-		}
-		intern[s] = s
-		return s
-	}
+	str := newInterner()
 	attrIdx := make([]map[string]int32, len(in.Attributes))
 	m.attrVals = make([][]string, len(in.Attributes))
 	for k := range attrIdx {
