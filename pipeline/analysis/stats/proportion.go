@@ -68,43 +68,6 @@ func Jaccard(both, a, b int) float64 {
 	return float64(both) / float64(union)
 }
 
-// WeightedMedian returns the median of values under weights w (nil means
-// all 1). When the cumulative weight hits exactly half at a value, the
-// median is the mean of that value and the next, so unit weights give the
-// textbook median. Empty input yields 0.
-func WeightedMedian(values []float64, w []float64) float64 {
-	type vw struct{ v, w float64 }
-	xs := make([]vw, 0, len(values))
-	var total float64
-	for i, v := range values {
-		wi := 1.0
-		if w != nil && i < len(w) {
-			wi = w[i]
-		}
-		if !(wi > 0) || math.IsNaN(v) {
-			continue
-		}
-		xs = append(xs, vw{v, wi})
-		total += wi
-	}
-	if len(xs) == 0 {
-		return 0
-	}
-	sortVW(xs, func(a, b vw) bool { return a.v < b.v })
-	half := total / 2
-	var cum float64
-	for i, x := range xs {
-		cum += x.w
-		if math.Abs(cum-half) <= 1e-9*total && i+1 < len(xs) {
-			return (x.v + xs[i+1].v) / 2
-		}
-		if cum > half {
-			return x.v
-		}
-	}
-	return xs[len(xs)-1].v
-}
-
 func clamp01(x float64) float64 {
 	switch {
 	case math.IsNaN(x), x < 0:
