@@ -3,6 +3,7 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
+	"errors"
 	"io"
 	"math"
 	"slices"
@@ -222,32 +223,117 @@ func renderCSVs(in Input, opts Options) []namedFile {
 
 // writeCodingsCSV streams codings.csv, one row per coded unit, into w.
 func writeCodingsCSV(w io.Writer, in Input, opts Options) error {
+	_, err := writeCodingsCSVParts(w, in, opts, nil)
+	return err
+}
+
+// writeCodingsCSVParts is writeCodingsCSV laid out in parts (segments.go):
+// the rows of each of in.Parts that prev holds are copied from it rather
+// than rendered. It returns where the parts lie in what it wrote.
+func writeCodingsCSVParts(w io.Writer, in Input, opts Options, prev *reuse) (*SegmentFile, error) {
+	cnt := &countingWriter{w: w}
 	if opts.CSVBOM {
-		if _, err := io.WriteString(w, "\uFEFF"); err != nil {
-			return err
+		if _, err := io.WriteString(cnt, "\uFEFF"); err != nil {
+			return nil, err
 		}
 	}
-	cw := csv.NewWriter(w)
+	cw := csv.NewWriter(cnt)
 	cw.Comma = opts.CSVDelimiter
 	cm := newMatrix(in, buildLabels(in))
 	if err := cw.Write(cm.head); err != nil {
+		return nil, err
+	}
+	out := &SegmentFile{Format: segmentFormat}
+	var (
+		index   = partIndex(in.Parts)
+		next    int  // the first part not yet written or copied
+		rec     = -1 // the rendered part open in out.Parts
+		openAt  int64
+		key     string
+		started bool
+		skip    bool
+	)
+	// at is the offset of the next byte in w.
+	at := func() (int64, error) {
+		cw.Flush()
+		return cnt.n, cw.Error()
+	}
+	closeOpen := func() error {
+		if rec < 0 {
+			return nil
+		}
+		end, err := at()
+		out.Parts[rec].Body = Segment{Off: openAt, Len: end - openAt}
+		rec = -1
 		return err
 	}
-	row := make([]string, len(cm.head))
-	err := cm.each(in, func(text []string, flags []bool) error {
-		for i, s := range text {
-			row[i] = safeText(s)
+	copyUpTo := func(j int) error {
+		for ; next < j; next++ {
+			p, ok := prev.part(in.Parts[next].Key)
+			if !ok {
+				continue
+			}
+			start, err := at()
+			if err == nil {
+				err = prev.copy(cnt, p.Body)
+			}
+			if err != nil {
+				return err
+			}
+			out.Parts = append(out.Parts, PartSegment{Key: p.Key, Body: Segment{Off: start, Len: p.Body.Len}})
 		}
-		for i, f := range flags {
-			row[len(text)+i] = flag01(f)
+		return nil
+	}
+	row := make([]string, len(cm.head))
+	err := in.eachCodes(func(u study.Unit, codes []string) error {
+		if !started || !isSourceKey(key, u.Source, u.File) {
+			started = true
+			if err := closeOpen(); err != nil {
+				return err
+			}
+			key, skip = u.Source+"\x00"+u.File, false
+			if j, ok := index[key]; ok {
+				if j < next {
+					return errors.New("units are not in (source, file) order")
+				}
+				if err := copyUpTo(j); err != nil {
+					return err
+				}
+				if _, ok := prev.part(in.Parts[j].Key); ok {
+					skip = true
+					return copyUpTo(j + 1)
+				}
+				next = j + 1
+				if in.Parts[j].Key != "" {
+					out.Parts = append(out.Parts, PartSegment{Key: in.Parts[j].Key})
+					rec = len(out.Parts) - 1
+					var err error
+					if openAt, err = at(); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		if skip || u.Context {
+			return nil
+		}
+		row[0], row[1], row[2], row[3] = safeText(u.ID), safeText(u.Respondent), safeText(u.Source), safeText(firstNonEmpty(u.Question, u.Speaker))
+		for i, code := range cm.codes {
+			row[4+i] = flag01(slices.Contains(codes, code))
 		}
 		return cw.Write(row)
 	})
+	if err == nil {
+		err = closeOpen()
+	}
+	if err == nil {
+		err = copyUpTo(len(in.Parts))
+	}
 	if err != nil {
-		return err
+		return nil, err
 	}
 	cw.Flush()
-	return cw.Error()
+	return out, cw.Error()
 }
 
 func flag01(b bool) string {

@@ -115,6 +115,17 @@ type qdeCode struct {
 // encoding/xml's Encoder with a two-space indent wrote (qdpx_ref_test.go
 // keeps that renderer and compares).
 func renderQDPX(w io.Writer, in Input, tmpDir string) error {
+	_, err := renderQDPXParts(w, in, tmpDir, nil)
+	return err
+}
+
+// renderQDPXParts is renderQDPX laid out in parts (segments.go): project.qde
+// is deflated as its head, one part per input file (its TextSource) and
+// its tail, and each file's source text is an entry of its own. The parts
+// of in.Parts that prev holds are copied from it rather than rendered. It
+// returns where the parts of in.Parts lie in what it wrote (Path, SHA256
+// and Bytes left for the caller).
+func renderQDPXParts(w io.Writer, in Input, tmpDir string, prev *reuse) (*SegmentFile, error) {
 	lang := in.Tables.Language
 	var g guider
 	user := guid("user")
@@ -147,18 +158,35 @@ func renderQDPX(w io.Writer, in Input, tmpDir string) error {
 		targetAttr[i] = escapedAttr("targetGUID", c.guid)
 	}
 
-	// Fastest deflate (deflate.go): the project is ~2.4× its text, and
-	// higher levels spent more time compressing than everything else in
-	// the export together.
-	zw := newZipWriter(w, qdpxDeflateLevel)
-	fail := func(err error) error { return fmt.Errorf("report: writing project.qdpx: %w", err) }
-	qw, err := zw.CreateHeader(&zip.FileHeader{Name: "project.qde", Method: zip.Deflate, Modified: zipTime})
+	fail := func(err error) (*SegmentFile, error) {
+		return nil, fmt.Errorf("report: writing project.qdpx: %w", err)
+	}
+	// Every entry is deflated here (deflate.go: the fastest level, as the
+	// project is ~2.4× its text and higher levels spent more time than
+	// everything else in the export together) and written raw, so that
+	// parts can be copied and their offsets known.
+	fileW := &countingWriter{w: w}
+	zw := zip.NewWriter(fileW)
+	// dataAt is where the entry just created starts its data in the file.
+	dataAt := func() (int64, error) {
+		err := zw.Flush()
+		return fileW.n, err
+	}
+	qfh, qw, err := createRaw(zw, "project.qde")
+	if err != nil {
+		return fail(err)
+	}
+	qdeAt, err := dataAt()
+	if err != nil {
+		return fail(err)
+	}
+	sd, err := newSegDeflater(qw, qdpxDeflateLevel)
 	if err != nil {
 		return fail(err)
 	}
 	// project.qde is compressed in a goroutine of its own while the XML is
 	// written: deflate is half the export's time.
-	aw := newAsyncWriter(qw)
+	aw := newAsyncWriter(sd)
 	defer aw.Close()
 	x := &xmlWriter{w: bufio.NewWriterSize(aw, asyncChunk)}
 	x.raw(`<?xml version="1.0" encoding="UTF-8"?>` + "\n")
@@ -177,6 +205,17 @@ func renderQDPX(w io.Writer, in Input, tmpDir string) error {
 		}
 		x.raw("\n    </Codes>\n  </CodeBook>")
 	}
+	// endPart closes the open part of project.qde once its bytes are all
+	// with the compressor.
+	endPart := func(final bool) (Segment, error) {
+		if err := x.flush(); err != nil {
+			return Segment{}, err
+		}
+		if err := aw.Wait(); err != nil {
+			return Segment{}, err
+		}
+		return sd.end(final)
+	}
 
 	spool, err := os.CreateTemp(tmpDir, ".project.qdpx.sources.tmp-*")
 	if err != nil {
@@ -187,14 +226,24 @@ func renderQDPX(w io.Writer, in Input, tmpDir string) error {
 		_ = os.Remove(spool.Name())
 	}()
 	sw := bufio.NewWriterSize(spool, 1<<20)
-	type spooled struct {
-		name  string
-		bytes int64
+	// A source text is spooled (bytes long) and deflated after project.qde,
+	// or copied from prev (copied set).
+	type sourceText struct {
+		name   string
+		bytes  int64
+		copied *Segment
+		rec    int // index in out.Parts, or -1
 	}
-	var texts []spooled
+	var texts []sourceText
+	out := &SegmentFile{Format: segmentFormat}
 
-	// Sources: one per (source, file), in unit order.
+	// Sources: one per (source, file), in unit order; in.Parts (when given)
+	// lists them, and each part prev holds is copied where it falls.
 	var (
+		index         = partIndex(in.Parts)
+		next          int  // the first part not yet written or copied
+		skip          bool // the current source's units were copied
+		open          bool // a rendered source's TextSource is open
 		key, file     string
 		seen          = map[string]bool{}
 		nSources      int
@@ -206,28 +255,104 @@ func renderQDPX(w io.Writer, in Input, tmpDir string) error {
 		num           [20]byte
 		prefix        []byte
 	)
+	// startSources writes what precedes the first TextSource and closes
+	// the head part.
+	startSources := func() error {
+		if nSources > 0 {
+			return nil
+		}
+		x.raw("\n  <Sources>")
+		_, err := endPart(false)
+		return err
+	}
+	// closeRendered ends the rendered source that is open, recording it
+	// when it is one of in.Parts.
+	closeRendered := func() error {
+		if !open {
+			return nil
+		}
+		open = false
+		x.endTextSource(selections)
+		s, err := endPart(false)
+		if err != nil {
+			return err
+		}
+		if t := &texts[len(texts)-1]; t.rec >= 0 {
+			out.Parts[t.rec].Body = Segment{Off: qdeAt + s.Off, Len: s.Len, CRC: s.CRC, Raw: s.Raw}
+		}
+		return nil
+	}
+	// copyUpTo copies the parts before part j (when prev holds them; the
+	// others have no units).
+	copyUpTo := func(j int) error {
+		for ; next < j; next++ {
+			p, ok := prev.part(in.Parts[next].Key)
+			if !ok || p.Text == nil {
+				continue
+			}
+			if err := startSources(); err != nil {
+				return err
+			}
+			nSources++
+			at := sd.out.n
+			if err := sd.copyPart(prev, p.Body); err != nil {
+				return err
+			}
+			out.Parts = append(out.Parts, PartSegment{Key: p.Key, Body: Segment{Off: qdeAt + at, Len: p.Body.Len, CRC: p.Body.CRC, Raw: p.Body.Raw}})
+			sk := in.Parts[next].Source + "\x00" + in.Parts[next].File
+			seen[sk] = true
+			text := *p.Text
+			texts = append(texts, sourceText{name: "sources/" + g.guid("source:", sk) + ".txt", copied: &text, rec: len(out.Parts) - 1})
+		}
+		return nil
+	}
 	err = in.eachUnit(func(u study.Unit, c *study.Coding) error {
 		if nSources == 0 || !isSourceKey(key, u.Source, u.File) {
 			k := u.Source + "\x00" + u.File
 			if seen[k] {
 				return errOutOfOrder
 			}
-			seen[k] = true
-			if nSources == 0 {
-				x.raw("\n  <Sources>")
-			} else {
-				x.endTextSource(selections)
+			if err := closeRendered(); err != nil {
+				return err
 			}
+			key, file, skip = k, u.File, false
+			rec := -1
+			if j, ok := index[k]; ok {
+				if j < next {
+					return errOutOfOrder
+				}
+				if err := copyUpTo(j); err != nil {
+					return err
+				}
+				if p, ok := prev.part(in.Parts[j].Key); ok && p.Text != nil {
+					// Copied: the part's units are not needed.
+					skip = true
+					return copyUpTo(j + 1)
+				}
+				next = j + 1
+				if in.Parts[j].Key != "" {
+					out.Parts = append(out.Parts, PartSegment{Key: in.Parts[j].Key})
+					rec = len(out.Parts) - 1
+				}
+			}
+			if err := startSources(); err != nil {
+				return err
+			}
+			seen[k] = true
 			nSources++
-			key, file, selections, runes, writ = k, u.File, 0, 0, 0
+			open = true
+			selections, runes, writ = 0, 0, 0
 			sg = g.guid("source:", key)
-			texts = append(texts, spooled{name: "sources/" + sg + ".txt"})
+			texts = append(texts, sourceText{name: "sources/" + sg + ".txt", rec: rec})
 			x.raw("\n    <TextSource")
 			x.attr("guid", sg)
 			x.attr("name", firstNonEmpty(file, strings.ReplaceAll(key, "\x00", "/")))
 			x.attr("plainTextPath", "internal://"+sg+".txt")
 			x.attr("creatingUser", user)
 			x.raw(">")
+		}
+		if skip {
+			return nil
 		}
 		if writ > 0 {
 			runes += 2 // the blank line between units
@@ -271,21 +396,26 @@ func renderQDPX(w io.Writer, in Input, tmpDir string) error {
 		x.raw("\n      </PlainTextSelection>")
 		return x.err
 	})
+	if err == nil {
+		err = closeRendered()
+	}
+	if err == nil {
+		err = copyUpTo(len(in.Parts))
+	}
 	if err != nil {
 		return fail(err)
 	}
 	if nSources > 0 {
-		x.endTextSource(selections)
 		x.raw("\n  </Sources>")
 	}
 	x.raw("\n</Project>\n")
-	if err := x.flush(); err != nil {
+	if _, err := endPart(true); err != nil {
 		return fail(err)
 	}
 	if err := aw.Close(); err != nil {
 		return fail(err)
 	}
-	x.w = bufio.NewWriterSize(nil, 1<<16)
+	finishRaw(qfh, sd.crc, sd.out.n, sd.raw)
 
 	// The source texts, in the same order.
 	if err := sw.Flush(); err != nil {
@@ -296,22 +426,51 @@ func renderQDPX(w io.Writer, in Input, tmpDir string) error {
 	}
 	sr := bufio.NewReaderSize(spool, 1<<20)
 	for _, t := range texts {
-		fw, err := zw.CreateHeader(&zip.FileHeader{Name: t.name, Method: zip.Deflate, Modified: zipTime})
+		fh, fw, err := createRaw(zw, t.name)
 		if err != nil {
 			return fail(err)
 		}
-		x.w.Reset(fw)
-		if _, err := io.CopyN(x.w, sr, t.bytes); err != nil {
+		at, err := dataAt()
+		if err != nil {
 			return fail(err)
 		}
-		if err := x.w.Flush(); err != nil {
+		var s Segment
+		if t.copied != nil {
+			s = *t.copied
+			err = prev.copy(fw, s)
+		} else {
+			s, err = deflateSegment(fw, io.LimitReader(sr, t.bytes), x)
+		}
+		if err != nil {
 			return fail(err)
+		}
+		finishRaw(fh, s.CRC, s.Len, s.Raw)
+		if t.rec >= 0 {
+			s.Off = at
+			out.Parts[t.rec].Text = &s
 		}
 	}
 	if err := zw.Close(); err != nil {
 		return fail(err)
 	}
-	return nil
+	return out, nil
+}
+
+// deflateSegment deflates r into w as one whole deflate stream at the
+// project's level, with x's buffer as the copy buffer.
+func deflateSegment(w io.Writer, r io.Reader, x *xmlWriter) (Segment, error) {
+	d, err := newSegDeflater(w, qdpxDeflateLevel)
+	if err != nil {
+		return Segment{}, err
+	}
+	x.w.Reset(d)
+	if _, err := io.Copy(x.w, r); err != nil {
+		return Segment{}, err
+	}
+	if err := x.w.Flush(); err != nil {
+		return Segment{}, err
+	}
+	return d.end(true)
 }
 
 const asyncChunk = 256 << 10
@@ -320,7 +479,7 @@ const asyncChunk = 256 << 10
 // producing bytes and compressing them use two cores. The bytes w sees are
 // the same, in the same order.
 type asyncWriter struct {
-	full   chan []byte
+	full   chan asyncMsg
 	free   chan []byte
 	done   chan struct{}
 	err    error                 // set by the goroutine before done closes
@@ -328,21 +487,32 @@ type asyncWriter struct {
 	closed bool
 }
 
+// asyncMsg is a chunk to write, or (ack set) a request to say when every
+// chunk before it has been written.
+type asyncMsg struct {
+	b   []byte
+	ack chan struct{}
+}
+
 func newAsyncWriter(w io.Writer) *asyncWriter {
-	a := &asyncWriter{full: make(chan []byte, 4), free: make(chan []byte, 4), done: make(chan struct{})}
+	a := &asyncWriter{full: make(chan asyncMsg, 4), free: make(chan []byte, 4), done: make(chan struct{})}
 	for range 4 {
 		a.free <- make([]byte, 0, asyncChunk)
 	}
 	go func() {
 		defer close(a.done)
-		for b := range a.full {
+		for m := range a.full {
+			if m.ack != nil {
+				close(m.ack)
+				continue
+			}
 			if a.err == nil {
-				if _, a.err = w.Write(b); a.err != nil {
+				if _, a.err = w.Write(m.b); a.err != nil {
 					err := a.err
 					a.failed.Store(&err)
 				}
 			}
-			a.free <- b[:0]
+			a.free <- m.b[:0]
 		}
 	}()
 	return a
@@ -356,10 +526,24 @@ func (a *asyncWriter) Write(p []byte) (int, error) {
 	for len(p) > 0 {
 		b := <-a.free
 		k := min(len(p), cap(b))
-		a.full <- append(b, p[:k]...)
+		a.full <- asyncMsg{b: append(b, p[:k]...)}
 		p = p[k:]
 	}
 	return n, nil
+}
+
+// Wait returns when everything written so far has been written to w, with
+// w's first error; w may then be used directly until the next Write.
+func (a *asyncWriter) Wait() error {
+	if !a.closed {
+		ack := make(chan struct{})
+		a.full <- asyncMsg{ack: ack}
+		<-ack
+	}
+	if err := a.failed.Load(); err != nil {
+		return *err
+	}
+	return nil
 }
 
 // Close waits until everything written has been written to w and returns

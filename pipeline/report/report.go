@@ -55,6 +55,15 @@ type Input struct {
 	Codings  []study.Coding
 	Method   Method
 	Manifest Manifest
+	// Parts are the input files in unit order, each with a key that
+	// changes with anything its units depend on; codings.csv and
+	// project.qdpx are laid out per part (segments.go).
+	Parts []Part
+	// Previous is what the last run's Record said; parts it holds whose
+	// keys are unchanged are copied from the last run's files.
+	Previous *Segments
+	// Record, when not nil, is set to where this run's parts lie.
+	Record *Segments
 }
 
 // eachCodes is in.EachCodes, or the same from eachUnit.
@@ -195,17 +204,31 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 		name   string
 		render func(io.Writer, Input) error
 	}
+	var prevCSV, prevQDPX *SegmentFile
+	if in.Previous != nil {
+		prevCSV, prevQDPX = in.Previous.CSV, in.Previous.QDPX
+	}
+	var csvParts, qdpxParts *SegmentFile
 	var jobs []job
 	if formats["csv"] {
 		jobs = append(jobs, job{"codings.csv", func(w io.Writer, in Input) error {
-			if err := writeCodingsCSV(w, in, opts); err != nil {
+			prev := openReuse(dir, prevCSV)
+			defer prev.close()
+			var err error
+			if csvParts, err = writeCodingsCSVParts(w, in, opts, prev); err != nil {
 				return fmt.Errorf("report: writing codings.csv: %w", err)
 			}
 			return nil
 		}})
 	}
 	if formats["qdpx"] {
-		jobs = append(jobs, job{"project.qdpx", func(w io.Writer, in Input) error { return renderQDPX(w, in, dir) }})
+		jobs = append(jobs, job{"project.qdpx", func(w io.Writer, in Input) error {
+			prev := openReuse(dir, prevQDPX)
+			defer prev.close()
+			var err error
+			qdpxParts, err = renderQDPXParts(w, in, dir, prev)
+			return err
+		}})
 	}
 	var d *doc
 	// tabled is in once the analysis is done; ready closes then (or when
@@ -295,6 +318,22 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 		return out, err
 	}
 	out = append(out, written...)
+	if in.Record != nil {
+		*in.Record = Segments{}
+		for i, f := range written {
+			sf := map[string]*SegmentFile{"codings.csv": csvParts, "project.qdpx": qdpxParts}[jobs[i].name]
+			if sf == nil || len(sf.Parts) == 0 {
+				continue
+			}
+			sf.Path, sf.SHA256, sf.Bytes = f.Path, f.SHA256, f.Bytes
+			switch f.Path {
+			case "codings.csv":
+				in.Record.CSV = sf
+			case "project.qdpx":
+				in.Record.QDPX = sf
+			}
+		}
+	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 
 	m := in.Manifest

@@ -1,0 +1,292 @@
+package report
+
+import (
+	"archive/zip"
+	"crypto/sha256"
+	"encoding/binary"
+	"encoding/hex"
+	"fmt"
+	"hash/crc32"
+	"io"
+	"os"
+	"path/filepath"
+
+	kflate "github.com/klauspost/compress/flate"
+)
+
+// A rerun that adds 1% new responses to a national survey used to render
+// codings.csv and project.qdpx again from every unit: seconds of reading
+// and deflating bytes that were already on disk. These exports are now
+// laid out in parts, one per input file in unit order, each rendered (and,
+// in the project, deflated) on its own, so that a part depends only on that
+// file's units. Write records where each part lies (Segments); the next run
+// copies the bytes of every part whose key is unchanged out of the previous
+// file instead of rendering it. The previous file is used only when its
+// SHA-256 is still the recorded one, so an edited or replaced report never
+// leaks into the new one, and a copied part is byte for byte the part a
+// fresh rendering writes: reports stay a pure function of their input.
+//
+// A deflated part ends with a sync flush (an empty stored block), which
+// byte-aligns it and leaves the stream open, and starts a fresh
+// compressor, so parts concatenate into one valid deflate stream; the last
+// part carries the final block. The zip entry's CRC-32 is combined from the
+// parts' (crc32Combine).
+
+// segmentFormat changes whenever the layout of a part changes, so a new
+// veldstem never copies parts an older one laid out differently.
+const segmentFormat = "veldstem/segments/v1"
+
+// Part names one input file's share of the unit-level exports, in unit
+// order (source, file).
+type Part struct {
+	Source, File string
+	// Key must change whenever anything the file's rows depend on changes:
+	// the file's bytes, the codebook, the config, veldstem's version.
+	Key string
+}
+
+// Segments records where each part lies in the unit-level exports one run
+// wrote, for the next run to copy the unchanged parts.
+type Segments struct {
+	CSV  *SegmentFile `json:"codings_csv,omitempty"`
+	QDPX *SegmentFile `json:"project_qdpx,omitempty"`
+}
+
+// SegmentFile is one export with its parts.
+type SegmentFile struct {
+	Format string        `json:"format"`
+	Path   string        `json:"path"`
+	SHA256 string        `json:"sha256"`
+	Bytes  int64         `json:"bytes"`
+	Parts  []PartSegment `json:"parts"`
+}
+
+// PartSegment is where one part lies in an export.
+type PartSegment struct {
+	Key string `json:"key"`
+	// Body is the part's rows in codings.csv, or its TextSource in the
+	// project's project.qde (deflated).
+	Body Segment `json:"body"`
+	// Text is the part's source text entry in the project (deflated).
+	Text *Segment `json:"text,omitempty"`
+}
+
+// Segment is a byte range of a file: Off and Len in the file; for
+// deflated bytes, CRC and Raw are the CRC-32 and length of what they
+// inflate to.
+type Segment struct {
+	Off int64  `json:"off"`
+	Len int64  `json:"len"`
+	CRC uint32 `json:"crc,omitempty"`
+	Raw int64  `json:"raw,omitempty"`
+}
+
+// reuse is a previous export whose parts may be copied.
+type reuse struct {
+	f     *os.File
+	parts map[string]PartSegment
+}
+
+// openReuse opens the previous export prev describes, in dir, when it is
+// there with the recorded checksum and the current layout; otherwise nil.
+func openReuse(dir string, prev *SegmentFile) *reuse {
+	if prev == nil || prev.Format != segmentFormat || len(prev.Parts) == 0 {
+		return nil
+	}
+	f, err := os.Open(filepath.Join(dir, prev.Path))
+	if err != nil {
+		return nil
+	}
+	h := sha256.New()
+	n, err := io.Copy(h, f)
+	if err != nil || n != prev.Bytes || hex.EncodeToString(h.Sum(nil)) != prev.SHA256 {
+		_ = f.Close()
+		return nil
+	}
+	r := &reuse{f: f, parts: map[string]PartSegment{}}
+	for _, p := range prev.Parts {
+		if p.Key != "" && p.Body.Off >= 0 && p.Body.Len >= 0 && p.Body.Off+p.Body.Len <= n {
+			r.parts[p.Key] = p
+		}
+	}
+	return r
+}
+
+// part returns the recorded part for key.
+func (r *reuse) part(key string) (PartSegment, bool) {
+	if r == nil || key == "" {
+		return PartSegment{}, false
+	}
+	p, ok := r.parts[key]
+	return p, ok
+}
+
+// copy writes segment s of the previous file to w.
+func (r *reuse) copy(w io.Writer, s Segment) error {
+	n, err := io.Copy(w, io.NewSectionReader(r.f, s.Off, s.Len))
+	if err == nil && n != s.Len {
+		err = fmt.Errorf("previous %s ended early", filepath.Base(r.f.Name()))
+	}
+	return err
+}
+
+func (r *reuse) close() {
+	if r != nil {
+		_ = r.f.Close()
+	}
+}
+
+// partIndex maps each part's (source, file) to its index.
+func partIndex(parts []Part) map[string]int {
+	m := make(map[string]int, len(parts))
+	for i, p := range parts {
+		m[p.Source+"\x00"+p.File] = i
+	}
+	return m
+}
+
+// crc32Combine returns the CRC-32 (IEEE) of a||b from crcA = CRC(a),
+// crcB = CRC(b) and len(b), by zlib's crc32_combine: appending len(b) zero
+// bytes to a is a linear map on the CRC register, applied by repeated
+// squaring of the one-zero-bit operator over GF(2).
+func crc32Combine(crcA, crcB uint32, lenB int64) uint32 {
+	if lenB <= 0 {
+		return crcA
+	}
+	var even, odd [32]uint32
+	odd[0] = crc32.IEEE // the operator for one zero bit
+	row := uint32(1)
+	for n := 1; n < 32; n++ {
+		odd[n] = row
+		row <<= 1
+	}
+	gf2Square(&even, &odd) // two zero bits
+	gf2Square(&odd, &even) // four zero bits
+	for {
+		gf2Square(&even, &odd)
+		if lenB&1 != 0 {
+			crcA = gf2Times(&even, crcA)
+		}
+		lenB >>= 1
+		if lenB == 0 {
+			break
+		}
+		gf2Square(&odd, &even)
+		if lenB&1 != 0 {
+			crcA = gf2Times(&odd, crcA)
+		}
+		lenB >>= 1
+		if lenB == 0 {
+			break
+		}
+	}
+	return crcA ^ crcB
+}
+
+func gf2Times(mat *[32]uint32, vec uint32) uint32 {
+	var sum uint32
+	for i := 0; vec != 0; i, vec = i+1, vec>>1 {
+		if vec&1 != 0 {
+			sum ^= mat[i]
+		}
+	}
+	return sum
+}
+
+func gf2Square(square, mat *[32]uint32) {
+	for n := range 32 {
+		square[n] = gf2Times(mat, mat[n])
+	}
+}
+
+// segDeflater deflates a zip entry in parts (see the top of this file).
+type segDeflater struct {
+	out *countingWriter // the entry's compressed bytes
+	fw  *kflate.Writer
+	crc uint32 // of the entry so far
+	raw int64
+	seg Segment // the open part; Off is relative to the entry's data
+}
+
+func newSegDeflater(w io.Writer, level int) (*segDeflater, error) {
+	out := &countingWriter{w: w}
+	fw, err := kflate.NewWriter(out, level)
+	if err != nil {
+		return nil, err
+	}
+	return &segDeflater{out: out, fw: fw}, nil
+}
+
+func (d *segDeflater) Write(p []byte) (int, error) {
+	d.seg.CRC = crc32.Update(d.seg.CRC, crc32.IEEETable, p)
+	d.seg.Raw += int64(len(p))
+	return d.fw.Write(p)
+}
+
+// end closes the open part, with the final block when final, and opens
+// the next.
+func (d *segDeflater) end(final bool) (Segment, error) {
+	var err error
+	if final {
+		err = d.fw.Close()
+	} else {
+		err = d.fw.Flush()
+	}
+	s := d.seg
+	s.Len = d.out.n - s.Off
+	d.crc = crc32Combine(d.crc, s.CRC, s.Raw)
+	d.raw += s.Raw
+	d.fw.Reset(d.out)
+	d.seg = Segment{Off: d.out.n}
+	return s, err
+}
+
+// copyPart appends a part deflated by an earlier run (s, from r); no part
+// may be open with data in it.
+func (d *segDeflater) copyPart(r *reuse, s Segment) error {
+	if err := r.copy(d.out, s); err != nil {
+		return err
+	}
+	d.crc = crc32Combine(d.crc, s.CRC, s.Raw)
+	d.raw += s.Raw
+	d.seg = Segment{Off: d.out.n}
+	return nil
+}
+
+// zipTimeExtra is the extended-timestamp extra field archive/zip's
+// CreateHeader adds for zipTime; raw entries get the same.
+var zipTimeExtra = func() []byte {
+	b := []byte{0x55, 0x54, 5, 0, 1, 0, 0, 0, 0}
+	binary.LittleEndian.PutUint32(b[5:], uint32(zipTime.Unix()))
+	return b
+}()
+
+// createRaw adds an entry whose deflated bytes the caller writes, with the
+// header fields CreateHeader would set for a deflated entry dated zipTime;
+// finishRaw fills in its checksum and sizes before the next entry.
+func createRaw(zw *zip.Writer, name string) (*zip.FileHeader, io.Writer, error) {
+	t := zipTime
+	fh := &zip.FileHeader{
+		Name: name, Method: zip.Deflate, Flags: 0x8, CreatorVersion: 20, ReaderVersion: 20,
+		ModifiedDate: uint16(t.Day() + int(t.Month())<<5 + (t.Year()-1980)<<9),
+		ModifiedTime: uint16(t.Second()/2 + t.Minute()<<5 + t.Hour()<<11),
+		Extra:        append([]byte(nil), zipTimeExtra...),
+	}
+	w, err := zw.CreateRaw(fh)
+	return fh, w, err
+}
+
+// finishRaw records a raw entry's CRC-32 and sizes, as archive/zip does
+// when it has compressed an entry itself; the data descriptor and the
+// central directory are written from them.
+func finishRaw(fh *zip.FileHeader, crc uint32, comp, raw int64) {
+	fh.CRC32 = crc
+	fh.CompressedSize64, fh.UncompressedSize64 = uint64(comp), uint64(raw)
+	const max32 = 1<<32 - 1
+	if comp >= max32 || raw >= max32 {
+		fh.CompressedSize, fh.UncompressedSize = max32, max32
+		fh.ReaderVersion = 45 // zip64
+	} else {
+		fh.CompressedSize, fh.UncompressedSize = uint32(comp), uint32(raw)
+	}
+}

@@ -1,0 +1,200 @@
+package report
+
+import (
+	"bytes"
+	"hash/crc32"
+	"math/rand/v2"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"testing"
+
+	"github.com/veldstem/veldstem/pipeline/study"
+)
+
+// The combination is checked against crc32.ChecksumIEEE of the whole
+// (an independent computation), at random split points including empty
+// halves.
+func TestCRC32Combine(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for range 200 {
+		b := make([]byte, rng.IntN(5000))
+		for i := range b {
+			b[i] = byte(rng.Uint32())
+		}
+		cut := 0
+		if len(b) > 0 {
+			cut = rng.IntN(len(b) + 1)
+		}
+		got := crc32Combine(crc32.ChecksumIEEE(b[:cut]), crc32.ChecksumIEEE(b[cut:]), int64(len(b)-cut))
+		if want := crc32.ChecksumIEEE(b); got != want {
+			t.Fatalf("len %d cut %d: combined %08x, want %08x", len(b), cut, got, want)
+		}
+	}
+}
+
+// partsInput is the fixture with a second survey file between the first
+// and the interview, and a key per file.
+func partsInput(keys [3]string, edit func(units []study.Unit, codings []study.Coding)) Input {
+	in := fixtureInput("nl")
+	var units []study.Unit
+	var codings []study.Coding
+	for _, u := range in.Units {
+		units = append(units, u)
+		if u.Source == "enquete" && u.Seq <= 2 {
+			v := u
+			v.File, v.ID = "data/enquete_2026.csv", u.ID+"-2026"
+			v.Text += " Een jaar later."
+			units = append(units, v)
+		}
+	}
+	// Units in (source, file, seq) order, as the store hands them out.
+	var ordered []study.Unit
+	for _, f := range []string{"data/enquete_2025.csv", "data/enquete_2026.csv", "data/interview_p01.vtt"} {
+		for _, u := range units {
+			if u.File == f {
+				ordered = append(ordered, u)
+			}
+		}
+	}
+	byID := map[string]study.Coding{}
+	for _, c := range in.Codings {
+		byID[c.UnitID] = c
+	}
+	for _, u := range ordered {
+		if c, ok := byID[u.ID]; ok {
+			codings = append(codings, c)
+		} else if c, ok := byID[u.ID[:len(u.ID)-len("-2026")]]; ok && u.File == "data/enquete_2026.csv" {
+			c.UnitID = u.ID
+			codings = append(codings, c)
+		}
+	}
+	if edit != nil {
+		edit(ordered, codings)
+	}
+	in.Units, in.Codings = ordered, codings
+	in.Parts = []Part{
+		{Source: "enquete", File: "data/enquete_2025.csv", Key: keys[0]},
+		{Source: "enquete", File: "data/enquete_2026.csv", Key: keys[1]},
+		{Source: "interviews", File: "data/interview_p01.vtt", Key: keys[2]},
+	}
+	return in
+}
+
+var partFormats = Options{Formats: []string{"csv", "qdpx"}}
+
+func writeParts(t *testing.T, dir string, in Input) *Segments {
+	t.Helper()
+	rec := &Segments{}
+	in.Record = rec
+	if _, err := Write(dir, in, partFormats); err != nil {
+		t.Fatal(err)
+	}
+	return rec
+}
+
+func sameExports(t *testing.T, dirA, dirB, when string) {
+	t.Helper()
+	for _, name := range []string{"codings.csv", "project.qdpx"} {
+		a, b := read(t, filepath.Join(dirA, name)), read(t, filepath.Join(dirB, name))
+		if !bytes.Equal(a, b) {
+			t.Errorf("%s: %s differs from a fresh rendering (%d vs %d bytes)", when, name, len(a), len(b))
+		}
+	}
+}
+
+// editFirstFile changes the first survey file's first unit: its text and
+// its codes.
+func editFirstFile(units []study.Unit, codings []study.Coding) {
+	units[0].Text = "Compleet andere tekst over de wachtlijst."
+	codings[0].Codes, codings[0].Matches = []string{"wachtlijst"}, nil
+}
+
+func TestCopiedPartsEqualRenderedParts(t *testing.T) {
+	dir := t.TempDir()
+	rec1 := writeParts(t, dir, partsInput([3]string{"a1", "b1", "c1"}, nil))
+	if rec1.CSV == nil || rec1.QDPX == nil || len(rec1.CSV.Parts) != 3 || len(rec1.QDPX.Parts) != 3 {
+		t.Fatalf("first run recorded %+v", rec1)
+	}
+
+	// The second file changes: its part is rendered, the others copied,
+	// and the result is what a fresh rendering writes.
+	changed := partsInput([3]string{"a1", "b2", "c1"}, func(units []study.Unit, _ []study.Coding) {
+		units[4].Text = "Nieuwe tekst in het tweede bestand over scholing."
+	})
+	changed.Previous = rec1
+	rec2 := writeParts(t, dir, changed)
+	fresh := t.TempDir()
+	changed.Previous = nil
+	writeParts(t, fresh, changed)
+	sameExports(t, dir, fresh, "one file changed")
+	if len(rec2.QDPX.Parts) != 3 || len(rec2.CSV.Parts) != 3 {
+		t.Fatalf("second run recorded %d and %d parts, want 3", len(rec2.QDPX.Parts), len(rec2.CSV.Parts))
+	}
+
+	// The project must still be a valid zip (CRCs checked on reading) whose
+	// project.qde the schema accepts.
+	files := unzipQDPX(t, filepath.Join(dir, "project.qdpx"))
+	if len(files) != 4 {
+		t.Fatalf("project.qdpx has %d entries, want project.qde and 3 sources", len(files))
+	}
+	if xmllint, err := exec.LookPath("xmllint"); err != nil {
+		t.Fatal("xmllint not found; install libxml2-utils (apt-get install -y libxml2-utils)")
+	} else {
+		path := filepath.Join(t.TempDir(), "project.qde")
+		if err := os.WriteFile(path, files["project.qde"], 0o644); err != nil {
+			t.Fatal(err)
+		}
+		if out, err := exec.Command(xmllint, "--noout", "--schema", projectXSD, path).CombinedOutput(); err != nil {
+			t.Fatalf("xmllint: %v\n%s", err, out)
+		}
+	}
+
+	// Proof that parts are copied, not rendered again: with the first
+	// file's key unchanged, an edit to its units does not show.
+	stale := partsInput([3]string{"a1", "b2", "c1"}, func(units []study.Unit, codings []study.Coding) {
+		units[4].Text = "Nieuwe tekst in het tweede bestand over scholing."
+		editFirstFile(units, codings)
+	})
+	stale.Previous = rec2
+	rec3 := writeParts(t, dir, stale)
+	sameExports(t, dir, fresh, "key unchanged")
+
+	// A previous export that was edited is never copied from.
+	f, err := os.OpenFile(filepath.Join(dir, "project.qdpx"), os.O_WRONLY|os.O_APPEND, 0)
+	if err != nil {
+		t.Fatal(err)
+	}
+	_, _ = f.WriteString("x")
+	_ = f.Close()
+	if err := os.WriteFile(filepath.Join(dir, "codings.csv"), []byte("edited"), 0o644); err != nil {
+		t.Fatal(err)
+	}
+	stale.Previous = rec3
+	writeParts(t, dir, stale)
+	stale.Previous = nil
+	want := t.TempDir()
+	writeParts(t, want, stale)
+	sameExports(t, dir, want, "previous exports edited")
+}
+
+// A part whose file has gone is not written; the remaining parts are
+// copied in order.
+func TestCopiedPartsFollowTheFileList(t *testing.T) {
+	dir := t.TempDir()
+	rec := writeParts(t, dir, partsInput([3]string{"a1", "b1", "c1"}, nil))
+	in := partsInput([3]string{"a1", "b1", "c1"}, nil)
+	var units []study.Unit
+	for _, u := range in.Units {
+		if u.File != "data/enquete_2026.csv" {
+			units = append(units, u)
+		}
+	}
+	in.Units, in.Parts = units, []Part{in.Parts[0], in.Parts[2]}
+	in.Previous = rec
+	writeParts(t, dir, in)
+	in.Previous = nil
+	fresh := t.TempDir()
+	writeParts(t, fresh, in)
+	sameExports(t, dir, fresh, "file removed")
+}
