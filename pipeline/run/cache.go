@@ -7,6 +7,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash"
 	"os"
 	"path/filepath"
 
@@ -38,6 +39,9 @@ type reportCache struct {
 	Codings      int                   `json:"codings"`
 	CodesApplied int                   `json:"codes_applied"`
 	Outputs      []report.ManifestFile `json:"outputs"` // without manifest.json
+	// Segments says where each input file's part of codings.csv and
+	// project.qdpx lies, for the next run to copy unchanged parts.
+	Segments *report.Segments `json:"segments,omitempty"`
 }
 
 func reportCachePath(cfg *config.Config) string {
@@ -82,6 +86,47 @@ func reportKey(ctx context.Context, cfg *config.Config, st *store.Store, fingerp
 		field(sum)
 	}
 	return hex.EncodeToString(h.Sum(nil)), nil
+}
+
+// partKeys names each stored file's part of the unit-level reports with a
+// hash of everything that part depends on: reportKey's inputs, with the
+// one file in place of the file list. The parts follow the store's file
+// order, which is the units' order.
+func partKeys(cfg *config.Config, files []store.FileRecord, fingerprint, codebookHash, version string) ([]report.Part, error) {
+	cj, err := json.Marshal(cfg)
+	if err != nil {
+		return nil, err
+	}
+	common := sha256.New()
+	field := func(h hash.Hash, s string) { fmt.Fprintf(h, "%d:%s\n", len(s), s) }
+	for _, s := range []string{reportCacheVersion, "part", version, fingerprint, codebookHash, string(cj)} {
+		field(common, s)
+	}
+	base := common.Sum(nil)
+	parts := make([]report.Part, 0, len(files))
+	for _, f := range files {
+		h := sha256.New()
+		h.Write(base)
+		field(h, f.Source)
+		field(h, f.Path)
+		field(h, f.SHA256)
+		parts = append(parts, report.Part{Source: f.Source, File: f.Path, Key: hex.EncodeToString(h.Sum(nil))})
+	}
+	return parts, nil
+}
+
+// loadSegments returns the last rendering's record of the parts, whatever
+// its key: report.Write checks each part's key and the file's checksum.
+func loadSegments(cfg *config.Config) *report.Segments {
+	b, err := os.ReadFile(reportCachePath(cfg))
+	if err != nil {
+		return nil
+	}
+	var c reportCache
+	if json.Unmarshal(b, &c) != nil {
+		return nil
+	}
+	return c.Segments
 }
 
 // loadReportCache returns the cache when its key is key and every report it

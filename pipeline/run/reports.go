@@ -33,6 +33,13 @@ func writeReports(ctx context.Context, cfg *config.Config, st *store.Store, cb *
 		opts.Log.Info("reports unchanged; manifest rewritten", "dir", cfg.Output.Dir)
 		return nil
 	}
+	// Parts of codings.csv and project.qdpx whose input file is unchanged
+	// are copied from the last ones (report/segments.go); the record of
+	// where they lie is read before the cache is removed.
+	var previous *report.Segments
+	if !opts.Full {
+		previous = loadSegments(cfg)
+	}
 	if err := removeReportCache(cfg); err != nil {
 		return err
 	}
@@ -40,9 +47,15 @@ func writeReports(ctx context.Context, cfg *config.Config, st *store.Store, cb *
 	if err != nil {
 		return err
 	}
+	parts, err := partKeys(cfg, snap.files, fingerprint, cb.Hash, opts.Version+"/"+opts.Build)
+	if err != nil {
+		return err
+	}
+	record := &report.Segments{}
 	// The analysis runs inside report.Write, while codings.csv and
 	// project.qdpx are rendered from the units.
 	in := reportInput(cfg, cb, snap, nil, plan, opts.Version, fingerprint, start)
+	in.Parts, in.Previous, in.Record = parts, previous, record
 	in.Analyse = func(in *report.Input, units func(fn func(study.Unit, *study.Coding) error) error) error {
 		snap.shared = units
 		tables, err := analyse(cfg, cb, snap, pz)
@@ -50,6 +63,7 @@ func writeReports(ctx context.Context, cfg *config.Config, st *store.Store, cb *
 			return err
 		}
 		*in = reportInput(cfg, cb, snap, tables, plan, opts.Version, fingerprint, start)
+		in.Parts, in.Previous, in.Record = parts, previous, record
 		checkpoint("analysed")
 		return nil
 	}
@@ -64,7 +78,8 @@ func writeReports(ctx context.Context, cfg *config.Config, st *store.Store, cb *
 	sum.Reports = len(files)
 	opts.Log.Info("reports written", "dir", cfg.Output.Dir, "files", len(files))
 	if key != "" {
-		c := &reportCache{Key: key, Respondents: sum.Respondents, Units: sum.Units, Codings: nCodings, CodesApplied: sum.CodesApplied}
+		c := &reportCache{Key: key, Respondents: sum.Respondents, Units: sum.Units, Codings: nCodings, CodesApplied: sum.CodesApplied,
+			Segments: record}
 		for _, f := range files {
 			if f.Path != "manifest.json" {
 				c.Outputs = append(c.Outputs, f)
