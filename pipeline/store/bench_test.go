@@ -249,6 +249,18 @@ func BenchmarkScanCodings(b *testing.B) {
 			})
 			return codes, err
 		}},
+		{"UnitsToCode with nothing to code", func() (int, error) {
+			units := 0
+			err := s.UnitsToCode(ctx, "cb", func(study.Unit) error {
+				units++
+				return nil
+			})
+			if units != 0 {
+				return units, fmt.Errorf("%d units to code", units)
+			}
+			// 1 so the caller's check for an empty scan passes.
+			return 1, err
+		}},
 		{"UnitsToCode of a new codebook", func() (int, error) {
 			units := 0
 			err := s.UnitsToCode(ctx, "new", func(study.Unit) error {
@@ -315,4 +327,44 @@ func timedSave(b *testing.B, s *Store, codings []study.Coding, batch int) time.D
 	}
 	b.StopTimer()
 	return cpuTime() - c0
+}
+
+// BenchmarkRespondents times the read of a national survey's respondents
+// (STORE_BENCH_UNITS/2 of them), shaped like those of the generated corpus
+// of issue 10: three attributes, a Likert item and the four closed answers
+// they came from, under pseudonymous IDs whose order is not file order.
+func BenchmarkRespondents(b *testing.B) {
+	ctx := context.Background()
+	n := benchUnits(b)
+	sv, _ := nationalSurvey(n)
+	sectors := []string{"Algemeen maatschappelijk werk", "Jongerenwerk", "Schuldhulpverlening", "Wijkteam"}
+	regions := []string{"Noord", "Oost", "Zuid", "West"}
+	modes := []string{"aanbesteding", "subsidie", "open house"}
+	points := []string{"Helemaal mee oneens", "Mee oneens", "Neutraal", "Mee eens", "Helemaal mee eens"}
+	for i := range sv.respondents {
+		r := &sv.respondents[i]
+		sector, region, mode, point := sectors[i%4], regions[i/4%4], modes[i%3], i%5
+		r.Weight = 0
+		r.Attributes = map[string]string{"sector": sector, "region": region, "mode": mode}
+		r.Likert = map[string]int{"werkdruk": point + 1}
+		r.Closed = map[string]string{"Q_likert_werkdruk": points[point], "Q_mode": mode, "Q_region": region, "Q_sector": sector}
+	}
+	s, _ := openTemp(b)
+	sv.store(b, s)
+	b.ReportAllocs()
+	var cpu time.Duration
+	for b.Loop() {
+		c0 := cpuTime()
+		got := 0
+		if err := s.Respondents(ctx, func(r study.Respondent) error {
+			got += len(r.Attributes)
+			return nil
+		}); err != nil || got != 3*len(sv.respondents) {
+			b.Fatalf("Respondents: %d attributes, %v", got, err)
+		}
+		cpu += cpuTime() - c0
+	}
+	m := len(sv.respondents) * b.N
+	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(m), "ns/respondent")
+	b.ReportMetric(float64(cpu.Nanoseconds())/float64(m), "cpu-ns/respondent")
 }
