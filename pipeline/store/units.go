@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 
@@ -112,15 +111,17 @@ SELECT source, id, file, wave, weight, attributes, likert, closed FROM responden
 	defer rows.Close()
 	for rows.Next() {
 		var r study.Respondent
-		var attrs, likert, closed []byte
+		// Strings, not bytes: the driver hands TEXT over as a string, which
+		// Scan then passes on as it is, and the maps share its memory.
+		var attrs, likert, closed string
 		if err := rows.Scan(&r.Source, &r.ID, &r.File, &r.Wave, &r.Weight, &attrs, &likert, &closed); err != nil {
 			return fmt.Errorf("store: read respondents: %w", err)
 		}
-		if err := errors.Join(
-			json.Unmarshal(attrs, &r.Attributes),
-			json.Unmarshal(likert, &r.Likert),
-			json.Unmarshal(closed, &r.Closed),
-		); err != nil {
+		var errA, errL, errC error
+		r.Attributes, errA = decodeStringMap(attrs)
+		r.Likert, errL = decodeIntMap(likert)
+		r.Closed, errC = decodeStringMap(closed)
+		if err := errors.Join(errA, errL, errC); err != nil {
 			return fmt.Errorf("store: read respondent %s/%s: %w", r.Source, r.ID, err)
 		}
 		if err := fn(r); err != nil {
