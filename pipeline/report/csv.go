@@ -221,13 +221,8 @@ func renderCSVs(in Input, opts Options) []namedFile {
 	return files
 }
 
-// writeCodingsCSV streams codings.csv, one row per coded unit, into w.
-func writeCodingsCSV(w io.Writer, in Input, opts Options) error {
-	_, err := writeCodingsCSVParts(w, in, opts, nil)
-	return err
-}
-
-// writeCodingsCSVParts is writeCodingsCSV laid out in parts (segments.go):
+// writeCodingsCSVParts streams codings.csv, one row per coded unit, into
+// w, laid out in parts (segments.go):
 // the rows of each of in.Parts that prev holds are copied from it rather
 // than rendered. It returns where the parts lie in what it wrote.
 func writeCodingsCSVParts(w io.Writer, in Input, opts Options, prev *reuse) (*SegmentFile, error) {
@@ -281,6 +276,7 @@ func writeCodingsCSVParts(w io.Writer, in Input, opts Options, prev *reuse) (*Se
 				return err
 			}
 			out.Parts = append(out.Parts, PartSegment{Key: p.Key, Body: Segment{Off: start, Len: p.Body.Len}})
+			out.Copied++
 		}
 		return nil
 	}
@@ -379,23 +375,6 @@ func newMatrix(in Input, d *doc) matrix {
 	}
 	m.head = append(m.head, m.codes...)
 	return m
-}
-
-// each calls fn with every row: the unit's four text cells and its flags
-// per code. Both slices are reused between calls.
-func (m matrix) each(in Input, fn func(text []string, flags []bool) error) error {
-	text := make([]string, 4)
-	flags := make([]bool, len(m.codes))
-	return in.eachCodes(func(u study.Unit, codes []string) error {
-		if u.Context {
-			return nil
-		}
-		text[0], text[1], text[2], text[3] = u.ID, u.Respondent, u.Source, firstNonEmpty(u.Question, u.Speaker)
-		for i, code := range m.codes {
-			flags[i] = slices.Contains(codes, code)
-		}
-		return fn(text, flags)
-	})
 }
 
 // fileSlug turns an attribute name into a portable file name part.

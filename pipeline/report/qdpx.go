@@ -299,6 +299,7 @@ func renderQDPXParts(w io.Writer, in Input, tmpDir string, prev *reuse) (*Segmen
 				return err
 			}
 			out.Parts = append(out.Parts, PartSegment{Key: p.Key, Body: Segment{Off: qdeAt + at, Len: p.Body.Len, CRC: p.Body.CRC, Raw: p.Body.Raw}})
+			out.Copied++
 			sk := in.Parts[next].Source + "\x00" + in.Parts[next].File
 			seen[sk] = true
 			text := *p.Text

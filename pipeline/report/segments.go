@@ -1,5 +1,9 @@
 package report
 
+// A raw zip entry's MS-DOS date and 32-bit size fields are written as the
+// caller sets them (CreateHeader derives them; CreateRaw does not).
+//lint:file-ignore SA1019 createRaw and finishRaw must set archive/zip's deprecated fields.
+
 import (
 	"archive/zip"
 	"crypto/sha256"
@@ -59,6 +63,8 @@ type SegmentFile struct {
 	SHA256 string        `json:"sha256"`
 	Bytes  int64         `json:"bytes"`
 	Parts  []PartSegment `json:"parts"`
+	// Copied counts the parts this run copied rather than rendered.
+	Copied int `json:"-"`
 }
 
 // PartSegment is where one part lies in an export.
@@ -266,6 +272,8 @@ var zipTimeExtra = func() []byte {
 // finishRaw fills in its checksum and sizes before the next entry.
 func createRaw(zw *zip.Writer, name string) (*zip.FileHeader, io.Writer, error) {
 	t := zipTime
+	// CreateRaw writes the MS-DOS date fields as given (only CreateHeader
+	// derives them from Modified), so they are set here.
 	fh := &zip.FileHeader{
 		Name: name, Method: zip.Deflate, Flags: 0x8, CreatorVersion: 20, ReaderVersion: 20,
 		ModifiedDate: uint16(t.Day() + int(t.Month())<<5 + (t.Year()-1980)<<9),

@@ -1,8 +1,12 @@
 package run
 
 import (
+	"bytes"
+	"log/slog"
 	"os"
 	"path/filepath"
+	"regexp"
+	"strconv"
 	"testing"
 )
 
@@ -60,4 +64,35 @@ func containsByte(b []byte, c byte) bool {
 		}
 	}
 	return false
+}
+
+// A file added after the others, and then an edit to the first file: the
+// unchanged files' parts of codings.csv and project.qdpx are copied from
+// the last reports, and every report is what a --full run renders.
+func TestUnchangedFilesPartsAreCopied(t *testing.T) {
+	cfg := newStudy(t)
+	var logs bytes.Buffer
+	opts := Options{Log: slog.New(slog.NewTextHandler(&logs, nil))}
+	mustRun(t, cfg, opts)
+	steps := []struct {
+		name, file, body string
+		copied           int
+	}{
+		// a.csv and interview1.txt, in both exports.
+		{"added file", "data/b.csv", surveyCSV(100, 5), 4},
+		// b.csv and interview1.txt.
+		{"edited first file", "data/a.csv", surveyCSV(1, 23), 4},
+	}
+	for _, s := range steps {
+		writeFile(t, filepath.Join(cfg.Dir, s.file), s.body)
+		logs.Reset()
+		mustRun(t, cfg, opts)
+		m := regexp.MustCompile(`parts_copied=(\d+)`).FindStringSubmatch(logs.String())
+		if m == nil || m[1] != strconv.Itoa(s.copied) {
+			t.Errorf("%s: log %q, want parts_copied=%d", s.name, logs.String(), s.copied)
+		}
+		got := reportFiles(t, cfg.Output.Dir)
+		mustRun(t, cfg, Options{Full: true})
+		sameReports(t, reportFiles(t, cfg.Output.Dir), got)
+	}
 }

@@ -76,7 +76,13 @@ func writeReports(ctx context.Context, cfg *config.Config, st *store.Store, cb *
 	sum.CodesApplied = snap.codesApplied()
 	nCodings := snap.nCodings
 	sum.Reports = len(files)
-	opts.Log.Info("reports written", "dir", cfg.Output.Dir, "files", len(files))
+	copied := 0
+	for _, sf := range []*report.SegmentFile{record.CSV, record.QDPX} {
+		if sf != nil {
+			copied += sf.Copied
+		}
+	}
+	opts.Log.Info("reports written", "dir", cfg.Output.Dir, "files", len(files), "parts_copied", copied)
 	if key != "" {
 		c := &reportCache{Key: key, Respondents: sum.Respondents, Units: sum.Units, Codings: nCodings, CodesApplied: sum.CodesApplied,
 			Segments: record}
