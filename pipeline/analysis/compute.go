@@ -35,9 +35,9 @@ func Compute(in Input) (*Tables, error) {
 
 	attrGroups := make([]grouping, len(in.Attributes))
 	for k := range in.Attributes {
-		attrGroups[k] = m.groupBy(m.isCoded, func(i int) string { return m.attr(i, k) }, true)
+		attrGroups[k] = m.groupBy(m.isCoded, func(i int) int32 { return m.respAttr(i, k) }, m.attrVals[k], true)
 	}
-	waves := m.groupBy(m.isCoded, func(i int) string { return m.resp[i].wave }, false)
+	waves := m.groupBy(m.isCoded, func(i int) int32 { return m.resp[i].wave }, m.waveVals, false)
 	overall := m.countAll()
 
 	t.Prevalence = m.prevalence(overall)
@@ -141,10 +141,27 @@ func (m *model) sourceSummaries() []SourceSummary {
 	for name, files := range m.in.Files {
 		get(name).s.Files = files
 	}
-	for _, r := range m.resp {
-		a := get(r.source)
-		a.s.Respondents++
-		a.waves[r.wave] = true
+	// Respondents are counted per source and wave index first: a map
+	// access per respondent was most of this function's time.
+	nw := len(m.waveVals) + 1 // wave -1 (none) is column 0
+	perWave := make([]int, len(m.srcNames)*nw)
+	for i := range m.resp {
+		r := &m.resp[i]
+		perWave[int(r.source)*nw+int(r.wave)+1]++
+	}
+	for src, name := range m.srcNames {
+		for w, n := range perWave[src*nw : (src+1)*nw] {
+			if n == 0 {
+				continue
+			}
+			a := get(name)
+			a.s.Respondents += n
+			wave := ""
+			if w > 0 {
+				wave = m.waveVals[w-1]
+			}
+			a.waves[wave] = true
+		}
 	}
 	for name, sc := range m.sources {
 		a := get(name)

@@ -3,6 +3,7 @@ package analysis
 import (
 	"cmp"
 	"hash/maphash"
+	"maps"
 	"math"
 	"math/bits"
 	"slices"
@@ -161,7 +162,7 @@ func (x *respIndex) hash(k respKey) uint64 {
 
 func (x *respIndex) is(i int32, k respKey) bool {
 	r := &x.m.resp[i]
-	return r.source == k.source && r.id == k.id
+	return r.id == k.id && x.m.srcNames[r.source] == k.source
 }
 
 // get returns the row of k.
@@ -193,11 +194,16 @@ func (x *respIndex) set(k respKey, i int32) {
 
 // respondent is what analysis keeps of a study.Respondent; its attribute
 // values and Likert answers are rows of model.respAttrs and respLikert.
+// Source and wave are indices rather than strings: 40 bytes a respondent
+// instead of 72, and groupings count them in slices instead of maps.
 type respondent struct {
-	source, id, wave string // interned
-	weight           float64
-	w                float64 // weight used in estimates: 1 when unweighted
-	coded            bool    // has at least one non-context unit
+	id string
+	// w is the weight used in estimates, 1 when the study is unweighted.
+	// While the respondents are read it is the raw study.Respondent.Weight.
+	w      float64
+	source int32 // into model.srcNames
+	wave   int32 // into model.waveVals; -1 for none
+	coded  bool  // has at least one non-context unit
 }
 
 // unit is a non-context unit: its ID (for quotes), respondent and length in
@@ -223,12 +229,17 @@ type model struct {
 	codeIdx  map[string]int
 	lineage  [][]int // per code: itself and its ancestors
 	words    int
-	resp     []respondent // sorted by (source, id)
+	resp     []respondent // sorted by (source name, id)
 	respHas  []uint64     // per respondent: codes any of its units carries
 	units    []unit       // non-context, in corpus order
 	unitHas  []uint64     // per unit: its codes and their ancestors
 	unitShow []uint64     // per unit: codes with a quotable (non-negated, in-bounds) match of the code or a descendant
 	attrVals [][]string   // per attribute: its values, indexed by respAttrs
+	waveVals []string     // non-empty waves, indexed by respondent.wave
+	// srcNames and srcIdx name and number the respondents' sources; the
+	// respondents' goroutine owns them until it is done, then the units'.
+	srcNames []string
+	srcIdx   map[string]int32
 	// Per respondent, a row of len(Input.Attributes) indices into attrVals
 	// (-1 without a value) and one of len(Input.Likert) scale points (1..k,
 	// 0 without a valid answer). Rows of two flat slices rather than two
@@ -245,7 +256,7 @@ type model struct {
 }
 
 func newModel(in Input) (*model, error) {
-	m := &model{in: in, corpus: in.Corpus, minCell: in.MinCell, codeIdx: map[string]int{}, sources: map[string]*srcCount{}}
+	m := &model{in: in, corpus: in.Corpus, minCell: in.MinCell, codeIdx: map[string]int{}, sources: map[string]*srcCount{}, srcIdx: map[string]int32{}}
 	if m.corpus == nil {
 		m.corpus = sliceCorpus{&m.in}
 	}
@@ -282,7 +293,7 @@ func newModel(in Input) (*model, error) {
 	implicit := func(k respKey) int32 {
 		ri := int32(len(m.resp))
 		byKey.set(k, ri)
-		m.resp = append(m.resp, respondent{source: k.source, id: k.id})
+		m.resp = append(m.resp, respondent{id: k.id, source: m.sourceIndex(k.source), wave: -1})
 		for range in.Attributes {
 			m.respAttrs = append(m.respAttrs, -1)
 		}
@@ -397,13 +408,18 @@ func newModel(in Input) (*model, error) {
 	byKey = nil // not needed past here, where the sort allocates
 
 	// Respondents sorted by key, so every later loop is deterministic.
+	// Source names are unique, so their ranks order them as the names do.
+	srcRank := make([]int32, len(m.srcNames))
+	for r, name := range slices.Sorted(maps.Keys(m.srcIdx)) {
+		srcRank[m.srcIdx[name]] = int32(r)
+	}
 	order := make([]int32, len(m.resp))
 	for i := range order {
 		order[i] = int32(i)
 	}
 	slices.SortStableFunc(order, func(a, b int32) int {
 		ra, rb := &m.resp[a], &m.resp[b]
-		return cmp.Or(cmp.Compare(ra.source, rb.source), cmp.Compare(ra.id, rb.id))
+		return cmp.Or(cmp.Compare(srcRank[ra.source], srcRank[rb.source]), cmp.Compare(ra.id, rb.id))
 	})
 	newPos := make([]int32, len(order))
 	for pos, old := range order {
@@ -411,7 +427,7 @@ func newModel(in Input) (*model, error) {
 	}
 	m.permuteRespondents(order)
 	for i := range m.resp {
-		if w := m.resp[i].weight; w > 0 && !math.IsInf(w, 0) {
+		if w := m.resp[i].w; w > 0 && !math.IsInf(w, 0) {
 			m.weighted = true
 		}
 	}
@@ -426,12 +442,22 @@ func newModel(in Input) (*model, error) {
 		}
 	}
 	for i := range m.resp {
-		m.resp[i].w = 1
-		if w := m.resp[i].weight; m.weighted && w > 0 && !math.IsInf(w, 0) {
-			m.resp[i].w = w
+		if w := m.resp[i].w; !m.weighted || !(w > 0) || math.IsInf(w, 0) {
+			m.resp[i].w = 1
 		}
 	}
 	return m, nil
+}
+
+// sourceIndex numbers a source name, once.
+func (m *model) sourceIndex(name string) int32 {
+	i, ok := m.srcIdx[name]
+	if !ok {
+		i = int32(len(m.srcNames))
+		m.srcIdx[name] = i
+		m.srcNames = append(m.srcNames, name)
+	}
+	return i
 }
 
 // readRespondents reads the corpus' respondents into m.resp (the first of
@@ -439,7 +465,7 @@ func newModel(in Input) (*model, error) {
 // index by key.
 func (m *model) readRespondents() (*respIndex, error) {
 	in := &m.in
-	str := newInterner()
+	waveIdx := map[string]int32{}
 	attrIdx := make([]map[string]int32, len(in.Attributes))
 	m.attrVals = make([][]string, len(in.Attributes))
 	for k := range attrIdx {
@@ -447,12 +473,21 @@ func (m *model) readRespondents() (*respIndex, error) {
 	}
 	byKey := newRespIndex(m)
 	err := m.corpus.Respondents(func(r study.Respondent) error {
-		k := respKey{str(r.Source), r.ID}
+		k := respKey{r.Source, r.ID}
 		if _, dup := byKey.get(k); dup {
 			return nil
 		}
 		byKey.set(k, int32(len(m.resp)))
-		m.resp = append(m.resp, respondent{source: k.source, id: r.ID, wave: str(r.Wave), weight: r.Weight})
+		wave := int32(-1)
+		if r.Wave != "" {
+			var ok bool
+			if wave, ok = waveIdx[r.Wave]; !ok {
+				wave = int32(len(m.waveVals))
+				waveIdx[r.Wave] = wave
+				m.waveVals = append(m.waveVals, r.Wave)
+			}
+		}
+		m.resp = append(m.resp, respondent{id: r.ID, w: r.Weight, source: m.sourceIndex(k.source), wave: wave})
 		for a, attr := range in.Attributes {
 			i := int32(-1)
 			if v := r.Attributes[attr]; v != "" {
@@ -548,14 +583,6 @@ func (m *model) uShow(i, c int) bool { return bit(m.unitShow[i*m.words:], c) }
 
 // rSet is respondent i's code set.
 func (m *model) rSet(i int) []uint64 { return m.respHas[i*m.words : (i+1)*m.words] }
-
-// attr is respondent i's value of attribute k, "" without one.
-func (m *model) attr(i, k int) string {
-	if v := m.respAttr(i, k); v >= 0 {
-		return m.attrVals[k][v]
-	}
-	return ""
-}
 
 // lineage lists for every code itself and its ancestors, stopping at a
 // cycle or an unknown parent rather than looping.

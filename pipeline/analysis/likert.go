@@ -15,21 +15,34 @@ func agrees(v, k int) bool {
 // likertSummary holds one population's answers to one item.
 type likertSummary struct {
 	n, agree int
-	values   []float64
-	weights  []float64
+	counts   []int // per scale point
 	wAgree   float64
 	wTotal   float64
+	// values and weights are the answers and their weights in respondent
+	// order, kept only when the study is weighted. Unweighted, every
+	// weight is 1 and the counts give the same median and effective size
+	// without a slice per group.
+	values, weights []float64
 }
 
-func (s *likertSummary) add(v, k int, w float64) {
-	s.n++
-	s.values = append(s.values, float64(v))
-	s.weights = append(s.weights, w)
-	s.wTotal += w
-	if agrees(v, k) {
-		s.agree++
-		s.wAgree += w
+func (s *likertSummary) median() float64 {
+	if s.weights == nil {
+		return stats.ScaleMedian(s.counts)
 	}
+	return stats.WeightedMedian(s.values, s.weights)
+}
+
+// ess is Kish's effective sample size of the answers.
+func (s *likertSummary) ess() float64 {
+	if s.weights == nil {
+		// stats.KishESS of n unit weights: both of its sums are exactly n.
+		n := float64(s.n)
+		if n == 0 {
+			return 0
+		}
+		return n * n / n
+	}
+	return stats.KishESS(s.weights)
 }
 
 func (s *likertSummary) agreePct() (p, lo, hi float64) {
@@ -37,8 +50,59 @@ func (s *likertSummary) agreePct() (p, lo, hi float64) {
 		return 0, 0, 0
 	}
 	p = s.wAgree / s.wTotal
-	l, h := stats.Wilson(p, stats.KishESS(s.weights))
+	l, h := stats.Wilson(p, s.ess())
 	return 100 * p, 100 * l, 100 * h
+}
+
+// likertSums summarises item j's answers (scale of k points) per group:
+// of[i] is respondent i's group, -1 for none; of == nil puts everyone in
+// group 0. Sums run in respondent order, as the weighted figures require.
+func (m *model) likertSums(j, k int, of []int32, groups int) []likertSummary {
+	sums := make([]likertSummary, groups)
+	for g := range sums {
+		sums[g].counts = make([]int, k)
+	}
+	nl := len(m.in.Likert)
+	// A stored point is 1..k or 0 without a valid answer (readRespondents).
+	group := func(i int) (int, int) {
+		v := int(m.respLikert[i*nl+j])
+		if v == 0 {
+			return v, -1
+		}
+		if of == nil {
+			return v, 0
+		}
+		return v, int(of[i])
+	}
+	for i := range m.resp {
+		v, g := group(i)
+		if g < 0 {
+			continue
+		}
+		s, w := &sums[g], m.resp[i].w
+		s.n++
+		s.counts[v-1]++
+		s.wTotal += w
+		if agrees(v, k) {
+			s.agree++
+			s.wAgree += w
+		}
+	}
+	if !m.weighted {
+		return sums
+	}
+	for g := range sums {
+		sums[g].values = make([]float64, 0, sums[g].n)
+		sums[g].weights = make([]float64, 0, sums[g].n)
+	}
+	for i := range m.resp {
+		if v, g := group(i); g >= 0 {
+			s := &sums[g]
+			s.values = append(s.values, float64(v))
+			s.weights = append(s.weights, m.resp[i].w)
+		}
+	}
+	return sums
 }
 
 func (m *model) likert() []LikertItem {
@@ -48,20 +112,11 @@ func (m *model) likert() []LikertItem {
 		item := LikertItem{
 			Item: spec.Item, Label: spec.Label,
 			Scale:      append([]string{}, spec.Scale...),
-			Counts:     make([]int, k),
 			Suppressed: make([]bool, k),
 		}
-		answer := func(i int) (int, bool) {
-			v := int(m.respLikertPoint(i, j))
-			return v, v >= 1 && v <= k
-		}
-		var all likertSummary
-		for i, r := range m.resp {
-			if v, ok := answer(i); ok {
-				item.Counts[v-1]++
-				all.add(v, k, r.w)
-			}
-		}
+		all := m.likertSums(j, k, nil, 1)[0]
+		item.Counts = make([]int, k)
+		copy(item.Counts, all.counts)
 		item.N = all.n
 		tot := make([]int, k)
 		for j := range tot {
@@ -75,7 +130,7 @@ func (m *model) likert() []LikertItem {
 			}
 		}
 		if !m.sensitive(all.n) && all.n > 0 {
-			item.Median = stats.WeightedMedian(all.values, all.weights)
+			item.Median = all.median()
 		}
 		// The agree share would reveal the top boxes' total, so it follows
 		// the same rule, and hides those boxes with it.
@@ -90,32 +145,24 @@ func (m *model) likert() []LikertItem {
 			item.AgreePct, item.CILow, item.CIHigh = all.agreePct()
 		}
 		for a := range m.in.Attributes {
-			item.By = append(item.By, m.likertBy(a, k, answer, all.agree)...)
+			item.By = append(item.By, m.likertBy(j, a, k, all.agree)...)
 		}
 		out = append(out, item)
 	}
 	return out
 }
 
-func (m *model) likertBy(a, k int, answer func(int) (int, bool), totalAgree int) []LikertGroup {
+func (m *model) likertBy(j, a, k int, totalAgree int) []LikertGroup {
 	attr := m.in.Attributes[a]
-	g := m.groupBy(func(i int) bool { _, ok := answer(i); return ok },
-		func(i int) string { return m.attr(i, a) }, true)
-	sums := make([]likertSummary, len(g.labels))
+	g := m.groupBy(func(i int) bool { return m.respLikertPoint(i, j) != 0 },
+		func(i int) int32 { return m.respAttr(i, a) }, m.attrVals[a], true)
+	sums := m.likertSums(j, k, g.of, len(g.labels))
 	restAgree := totalAgree
-	for i, r := range m.resp {
-		if j := g.of[i]; j >= 0 {
-			v, _ := answer(i)
-			sums[j].add(v, k, r.w)
-			if agrees(v, k) {
-				restAgree--
-			}
-		}
-	}
 	agree := make([]int, len(sums))
 	tot := make([]int, len(sums))
 	for j := range sums {
 		agree[j], tot[j] = sums[j].agree, sums[j].n
+		restAgree -= sums[j].agree
 	}
 	supp := suppressGrid([][]int{agree}, tot, []int{restAgree}, g.leftOut, m.sensitive)[0]
 	out := make([]LikertGroup, len(g.labels))
@@ -124,7 +171,7 @@ func (m *model) likertBy(a, k int, answer func(int) (int, bool), totalAgree int)
 		if supp[j] || m.sensitive(sums[j].n) {
 			lg.Suppressed = true
 		} else {
-			lg.Median = stats.WeightedMedian(sums[j].values, sums[j].weights)
+			lg.Median = sums[j].median()
 			lg.AgreePct, lg.CILow, lg.CIHigh = sums[j].agreePct()
 		}
 		out[j] = lg

@@ -12,7 +12,7 @@ func TestRespIndexEqualsAMap(t *testing.T) {
 	for _, buckets := range []uint64{0, 1, 3, 1 << 62} {
 		t.Run(fmt.Sprintf("hash values %d", buckets), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(7, buckets))
-			m := &model{}
+			m := &model{srcIdx: map[string]int32{}}
 			x := newRespIndex(m)
 			if buckets > 0 {
 				x.hashOf = func(k respKey) uint64 { return uint64(len(k.source)*31+len(k.id)) % buckets }
@@ -28,7 +28,7 @@ func TestRespIndexEqualsAMap(t *testing.T) {
 				if !gotOK {
 					i := int32(len(m.resp))
 					x.set(k, i)
-					m.resp = append(m.resp, respondent{source: k.source, id: k.id})
+					m.resp = append(m.resp, respondent{source: m.sourceIndex(k.source), id: k.id})
 					want[k] = i
 				}
 			}
