@@ -34,13 +34,6 @@ type Input struct {
 	// codes nil without a coding), for the tables with a row per unit and a
 	// column per code; when nil, EachUnit (or the slices) serve.
 	EachCodes func(fn func(u study.Unit, codes []string) error) error
-	// UnitWidths are the largest lengths in code points of the unit ID,
-	// respondent, source and question (or speaker) of the non-context
-	// units, which the workbook's Codings sheet needs before its rows. The
-	// workbook measures them on the shared scan; when given, they are its
-	// first guess for compressing that sheet during the scan (codingsEarly),
-	// and a wrong guess costs only time.
-	UnitWidths *[4]int
 	// Analyse, when set and Tables is nil, computes the tables while Write
 	// renders codings.csv, project.qdpx and the workbook's Codings sheet
 	// from the units: it sets in.Tables and may complete in.Manifest and
@@ -204,11 +197,11 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 		name   string
 		render func(io.Writer, Input) error
 	}
-	var prevCSV, prevQDPX *SegmentFile
+	var prevCSV, prevQDPX, prevXLSX *SegmentFile
 	if in.Previous != nil {
-		prevCSV, prevQDPX = in.Previous.CSV, in.Previous.QDPX
+		prevCSV, prevQDPX, prevXLSX = in.Previous.CSV, in.Previous.QDPX, in.Previous.XLSX
 	}
-	var csvParts, qdpxParts *SegmentFile
+	var csvParts, qdpxParts, xlsxParts *SegmentFile
 	var jobs []job
 	if formats["csv"] {
 		jobs = append(jobs, job{"codings.csv", func(w io.Writer, in Input) error {
@@ -245,7 +238,9 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 			// The Codings sheet's rows are spooled, measuring the column
 			// widths that precede them, while the other sheets wait for
 			// the tables.
-			sp, err := spoolCodings(jin, dir, true, newMatrix(jin, buildLabels(jin)))
+			prev := openReuse(dir, prevXLSX)
+			defer prev.close()
+			sp, err := spoolCodings(jin, dir, true, newMatrix(jin, buildLabels(jin)), prev)
 			if sp != nil {
 				defer sp.close()
 			}
@@ -256,7 +251,13 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 			if tabledErr != nil {
 				return errShareStopped
 			}
-			return renderXLSX(w, d, tabled, sp)
+			if err := renderXLSX(w, d, tabled, sp); err != nil {
+				return err
+			}
+			if sp.early != nil && sp.early.used {
+				xlsxParts = sp.early.record
+			}
+			return nil
 		}})
 	}
 	readers := len(jobs)
@@ -321,7 +322,7 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 	if in.Record != nil {
 		*in.Record = Segments{}
 		for i, f := range written {
-			sf := map[string]*SegmentFile{"codings.csv": csvParts, "project.qdpx": qdpxParts}[jobs[i].name]
+			sf := map[string]*SegmentFile{"codings.csv": csvParts, "project.qdpx": qdpxParts, "report.xlsx": xlsxParts}[jobs[i].name]
 			if sf == nil || len(sf.Parts) == 0 {
 				continue
 			}
@@ -331,6 +332,8 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 				in.Record.CSV = sf
 			case "project.qdpx":
 				in.Record.QDPX = sf
+			case "report.xlsx":
+				in.Record.XLSX = sf
 			}
 		}
 	}

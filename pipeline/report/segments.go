@@ -54,6 +54,9 @@ type Part struct {
 type Segments struct {
 	CSV  *SegmentFile `json:"codings_csv,omitempty"`
 	QDPX *SegmentFile `json:"project_qdpx,omitempty"`
+	// XLSX has the rows of the workbook's Codings sheet; a part's key ends
+	// in its first row number.
+	XLSX *SegmentFile `json:"report_xlsx,omitempty"`
 }
 
 // SegmentFile is one export with its parts.
@@ -75,6 +78,8 @@ type PartSegment struct {
 	Body Segment `json:"body"`
 	// Text is the part's source text entry in the project (deflated).
 	Text *Segment `json:"text,omitempty"`
+	// Rows counts the part's rows on the workbook's Codings sheet.
+	Rows int `json:"rows,omitempty"`
 }
 
 // Segment is a byte range of a file: Off and Len in the file; for

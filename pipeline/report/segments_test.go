@@ -81,7 +81,7 @@ func partsInput(keys [3]string, edit func(units []study.Unit, codings []study.Co
 	return in
 }
 
-var partFormats = Options{Formats: []string{"csv", "qdpx"}}
+var partFormats = Options{Formats: []string{"csv", "qdpx", "xlsx"}}
 
 func writeParts(t *testing.T, dir string, in Input) *Segments {
 	t.Helper()
@@ -95,7 +95,7 @@ func writeParts(t *testing.T, dir string, in Input) *Segments {
 
 func sameExports(t *testing.T, dirA, dirB, when string) {
 	t.Helper()
-	for _, name := range []string{"codings.csv", "project.qdpx"} {
+	for _, name := range []string{"codings.csv", "project.qdpx", "report.xlsx"} {
 		a, b := read(t, filepath.Join(dirA, name)), read(t, filepath.Join(dirB, name))
 		if !bytes.Equal(a, b) {
 			t.Errorf("%s: %s differs from a fresh rendering (%d vs %d bytes)", when, name, len(a), len(b))
@@ -113,7 +113,7 @@ func editFirstFile(units []study.Unit, codings []study.Coding) {
 func TestCopiedPartsEqualRenderedParts(t *testing.T) {
 	dir := t.TempDir()
 	rec1 := writeParts(t, dir, partsInput([3]string{"a1", "b1", "c1"}, nil))
-	if rec1.CSV == nil || rec1.QDPX == nil || len(rec1.CSV.Parts) != 3 || len(rec1.QDPX.Parts) != 3 {
+	if rec1.CSV == nil || rec1.QDPX == nil || rec1.XLSX == nil || len(rec1.CSV.Parts) != 3 || len(rec1.QDPX.Parts) != 3 || len(rec1.XLSX.Parts) != 3 {
 		t.Fatalf("first run recorded %+v", rec1)
 	}
 
@@ -128,8 +128,13 @@ func TestCopiedPartsEqualRenderedParts(t *testing.T) {
 	changed.Previous = nil
 	writeParts(t, fresh, changed)
 	sameExports(t, dir, fresh, "one file changed")
-	if len(rec2.QDPX.Parts) != 3 || len(rec2.CSV.Parts) != 3 {
-		t.Fatalf("second run recorded %d and %d parts, want 3", len(rec2.QDPX.Parts), len(rec2.CSV.Parts))
+	if len(rec2.QDPX.Parts) != 3 || len(rec2.CSV.Parts) != 3 || len(rec2.XLSX.Parts) != 3 {
+		t.Fatalf("second run recorded %d, %d and %d parts, want 3", len(rec2.QDPX.Parts), len(rec2.CSV.Parts), len(rec2.XLSX.Parts))
+	}
+	for _, sf := range []*SegmentFile{rec2.CSV, rec2.QDPX, rec2.XLSX} {
+		if sf.Copied != 2 {
+			t.Errorf("%s: %d parts copied, want 2", sf.Path, sf.Copied)
+		}
 	}
 
 	// The project must still be a valid zip (CRCs checked on reading) whose
@@ -167,8 +172,10 @@ func TestCopiedPartsEqualRenderedParts(t *testing.T) {
 	}
 	_, _ = f.WriteString("x")
 	_ = f.Close()
-	if err := os.WriteFile(filepath.Join(dir, "codings.csv"), []byte("edited"), 0o644); err != nil {
-		t.Fatal(err)
+	for _, name := range []string{"codings.csv", "report.xlsx"} {
+		if err := os.WriteFile(filepath.Join(dir, name), []byte("edited"), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 	stale.Previous = rec3
 	writeParts(t, dir, stale)

@@ -197,15 +197,16 @@ type codingSpool struct {
 }
 
 // spoolCodings spools in's units; with early, it also compresses the
-// Codings sheet's part for the matrix m on the way (codingsEarly).
-func spoolCodings(in Input, dir string, early bool, m matrix) (*codingSpool, error) {
+// Codings sheet's part for the matrix m on the way (codingsEarly), copying
+// the rows of in.Parts that prev holds.
+func spoolCodings(in Input, dir string, early bool, m matrix, prev *reuse) (*codingSpool, error) {
 	f, err := os.CreateTemp(dir, ".report.xlsx.units.tmp-*")
 	if err != nil {
 		return nil, err
 	}
 	sp := &codingSpool{f: f}
 	if early {
-		sp.early = newCodingsEarly(m)
+		sp.early = newCodingsEarly(m, in.Parts, prev)
 	}
 	bw := bufio.NewWriterSize(f, 1<<20)
 	var buf []byte
@@ -214,6 +215,9 @@ func spoolCodings(in Input, dir string, early bool, m matrix) (*codingSpool, err
 		buf = append(buf, s...)
 	}
 	err = in.eachCodes(func(u study.Unit, codes []string) error {
+		if sp.early != nil {
+			sp.early.add(dir, u, codes)
+		}
 		if u.Context {
 			return nil
 		}
@@ -227,9 +231,6 @@ func spoolCodings(in Input, dir string, early bool, m matrix) (*codingSpool, err
 			str(c)
 		}
 		sp.rows++
-		if sp.early != nil {
-			sp.early.add(dir, u, codes, sp.widths, in.UnitWidths)
-		}
 		_, err := bw.Write(buf)
 		return err
 	})
@@ -237,7 +238,7 @@ func spoolCodings(in Input, dir string, early bool, m matrix) (*codingSpool, err
 		err = bw.Flush()
 	}
 	if err == nil && sp.early != nil {
-		sp.early.finish(dir, sp.widths)
+		sp.early.finish(dir, sp.rows, sp.widths)
 	}
 	return sp, err
 }

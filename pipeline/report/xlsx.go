@@ -84,7 +84,8 @@ func renderXLSX(w io.Writer, d *doc, in Input, sp *codingSpool) error {
 	// rewrites the buffer for ZIP64 entries (none: parts stay far below
 	// 4 GB) or a password.
 	f.SetZipWriter(func(io.Writer) excelize.ZipWriter {
-		cz.zw = newZipWriter(w, xlsxDeflateLevel)
+		cz.cw = &countingWriter{w: w}
+		cz.zw = newZipWriter(cz.cw, xlsxDeflateLevel)
 		return cz
 	})
 	if err := f.Write(w); err != nil {

@@ -7,7 +7,6 @@ import (
 	"encoding/xml"
 	"errors"
 	"fmt"
-	"hash/crc32"
 	"io"
 	"io/fs"
 	"os"
@@ -38,6 +37,7 @@ import (
 // Codings part with its rows, in sheet order.
 type codingsZip struct {
 	zw    *zip.Writer
+	cw    *countingWriter // under zw, for the offsets of copied parts
 	m     matrix
 	sp    *codingSpool
 	paths []string // the Codings parts, in sheet order
@@ -92,7 +92,7 @@ func (z *codingsZip) writeCodings() error {
 		heads[i], tails[i] = b.Bytes()[:at], b.Bytes()[at:]
 	}
 	if e := z.sp.early; e.usable(z.m, z.paths, heads[0], tails[0]) {
-		return e.writeRaw(z.zw, z.paths[0])
+		return e.writeRaw(z.zw, z.cw, z.paths[0])
 	}
 	var (
 		bw   = bufio.NewWriterSize(nil, 1<<16)
@@ -318,87 +318,152 @@ func bstrMarshal(s string) (result string) {
 // codingsEarly compresses the Codings sheet's part while the units are
 // scanned, so the workbook does not spend seconds deflating it after the
 // analysis, when nothing else is left to run (the part is most of the
-// workbook: ~320 MB of XML for a national survey). The part starts with the
-// column widths, known only when the last unit has been seen, so the first
-// earlyGuessRows units set them (or Input.UnitWidths, when given); the
-// compressed part is used only when the widths, head and tail the workbook
-// ends up with are the guessed ones, the rows fit on one sheet and nothing
-// failed. Otherwise codingsZip compresses the part from the spool as
-// before, so the bytes never depend on the guess.
+// workbook: ~320 MB of XML for a national survey). The part is laid out in
+// parts (segments.go): its head (column widths, known only when the last
+// unit has been seen, panes and header row), one part of rows per input
+// file, and its tail, each deflated on its own. The rows are compressed on
+// the way; head and tail when the scan ends. A file's rows that the last
+// workbook holds at the same row numbers (PartSegment.Key says which) are
+// copied from it rather than rendered. The part is used when the rows fit
+// on one sheet and nothing failed; otherwise codingsZip compresses the part
+// from the spool, as one stream.
 type codingsEarly struct {
-	m       matrix
-	pending []study.Unit // the units before the guess, with their codes in Unit.Text's place
-	codes   [][]string
+	m     matrix
+	parts []Part
+	index map[string]int
+	prev  *reuse
 
-	started, ok bool
-	used        bool // written into the workbook
-	err         error
-	widths      [4]int
-	head, tail  []byte
-	rows        int
-	cr          *cellRows
-	bw          *bufio.Writer
-	aw          *asyncWriter
-	sum         *crcCounter
-	fw          io.WriteCloser
-	out         *os.File
-	obw         *bufio.Writer
-	comp        *countingWriter
+	started    bool
+	used       bool // written into the workbook
+	err        error
+	rows       int  // rows so far (copied ones included)
+	next       int  // the first part not yet rendered or copied
+	rec        int  // the rendered part open in record.Parts, or -1
+	skip       bool // the current file's rows were copied
+	key        string
+	seen       bool // key is set
+	cr         *cellRows
+	bw         *bufio.Writer
+	aw         *asyncWriter
+	sd         *segDeflater // the rows, into out
+	out        *os.File
+	obw        *bufio.Writer
+	head, tail []byte
+	headZ      *bytes.Buffer // head, deflated (a part that ends in a sync flush)
+	tailZ      *bytes.Buffer // tail, deflated, with the final block
+	headS      Segment
+	tailS      Segment
+	record     *SegmentFile
 }
 
-// earlyGuessRows is how many units set the guessed column widths.
-var earlyGuessRows = 4096
-
-func newCodingsEarly(m matrix) *codingsEarly { return &codingsEarly{m: m} }
-
-// add takes the next non-context unit; widths are the spool's so far.
-func (e *codingsEarly) add(dir string, u study.Unit, codes []string, widths [4]int, given *[4]int) {
-	if e.err != nil {
-		return
-	}
-	if !e.started {
-		e.pending = append(e.pending, study.Unit{ID: u.ID, Respondent: u.Respondent, Source: u.Source, Question: u.Question, Speaker: u.Speaker})
-		e.codes = append(e.codes, slices.Clone(codes))
-		if given == nil && len(e.pending) < earlyGuessRows {
-			return
-		}
-		if given != nil {
-			widths = *given
-		}
-		e.start(dir, widths)
-		return
-	}
-	e.row(u, codes)
+func newCodingsEarly(m matrix, parts []Part, prev *reuse) *codingsEarly {
+	return &codingsEarly{m: m, parts: parts, index: partIndex(parts), prev: prev, rec: -1,
+		record: &SegmentFile{Format: segmentFormat}}
 }
 
-func (e *codingsEarly) start(dir string, widths [4]int) {
-	e.started, e.widths = true, widths
-	if e.head, e.tail, e.err = codingsSheetEnds(e.m, widths); e.err != nil {
-		return
+// rowKey is the key of a file's rows starting at row r: the same rows at
+// other row numbers are other bytes.
+func rowKey(key string, r int) string {
+	if key == "" {
+		return ""
 	}
+	return key + "@" + strconv.Itoa(r)
+}
+
+func (e *codingsEarly) start(dir string) {
+	e.started = true
 	if e.out, e.err = os.CreateTemp(dir, ".report.xlsx.codings.tmp-*"); e.err != nil {
 		return
 	}
 	e.obw = bufio.NewWriterSize(e.out, 1<<20)
-	e.comp = &countingWriter{w: e.obw}
-	// The workbook's zip deflates with newDeflater; the same compressor
-	// gives the same bytes.
-	if e.fw, e.err = newDeflater(e.comp, xlsxDeflateLevel); e.err != nil {
+	if e.sd, e.err = newSegDeflater(e.obw, xlsxDeflateLevel); e.err != nil {
 		return
 	}
-	e.sum = &crcCounter{w: e.fw}
-	e.aw = newAsyncWriter(e.sum)
+	e.aw = newAsyncWriter(e.sd)
 	e.bw = bufio.NewWriterSize(e.aw, asyncChunk)
 	e.cr = newCellRows(e.m)
-	_, e.err = e.bw.Write(e.head)
-	for i, u := range e.pending {
-		e.row(u, e.codes[i])
-	}
-	e.pending, e.codes = nil, nil
 }
 
-func (e *codingsEarly) row(u study.Unit, codes []string) {
+// endRows ends the rows part that is open, recording it when it is one of
+// the parts.
+func (e *codingsEarly) endRows() {
+	rec := e.rec
+	e.rec = -1
 	if e.err != nil {
+		return
+	}
+	if e.err = e.bw.Flush(); e.err != nil {
+		return
+	}
+	if e.err = e.aw.Wait(); e.err != nil {
+		return
+	}
+	if rec < 0 && e.sd.seg.Raw == 0 {
+		return
+	}
+	var s Segment
+	s, e.err = e.sd.end(false)
+	if rec >= 0 {
+		e.record.Parts[rec].Body = s
+	}
+}
+
+// copyUpTo copies the rows of the parts before part j that the last
+// workbook holds at the current row numbers.
+func (e *codingsEarly) copyUpTo(j int) {
+	for ; e.next < j && e.err == nil; e.next++ {
+		key := rowKey(e.parts[e.next].Key, e.rows+2)
+		p, ok := e.prev.part(key)
+		if !ok {
+			continue
+		}
+		if e.rows+p.Rows > maxSheetRows {
+			e.err = errors.New("more units than a sheet holds")
+			return
+		}
+		at := e.sd.out.n
+		if e.err = e.sd.copyPart(e.prev, p.Body); e.err != nil {
+			return
+		}
+		e.record.Parts = append(e.record.Parts, PartSegment{Key: key, Rows: p.Rows,
+			Body: Segment{Off: at, Len: p.Body.Len, CRC: p.Body.CRC, Raw: p.Body.Raw}})
+		e.record.Copied++
+		e.rows += p.Rows
+	}
+}
+
+// add takes the next unit, context units included.
+func (e *codingsEarly) add(dir string, u study.Unit, codes []string) {
+	if e.err != nil {
+		return
+	}
+	if !e.started {
+		if e.start(dir); e.err != nil {
+			return
+		}
+	}
+	if !e.seen || !isSourceKey(e.key, u.Source, u.File) {
+		e.endRows()
+		e.seen, e.key, e.skip = true, u.Source+"\x00"+u.File, false
+		if j, ok := e.index[e.key]; ok {
+			if j < e.next {
+				e.err = errors.New("units are not in (source, file) order")
+				return
+			}
+			e.copyUpTo(j)
+			if p, ok := e.prev.part(rowKey(e.parts[j].Key, e.rows+2)); ok && e.rows+p.Rows <= maxSheetRows {
+				e.skip = true
+				e.copyUpTo(j + 1)
+				return
+			}
+			e.next = j + 1
+			if k := rowKey(e.parts[j].Key, e.rows+2); k != "" {
+				e.record.Parts = append(e.record.Parts, PartSegment{Key: k})
+				e.rec = len(e.record.Parts) - 1
+			}
+		}
+	}
+	if e.skip || u.Context || e.err != nil {
 		return
 	}
 	if e.rows == maxSheetRows {
@@ -406,59 +471,101 @@ func (e *codingsEarly) row(u study.Unit, codes []string) {
 		return
 	}
 	e.rows++
+	if e.rec >= 0 {
+		e.record.Parts[e.rec].Rows++
+	}
 	_, e.err = e.bw.Write(e.cr.row(e.rows+1, u, codes))
 }
 
-// finish ends the part after the last unit; widths are the measured ones.
-func (e *codingsEarly) finish(dir string, widths [4]int) {
+// finish ends the part after the last unit; rows and widths are the
+// spool's, which must agree with the rows laid out.
+func (e *codingsEarly) finish(dir string, rows int, widths [4]int) {
 	if !e.started && e.err == nil {
-		e.start(dir, widths)
+		e.start(dir)
 	}
-	if e.aw == nil {
+	if e.err != nil {
 		return
 	}
+	e.endRows()
 	if e.err == nil {
-		_, e.err = e.bw.Write(e.tail)
+		e.copyUpTo(len(e.parts))
 	}
 	if e.err == nil {
-		e.err = e.bw.Flush()
-	}
-	if err := e.aw.Close(); e.err == nil {
-		e.err = err
-	}
-	if e.err == nil {
-		e.err = e.fw.Close()
+		e.err = e.aw.Close()
 	}
 	if e.err == nil {
 		e.err = e.obw.Flush()
 	}
-	e.ok = e.err == nil && e.widths == widths
+	if e.err == nil && e.rows != rows {
+		e.err = fmt.Errorf("%d rows laid out for %d units", e.rows, rows)
+	}
+	if e.err != nil {
+		return
+	}
+	if e.head, e.tail, e.err = codingsSheetEnds(e.m, widths); e.err != nil {
+		return
+	}
+	e.headZ, e.tailZ = &bytes.Buffer{}, &bytes.Buffer{}
+	for _, p := range []struct {
+		body  []byte
+		dst   *bytes.Buffer
+		final bool
+		s     *Segment
+	}{{e.head, e.headZ, false, &e.headS}, {e.tail, e.tailZ, true, &e.tailS}} {
+		d, err := newSegDeflater(p.dst, xlsxDeflateLevel)
+		if err == nil {
+			_, err = d.Write(p.body)
+		}
+		if err == nil {
+			*p.s, err = d.end(p.final)
+		}
+		if err != nil {
+			e.err = err
+			return
+		}
+	}
 }
 
 // usable reports whether the early part is the one the workbook writes.
 func (e *codingsEarly) usable(m matrix, paths []string, head, tail []byte) bool {
-	return e != nil && e.ok && len(paths) == 1 && slices.Equal(e.m.codes, m.codes) &&
+	return e != nil && e.err == nil && e.headZ != nil && len(paths) == 1 && slices.Equal(e.m.codes, m.codes) &&
 		bytes.Equal(e.head, head) && bytes.Equal(e.tail, tail)
 }
 
-// writeRaw copies the compressed part into zw as the entry archive/zip's
-// Create would have written for the same content.
-func (e *codingsEarly) writeRaw(zw *zip.Writer, name string) error {
-	fh := &zip.FileHeader{Name: name, Method: zip.Deflate, Flags: 0x8, CreatorVersion: 20, ReaderVersion: 20,
-		CRC32: e.sum.crc, CompressedSize64: uint64(e.comp.n), UncompressedSize64: uint64(e.sum.n)}
-	if fh.CompressedSize64 >= 1<<32-1 || fh.UncompressedSize64 >= 1<<32-1 {
-		fh.ReaderVersion = 45 // zip64, as fileWriter.close sets it
-	}
+// writeRaw copies the compressed part into zw, whose bytes cw counts, as
+// one deflated entry of its head, rows and tail; the parts' offsets in the
+// record become offsets in the workbook.
+func (e *codingsEarly) writeRaw(zw *zip.Writer, cw *countingWriter, name string) error {
+	crc := crc32Combine(crc32Combine(e.headS.CRC, e.sd.crc, e.sd.raw), e.tailS.CRC, e.tailS.Raw)
+	comp := int64(e.headZ.Len()) + e.sd.out.n + int64(e.tailZ.Len())
+	raw := e.headS.Raw + e.sd.raw + e.tailS.Raw
+	fh := &zip.FileHeader{Name: name, Method: zip.Deflate, Flags: 0x8, CreatorVersion: 20, ReaderVersion: 20}
 	w, err := zw.CreateRaw(fh)
 	if err != nil {
+		return err
+	}
+	if err := zw.Flush(); err != nil {
+		return err
+	}
+	rowsAt := cw.n + int64(e.headZ.Len())
+	if _, err := w.Write(e.headZ.Bytes()); err != nil {
 		return err
 	}
 	if _, err := e.out.Seek(0, io.SeekStart); err != nil {
 		return err
 	}
-	_, err = io.Copy(w, e.out)
-	e.used = err == nil
-	return err
+	if _, err := io.Copy(w, e.out); err != nil {
+		return err
+	}
+	if _, err := w.Write(e.tailZ.Bytes()); err != nil {
+		return err
+	}
+	finishRaw(fh, crc, comp, raw)
+	for i := range e.record.Parts {
+		e.record.Parts[i].Body.Off += rowsAt
+	}
+	e.used = true
+	return nil
 }
 
 func (e *codingsEarly) close() {
@@ -469,20 +576,6 @@ func (e *codingsEarly) close() {
 		_ = e.out.Close()
 		_ = os.Remove(e.out.Name())
 	}
-}
-
-// crcCounter passes writes on, summing their CRC-32 and length as a zip
-// entry's header records them.
-type crcCounter struct {
-	w   io.Writer
-	crc uint32
-	n   int64
-}
-
-func (c *crcCounter) Write(p []byte) (int, error) {
-	c.crc = crc32.Update(c.crc, crc32.IEEETable, p)
-	c.n += int64(len(p))
-	return c.w.Write(p)
 }
 
 // codingsSheetEnds is what excelize writes before and after the unit rows

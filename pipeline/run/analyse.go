@@ -1,12 +1,10 @@
 package run
 
 import (
-	"cmp"
 	"context"
 	"sort"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/veldstem/veldstem/pipeline/analysis"
 	"github.com/veldstem/veldstem/pipeline/coding"
@@ -30,8 +28,6 @@ type snapshot struct {
 
 	respondents, units, nCodings, codes int
 	respCounted, unitsCounted           bool
-	// widths is report.Input.UnitWidths, measured on the counting pass.
-	widths [4]int
 	// shared, when set, is report.Write's shared scan of the units, which
 	// Units reads (once) instead of the store.
 	shared func(fn func(study.Unit, *study.Coding) error) error
@@ -61,7 +57,7 @@ func (s *snapshot) Respondents(fn func(study.Respondent) error) error {
 func (s *snapshot) Units(fn func(study.Unit, *study.Coding) error) error {
 	count := !s.unitsCounted
 	if count {
-		s.unitsCounted, s.units, s.nCodings, s.codes, s.widths = true, 0, 0, 0, [4]int{}
+		s.unitsCounted, s.units, s.nCodings, s.codes = true, 0, 0, 0
 	}
 	each := func(fn func(study.Unit, *study.Coding) error) error {
 		return s.st.UnitsWithCodings(s.ctx, s.codebookHash, fn)
@@ -73,9 +69,6 @@ func (s *snapshot) Units(fn func(study.Unit, *study.Coding) error) error {
 		if count {
 			if !u.Context {
 				s.units++
-				for i, t := range [4]string{u.ID, u.Respondent, u.Source, cmp.Or(u.Question, u.Speaker)} {
-					s.widths[i] = max(s.widths[i], utf8.RuneCountInString(t))
-				}
 			}
 			if c != nil {
 				s.nCodings++
@@ -230,9 +223,6 @@ func reportInput(cfg *config.Config, cb *coding.Codebook, snap *snapshot, tables
 	in.Tables = tables
 	in.Method = report.Method{Sources: tables.Sources, PrivacyRules: privacyRules(cfg), DataPeriod: dataPeriod(tables)}
 	in.Manifest = manifest(cfg, cb, plan, version, fingerprint, start, resp, units, snap.nCodings)
-	if snap.unitsCounted {
-		in.UnitWidths = &snap.widths
-	}
 	return in
 }
 

@@ -78,10 +78,13 @@ func TestUnchangedFilesPartsAreCopied(t *testing.T) {
 		name, file, body string
 		copied           int
 	}{
-		// a.csv and interview1.txt, in both exports.
-		{"added file", "data/b.csv", surveyCSV(100, 5), 4},
-		// b.csv and interview1.txt.
-		{"edited first file", "data/a.csv", surveyCSV(1, 23), 4},
+		// a.csv and interview1.txt, in the three exports (b.csv sorts
+		// after a.csv, so no row moves on the workbook's Codings sheet).
+		{"added file", "data/b.csv", surveyCSV(100, 5), 6},
+		// b.csv and interview1.txt in codings.csv and the project; on the
+		// Codings sheet only the interview, whose source sorts first: b.csv
+		// moved up two rows.
+		{"edited first file", "data/a.csv", surveyCSV(1, 23), 5},
 	}
 	for _, s := range steps {
 		writeFile(t, filepath.Join(cfg.Dir, s.file), s.body)

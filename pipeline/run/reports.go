@@ -77,7 +77,7 @@ func writeReports(ctx context.Context, cfg *config.Config, st *store.Store, cb *
 	nCodings := snap.nCodings
 	sum.Reports = len(files)
 	copied := 0
-	for _, sf := range []*report.SegmentFile{record.CSV, record.QDPX} {
+	for _, sf := range []*report.SegmentFile{record.CSV, record.QDPX, record.XLSX} {
 		if sf != nil {
 			copied += sf.Copied
 		}
