@@ -8,6 +8,7 @@ import (
 	"math/bits"
 	"slices"
 	"sort"
+	"strings"
 	"unicode/utf8"
 
 	"github.com/veldstem/veldstem/pipeline/study"
@@ -206,12 +207,20 @@ type respondent struct {
 	coded  bool  // has at least one non-context unit
 }
 
-// unit is a non-context unit: its ID (for quotes), respondent and length in
-// code points. Its codes are bitsets in model.unitHas and model.unitShown.
+// unit is a non-context unit: its respondent, length in code points and
+// ID (for quotes). Its codes are bitsets in model.unitHas and
+// model.unitShow.
+//
+// IDs are source/respondent/question or source/respondent/tNNNN
+// (study.MakeUnitID), and the respondent's row already holds the source
+// and respondent, so a unit keeps only the index of the rest of its ID:
+// the store scans each ID into a string of its own, and keeping those was
+// about half of what the analysis held per unit. An ID of another form is
+// kept whole in model.oddIDs.
 type unit struct {
-	id    string
-	resp  int32
-	runes int32
+	resp   int32
+	runes  int32
+	suffix int32 // into model.suffixes; -1 for an ID in model.oddIDs
 }
 
 // srcCount is what the units say about one source.
@@ -232,6 +241,8 @@ type model struct {
 	resp     []respondent // sorted by (source name, id)
 	respHas  []uint64     // per respondent: codes any of its units carries
 	units    []unit       // non-context, in corpus order
+	suffixes []string     // unit IDs' parts after source/respondent/
+	oddIDs   map[int32]string
 	unitHas  []uint64     // per unit: its codes and their ancestors
 	unitShow []uint64     // per unit: codes with a quotable (non-negated, in-bounds) match of the code or a descendant
 	attrVals [][]string   // per attribute: its values, indexed by respAttrs
@@ -322,6 +333,8 @@ func newModel(in Input) (*model, error) {
 		m.goldUnits, m.auto = map[string]bool{}, map[string][]string{}
 	}
 	has := make([]uint64, m.words)
+	suffixIdx := map[string]int32{}
+	m.oddIDs = map[int32]string{}
 	err := m.corpus.Units(func(u study.Unit, c *study.Coding) error {
 		if u.Context {
 			return nil
@@ -379,7 +392,18 @@ func newModel(in Input) (*model, error) {
 			}
 		}
 		m.unitShow = append(m.unitShow, has...)
-		m.units = append(m.units, unit{id: u.ID, resp: ri, runes: int32(min(utf8.RuneCountInString(u.Text), math.MaxInt32))})
+		suffix := int32(-1)
+		if rest, ok := idSuffix(u.ID, u.Source, u.Respondent); ok {
+			if suffix, ok = suffixIdx[rest]; !ok {
+				suffix = int32(len(m.suffixes))
+				rest = strings.Clone(rest) // not the rest of this unit's ID string
+				suffixIdx[rest] = suffix
+				m.suffixes = append(m.suffixes, rest)
+			}
+		} else {
+			m.oddIDs[int32(len(m.units))] = u.ID
+		}
+		m.units = append(m.units, unit{resp: ri, runes: int32(min(utf8.RuneCountInString(u.Text), math.MaxInt32)), suffix: suffix})
 		if m.goldUnits != nil {
 			_, g := in.Gold[u.ID]
 			_, s := in.Second[u.ID]
@@ -510,6 +534,41 @@ func (m *model) readRespondents() (*respIndex, error) {
 		return nil
 	})
 	return byKey, err
+}
+
+// idSuffix returns what follows source + "/" + respondent + "/" in id.
+func idSuffix(id, source, respondent string) (string, bool) {
+	n := len(source) + 1 + len(respondent) + 1
+	if len(id) < n || id[:len(source)] != source || id[len(source)] != '/' ||
+		id[len(source)+1:n-1] != respondent || id[n-1] != '/' {
+		return "", false
+	}
+	return id[n:], true
+}
+
+// unitID is unit i's ID.
+func (m *model) unitID(i int) string {
+	u := &m.units[i]
+	if u.suffix < 0 {
+		return m.oddIDs[int32(i)]
+	}
+	r := &m.resp[u.resp]
+	return m.srcNames[r.source] + "/" + r.id + "/" + m.suffixes[u.suffix]
+}
+
+// unitIDHash continues quoteHashUnit's h with unit i's ID, without
+// building the ID.
+func (m *model) unitIDHash(h uint64, i int) uint64 {
+	u := &m.units[i]
+	if u.suffix < 0 {
+		return quoteHashUnit(h, m.oddIDs[int32(i)])
+	}
+	r := &m.resp[u.resp]
+	h = quoteHashUnit(h, m.srcNames[r.source])
+	h = (h ^ '/') * fnvPrime
+	h = quoteHashUnit(h, r.id)
+	h = (h ^ '/') * fnvPrime
+	return quoteHashUnit(h, m.suffixes[u.suffix])
 }
 
 // respAttr is respondent i's value index of attribute k, -1 without one.

@@ -34,7 +34,7 @@ func (m *model) quotes(overall groupCount, attrs []grouping) []Quote {
 		}
 	}
 	var out []Quote
-	pick := quotePicker{per: per}
+	pick := quotePicker{per: per, idOf: func(u int32) string { return m.unitID(int(u)) }}
 	for c, code := range m.in.Codes {
 		if overall.n[c] == 0 || m.sensitive(overall.n[c]) || m.sensitive(overall.size-overall.n[c]) {
 			continue
@@ -50,10 +50,10 @@ func (m *model) quotes(overall groupCount, attrs []grouping) []Quote {
 			if pick.full() && !good && pick.worst().good {
 				continue // cannot beat the last pick; spares the hash
 			}
-			pick.offer(quoteCand{u: int32(i), resp: u.resp, good: good, hash: quoteHashUnit(h0, u.id), id: u.id})
+			pick.offer(quoteCand{u: int32(i), resp: u.resp, good: good, hash: m.unitIDHash(h0, i)})
 		}
 		for _, cd := range pick.picks {
-			out = append(out, Quote{Code: code.ID, UnitID: cd.id})
+			out = append(out, Quote{Code: code.ID, UnitID: m.unitID(int(cd.u))})
 		}
 	}
 	return out
@@ -61,25 +61,11 @@ func (m *model) quotes(overall groupCount, attrs []grouping) []Quote {
 
 // quoteCand is a unit that may be quoted for a code. Candidates are ordered
 // good ones first, then by hash, then by unit ID, then by unit index (the
-// order they are offered in), which is a total order.
+// order they are offered in), which is a total order (quotePicker.before).
 type quoteCand struct {
 	u, resp int32
 	good    bool
 	hash    uint64
-	id      string
-}
-
-func (a *quoteCand) before(b *quoteCand) bool {
-	if a.good != b.good {
-		return a.good
-	}
-	if a.hash != b.hash {
-		return a.hash < b.hash
-	}
-	if a.id != b.id {
-		return a.id < b.id
-	}
-	return a.u < b.u
 }
 
 // quotePicker selects, from candidates offered in unit order, what sorting
@@ -95,6 +81,24 @@ func (a *quoteCand) before(b *quoteCand) bool {
 type quotePicker struct {
 	per   int
 	picks []quoteCand // sorted, one per respondent, at most per
+	// idOf is unit u's ID, built only when two candidates' hashes tie.
+	idOf func(u int32) string
+}
+
+func (p *quotePicker) before(a, b *quoteCand) bool {
+	if a.good != b.good {
+		return a.good
+	}
+	if a.hash != b.hash {
+		return a.hash < b.hash
+	}
+	if a.u == b.u {
+		return false
+	}
+	if ida, idb := p.idOf(a.u), p.idOf(b.u); ida != idb {
+		return ida < idb
+	}
+	return a.u < b.u
 }
 
 func (p *quotePicker) reset()            { p.picks = p.picks[:0] }
@@ -102,12 +106,12 @@ func (p *quotePicker) full() bool        { return len(p.picks) >= p.per }
 func (p *quotePicker) worst() *quoteCand { return &p.picks[len(p.picks)-1] }
 
 func (p *quotePicker) offer(c quoteCand) {
-	if p.per <= 0 || p.full() && !c.before(p.worst()) {
+	if p.per <= 0 || p.full() && !p.before(&c, p.worst()) {
 		return
 	}
 	for j := range p.picks {
 		if p.picks[j].resp == c.resp {
-			if !c.before(&p.picks[j]) {
+			if !p.before(&c, &p.picks[j]) {
 				return
 			}
 			p.picks = slices.Delete(p.picks, j, j+1)
@@ -118,7 +122,7 @@ func (p *quotePicker) offer(c quoteCand) {
 		p.picks = p.picks[:len(p.picks)-1]
 	}
 	at := len(p.picks)
-	for at > 0 && c.before(&p.picks[at-1]) {
+	for at > 0 && p.before(&c, &p.picks[at-1]) {
 		at--
 	}
 	p.picks = slices.Insert(p.picks, at, c)

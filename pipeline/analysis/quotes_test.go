@@ -11,7 +11,7 @@ import (
 // sortedPicks is how quotes chose before quotePicker: a stable sort of all
 // candidates (good first, then hash, then unit ID), walked in order taking
 // the first candidate of each respondent until per are taken.
-func sortedPicks(cands []quoteCand, per int) []quoteCand {
+func sortedPicks(cands []quoteCand, ids []string, per int) []quoteCand {
 	sorted := slices.Clone(cands)
 	slices.SortStableFunc(sorted, func(a, b quoteCand) int {
 		if a.good != b.good {
@@ -20,7 +20,7 @@ func sortedPicks(cands []quoteCand, per int) []quoteCand {
 			}
 			return 1
 		}
-		return cmp.Or(cmp.Compare(a.hash, b.hash), cmp.Compare(a.id, b.id))
+		return cmp.Or(cmp.Compare(a.hash, b.hash), cmp.Compare(ids[a.u], ids[b.u]))
 	})
 	var out []quoteCand
 	used := map[int32]bool{}
@@ -49,11 +49,13 @@ func TestQuotePickerMatchesFullSort(t *testing.T) {
 		resps := 1 + rng.IntN(10)
 		per := 1 + rng.IntN(5)
 		cands := make([]quoteCand, n)
+		unitIDs := make([]string, n)
 		for i := range cands {
 			cands[i] = quoteCand{u: int32(i), resp: int32(rng.IntN(resps)), good: rng.IntN(3) > 0,
-				hash: uint64(rng.IntN(hashes)), id: fmt.Sprintf("u%d", rng.IntN(ids))}
+				hash: uint64(rng.IntN(hashes))}
+			unitIDs[i] = fmt.Sprintf("u%d", rng.IntN(ids))
 		}
-		p := quotePicker{per: per}
+		p := quotePicker{per: per, idOf: func(u int32) string { return unitIDs[u] }}
 		for round%2 == 1 && len(p.picks) < per {
 			// A reused picker must forget the last code's picks.
 			p.picks = append(p.picks, quoteCand{resp: -1, good: true})
@@ -67,7 +69,7 @@ func TestQuotePickerMatchesFullSort(t *testing.T) {
 			}
 			p.offer(c)
 		}
-		want := sortedPicks(cands, per)
+		want := sortedPicks(cands, unitIDs, per)
 		if !slices.Equal(p.picks, want) {
 			t.Fatalf("round %d, per %d, candidates %+v:\npicked %+v\nsorted %+v", round, per, cands, p.picks, want)
 		}
