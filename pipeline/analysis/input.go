@@ -242,7 +242,7 @@ type model struct {
 	respHas  []uint64     // per respondent: codes any of its units carries
 	units    []unit       // non-context, in corpus order
 	suffixes []string     // unit IDs' parts after source/respondent/
-	oddIDs   map[int32]string
+	oddIDs   map[int32]string // by unit index: IDs of another form
 	unitHas  []uint64     // per unit: its codes and their ancestors
 	unitShow []uint64     // per unit: codes with a quotable (non-negated, in-bounds) match of the code or a descendant
 	attrVals [][]string   // per attribute: its values, indexed by respAttrs
