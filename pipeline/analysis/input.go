@@ -238,15 +238,15 @@ type model struct {
 	codeIdx  map[string]int
 	lineage  [][]int // per code: itself and its ancestors
 	words    int
-	resp     []respondent // sorted by (source name, id)
-	respHas  []uint64     // per respondent: codes any of its units carries
-	units    []unit       // non-context, in corpus order
-	suffixes []string     // unit IDs' parts after source/respondent/
+	resp     []respondent     // sorted by (source name, id)
+	respHas  []uint64         // per respondent: codes any of its units carries
+	units    []unit           // non-context, in corpus order
+	suffixes []string         // unit IDs' parts after source/respondent/
 	oddIDs   map[int32]string // by unit index: IDs of another form
-	unitHas  []uint64     // per unit: its codes and their ancestors
-	unitShow []uint64     // per unit: codes with a quotable (non-negated, in-bounds) match of the code or a descendant
-	attrVals [][]string   // per attribute: its values, indexed by respAttrs
-	waveVals []string     // non-empty waves, indexed by respondent.wave
+	unitHas  []uint64         // per unit: its codes and their ancestors
+	unitShow []uint64         // per unit: codes with a quotable (non-negated, in-bounds) match of the code or a descendant
+	attrVals [][]string       // per attribute: its values, indexed by respAttrs
+	waveVals []string         // non-empty waves, indexed by respondent.wave
 	// srcNames and srcIdx name and number the respondents' sources; the
 	// respondents' goroutine owns them until it is done, then the units'.
 	srcNames []string
