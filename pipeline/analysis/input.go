@@ -138,7 +138,8 @@ func newInterner() func(string) string {
 // strings, the later ones going into a small map of clashes, so the index
 // is exact whatever the (per-process) hash seed.
 type respIndex struct {
-	m      *model
+	// is reports whether row i has key k.
+	is     func(i int32, k respKey) bool
 	seed   maphash.Seed
 	byHash map[uint64]int32
 	clash  map[respKey]int32
@@ -146,8 +147,8 @@ type respIndex struct {
 	hashOf func(respKey) uint64
 }
 
-func newRespIndex(m *model) *respIndex {
-	x := &respIndex{m: m, seed: maphash.MakeSeed(), byHash: map[uint64]int32{}}
+func newRespIndex(is func(i int32, k respKey) bool) *respIndex {
+	x := &respIndex{is: is, seed: maphash.MakeSeed(), byHash: map[uint64]int32{}}
 	x.hashOf = x.hash
 	return x
 }
@@ -161,9 +162,10 @@ func (x *respIndex) hash(k respKey) uint64 {
 	return h.Sum64()
 }
 
-func (x *respIndex) is(i int32, k respKey) bool {
-	r := &x.m.resp[i]
-	return r.id == k.id && x.m.srcNames[r.source] == k.source
+// isResp reports whether respondent i has key k.
+func (m *model) isResp(i int32, k respKey) bool {
+	r := &m.resp[i]
+	return r.id == k.id && m.srcNames[r.source] == k.source
 }
 
 // get returns the row of k.
@@ -312,9 +314,11 @@ func newModel(in Input) (*model, error) {
 		return ri
 	}
 	// pending numbers the respondents of units read before byKey is
-	// complete; such a unit's resp is -1-(its index in pendingKeys).
-	pending := map[respKey]int32{}
+	// complete; such a unit's resp is -1-(its index in pendingKeys). When
+	// the units outpace the respondents that is most of a national
+	// survey's respondents, hence an index by hash, as for byKey.
 	var pendingKeys []respKey
+	pending := newRespIndex(func(i int32, k respKey) bool { return pendingKeys[i] == k })
 	var resolved []int32 // pending index -> respondent
 	resolve := func() {
 		resolved = make([]int32, len(pendingKeys))
@@ -335,6 +339,10 @@ func newModel(in Input) (*model, error) {
 	has := make([]uint64, m.words)
 	suffixIdx := map[string]int32{}
 	m.oddIDs = map[int32]string{}
+	// Units come in runs of one source: the last one's interned name and
+	// counts spare two map look-ups a unit.
+	var src string
+	var sc *srcCount
 	err := m.corpus.Units(func(u study.Unit, c *study.Coding) error {
 		if u.Context {
 			return nil
@@ -350,7 +358,14 @@ func newModel(in Input) (*model, error) {
 			default:
 			}
 		}
-		k := respKey{str(u.Source), u.Respondent}
+		if sc == nil || u.Source != src {
+			src = str(u.Source)
+			if sc = m.sources[src]; sc == nil {
+				sc = &srcCount{}
+				m.sources[src] = sc
+			}
+		}
+		k := respKey{src, u.Respondent}
 		var ri int32
 		if ready {
 			var ok bool
@@ -358,18 +373,13 @@ func newModel(in Input) (*model, error) {
 				ri = implicit(k)
 			}
 		} else {
-			p, ok := pending[k]
+			p, ok := pending.get(k)
 			if !ok {
 				p = int32(len(pendingKeys))
-				pending[k] = p
+				pending.set(k, p)
 				pendingKeys = append(pendingKeys, k)
 			}
 			ri = -1 - p
-		}
-		sc := m.sources[k.source]
-		if sc == nil {
-			sc = &srcCount{}
-			m.sources[k.source] = sc
 		}
 		sc.units++
 		sc.survey = sc.survey || u.Question != ""
@@ -433,6 +443,8 @@ func newModel(in Input) (*model, error) {
 
 	// Respondents sorted by key, so every later loop is deterministic.
 	// Source names are unique, so their ranks order them as the names do.
+	// Keys are unique (byKey), so an unstable sort gives the one order a
+	// stable sort would, faster.
 	srcRank := make([]int32, len(m.srcNames))
 	for r, name := range slices.Sorted(maps.Keys(m.srcIdx)) {
 		srcRank[m.srcIdx[name]] = int32(r)
@@ -441,7 +453,7 @@ func newModel(in Input) (*model, error) {
 	for i := range order {
 		order[i] = int32(i)
 	}
-	slices.SortStableFunc(order, func(a, b int32) int {
+	slices.SortFunc(order, func(a, b int32) int {
 		ra, rb := &m.resp[a], &m.resp[b]
 		return cmp.Or(cmp.Compare(srcRank[ra.source], srcRank[rb.source]), cmp.Compare(ra.id, rb.id))
 	})
@@ -495,7 +507,7 @@ func (m *model) readRespondents() (*respIndex, error) {
 	for k := range attrIdx {
 		attrIdx[k] = map[string]int32{}
 	}
-	byKey := newRespIndex(m)
+	byKey := newRespIndex(m.isResp)
 	err := m.corpus.Respondents(func(r study.Respondent) error {
 		k := respKey{r.Source, r.ID}
 		if _, dup := byKey.get(k); dup {

@@ -13,7 +13,7 @@ func TestRespIndexEqualsAMap(t *testing.T) {
 		t.Run(fmt.Sprintf("hash values %d", buckets), func(t *testing.T) {
 			rng := rand.New(rand.NewPCG(7, buckets))
 			m := &model{srcIdx: map[string]int32{}}
-			x := newRespIndex(m)
+			x := newRespIndex(m.isResp)
 			if buckets > 0 {
 				x.hashOf = func(k respKey) uint64 { return uint64(len(k.source)*31+len(k.id)) % buckets }
 			}
