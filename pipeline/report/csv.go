@@ -3,7 +3,6 @@ package report
 import (
 	"bytes"
 	"encoding/csv"
-	"errors"
 	"io"
 	"math"
 	"slices"
@@ -239,21 +238,35 @@ func writeCodingsCSVParts(w io.Writer, in Input, opts Options, prev *reuse) (*Se
 		return nil, err
 	}
 	out := &SegmentFile{Format: segmentFormat}
-	var (
-		index   = partIndex(in.Parts)
-		next    int  // the first part not yet written or copied
-		rec     = -1 // the rendered part open in out.Parts
-		openAt  int64
-		key     string
-		started bool
-		skip    bool
-	)
 	// at is the offset of the next byte in w.
 	at := func() (int64, error) {
 		cw.Flush()
 		return cnt.n, cw.Error()
 	}
-	closeOpen := func() error {
+	rec := -1 // the rendered part open in out.Parts
+	var openAt int64
+	walk := newPartWalk(in.Parts)
+	walk.lookup = func(i int) (PartSegment, bool) { return prev.part(in.Parts[i].Key) }
+	walk.copy = func(_ int, p PartSegment) error {
+		start, err := at()
+		if err == nil {
+			err = prev.copy(cnt, p.Body)
+		}
+		out.Parts = append(out.Parts, PartSegment{Key: p.Key, Body: Segment{Off: start, Len: p.Body.Len}})
+		out.Copied++
+		return err
+	}
+	walk.open = func(i int) error {
+		if i < 0 || in.Parts[i].Key == "" {
+			return nil
+		}
+		out.Parts = append(out.Parts, PartSegment{Key: in.Parts[i].Key})
+		rec = len(out.Parts) - 1
+		var err error
+		openAt, err = at()
+		return err
+	}
+	walk.end = func() error {
 		if rec < 0 {
 			return nil
 		}
@@ -262,56 +275,10 @@ func writeCodingsCSVParts(w io.Writer, in Input, opts Options, prev *reuse) (*Se
 		rec = -1
 		return err
 	}
-	copyUpTo := func(j int) error {
-		for ; next < j; next++ {
-			p, ok := prev.part(in.Parts[next].Key)
-			if !ok {
-				continue
-			}
-			start, err := at()
-			if err == nil {
-				err = prev.copy(cnt, p.Body)
-			}
-			if err != nil {
-				return err
-			}
-			out.Parts = append(out.Parts, PartSegment{Key: p.Key, Body: Segment{Off: start, Len: p.Body.Len}})
-			out.Copied++
-		}
-		return nil
-	}
 	row := make([]string, len(cm.head))
 	err := in.eachCodes(func(u study.Unit, codes []string) error {
-		if !started || !isSourceKey(key, u.Source, u.File) {
-			started = true
-			if err := closeOpen(); err != nil {
-				return err
-			}
-			key, skip = u.Source+"\x00"+u.File, false
-			if j, ok := index[key]; ok {
-				if j < next {
-					return errors.New("units are not in (source, file) order")
-				}
-				if err := copyUpTo(j); err != nil {
-					return err
-				}
-				if _, ok := prev.part(in.Parts[j].Key); ok {
-					skip = true
-					return copyUpTo(j + 1)
-				}
-				next = j + 1
-				if in.Parts[j].Key != "" {
-					out.Parts = append(out.Parts, PartSegment{Key: in.Parts[j].Key})
-					rec = len(out.Parts) - 1
-					var err error
-					if openAt, err = at(); err != nil {
-						return err
-					}
-				}
-			}
-		}
-		if skip || u.Context {
-			return nil
+		if _, skip, err := walk.unit(u.Source, u.File); err != nil || skip || u.Context {
+			return err
 		}
 		row[0], row[1], row[2], row[3] = safeText(u.ID), safeText(u.Respondent), safeText(u.Source), safeText(firstNonEmpty(u.Question, u.Speaker))
 		for i, code := range cm.codes {
@@ -320,10 +287,7 @@ func writeCodingsCSVParts(w io.Writer, in Input, opts Options, prev *reuse) (*Se
 		return cw.Write(row)
 	})
 	if err == nil {
-		err = closeOpen()
-	}
-	if err == nil {
-		err = copyUpTo(len(in.Parts))
+		err = walk.finish()
 	}
 	if err != nil {
 		return nil, err

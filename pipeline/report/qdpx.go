@@ -4,7 +4,6 @@ import (
 	"archive/zip"
 	"bufio"
 	"crypto/sha1"
-	"errors"
 	"fmt"
 	"io"
 	"os"
@@ -240,20 +239,16 @@ func renderQDPXParts(w io.Writer, in Input, tmpDir string, prev *reuse) (*Segmen
 	// Sources: one per (source, file), in unit order; in.Parts (when given)
 	// lists them, and each part prev holds is copied where it falls.
 	var (
-		index         = partIndex(in.Parts)
-		next          int  // the first part not yet written or copied
-		skip          bool // the current source's units were copied
-		open          bool // a rendered source's TextSource is open
-		key, file     string
-		seen          = map[string]bool{}
-		nSources      int
-		selections    int
-		runes, writ   int
-		sg            string
-		errOutOfOrder = errors.New("units are not in (source, file) order")
-		gb            [36]byte
-		num           [20]byte
-		prefix        []byte
+		open        bool // a rendered source's TextSource is open
+		file        string
+		seen        = map[string]bool{}
+		nSources    int
+		selections  int
+		runes, writ int
+		sg          string
+		gb          [36]byte
+		num         [20]byte
+		prefix      []byte
 	)
 	// startSources writes what precedes the first TextSource and closes
 	// the head part.
@@ -265,9 +260,31 @@ func renderQDPXParts(w io.Writer, in Input, tmpDir string, prev *reuse) (*Segmen
 		_, err := endPart(false)
 		return err
 	}
-	// closeRendered ends the rendered source that is open, recording it
-	// when it is one of in.Parts.
-	closeRendered := func() error {
+	walk := newPartWalk(in.Parts)
+	walk.lookup = func(i int) (PartSegment, bool) {
+		p, ok := prev.part(in.Parts[i].Key)
+		return p, ok && p.Text != nil
+	}
+	walk.copy = func(i int, p PartSegment) error {
+		if err := startSources(); err != nil {
+			return err
+		}
+		nSources++
+		at := sd.out.n
+		if err := sd.copyPart(prev, p.Body); err != nil {
+			return err
+		}
+		out.Parts = append(out.Parts, PartSegment{Key: p.Key, Body: Segment{Off: qdeAt + at, Len: p.Body.Len, CRC: p.Body.CRC, Raw: p.Body.Raw}})
+		out.Copied++
+		sk := in.Parts[i].Source + "\x00" + in.Parts[i].File
+		seen[sk] = true
+		text := *p.Text
+		texts = append(texts, sourceText{name: "sources/" + g.guid("source:", sk) + ".txt", copied: &text, rec: len(out.Parts) - 1})
+		return nil
+	}
+	// end closes the rendered source that is open, recording it when it
+	// is one of in.Parts.
+	walk.end = func() error {
 		if !open {
 			return nil
 		}
@@ -282,78 +299,37 @@ func renderQDPXParts(w io.Writer, in Input, tmpDir string, prev *reuse) (*Segmen
 		}
 		return nil
 	}
-	// copyUpTo copies the parts before part j (when prev holds them; the
-	// others have no units).
-	copyUpTo := func(j int) error {
-		for ; next < j; next++ {
-			p, ok := prev.part(in.Parts[next].Key)
-			if !ok || p.Text == nil {
-				continue
-			}
-			if err := startSources(); err != nil {
-				return err
-			}
-			nSources++
-			at := sd.out.n
-			if err := sd.copyPart(prev, p.Body); err != nil {
-				return err
-			}
-			out.Parts = append(out.Parts, PartSegment{Key: p.Key, Body: Segment{Off: qdeAt + at, Len: p.Body.Len, CRC: p.Body.CRC, Raw: p.Body.Raw}})
-			out.Copied++
-			sk := in.Parts[next].Source + "\x00" + in.Parts[next].File
-			seen[sk] = true
-			text := *p.Text
-			texts = append(texts, sourceText{name: "sources/" + g.guid("source:", sk) + ".txt", copied: &text, rec: len(out.Parts) - 1})
+	walk.open = func(i int) error {
+		key := walk.key
+		if seen[key] {
+			return errUnitOrder
 		}
-		return nil
+		rec := -1
+		if i >= 0 && in.Parts[i].Key != "" {
+			out.Parts = append(out.Parts, PartSegment{Key: in.Parts[i].Key})
+			rec = len(out.Parts) - 1
+		}
+		if err := startSources(); err != nil {
+			return err
+		}
+		seen[key] = true
+		nSources++
+		open = true
+		selections, runes, writ = 0, 0, 0
+		sg = g.guid("source:", key)
+		texts = append(texts, sourceText{name: "sources/" + sg + ".txt", rec: rec})
+		x.raw("\n    <TextSource")
+		x.attr("guid", sg)
+		x.attr("name", firstNonEmpty(file, strings.ReplaceAll(key, "\x00", "/")))
+		x.attr("plainTextPath", "internal://"+sg+".txt")
+		x.attr("creatingUser", user)
+		x.raw(">")
+		return x.err
 	}
 	err = in.eachUnit(func(u study.Unit, c *study.Coding) error {
-		if nSources == 0 || !isSourceKey(key, u.Source, u.File) {
-			k := u.Source + "\x00" + u.File
-			if seen[k] {
-				return errOutOfOrder
-			}
-			if err := closeRendered(); err != nil {
-				return err
-			}
-			key, file, skip = k, u.File, false
-			rec := -1
-			if j, ok := index[k]; ok {
-				if j < next {
-					return errOutOfOrder
-				}
-				if err := copyUpTo(j); err != nil {
-					return err
-				}
-				if p, ok := prev.part(in.Parts[j].Key); ok && p.Text != nil {
-					// Copied: the part's units are not needed.
-					skip = true
-					return copyUpTo(j + 1)
-				}
-				next = j + 1
-				if in.Parts[j].Key != "" {
-					out.Parts = append(out.Parts, PartSegment{Key: in.Parts[j].Key})
-					rec = len(out.Parts) - 1
-				}
-			}
-			if err := startSources(); err != nil {
-				return err
-			}
-			seen[k] = true
-			nSources++
-			open = true
-			selections, runes, writ = 0, 0, 0
-			sg = g.guid("source:", key)
-			texts = append(texts, sourceText{name: "sources/" + sg + ".txt", rec: rec})
-			x.raw("\n    <TextSource")
-			x.attr("guid", sg)
-			x.attr("name", firstNonEmpty(file, strings.ReplaceAll(key, "\x00", "/")))
-			x.attr("plainTextPath", "internal://"+sg+".txt")
-			x.attr("creatingUser", user)
-			x.raw(">")
-		}
-		if skip {
-			return nil
+		file = u.File
+		if _, skip, err := walk.unit(u.Source, u.File); err != nil || skip {
+			return err
 		}
 		if writ > 0 {
 			runes += 2 // the blank line between units
@@ -398,10 +374,7 @@ func renderQDPXParts(w io.Writer, in Input, tmpDir string, prev *reuse) (*Segmen
 		return x.err
 	})
 	if err == nil {
-		err = closeRendered()
-	}
-	if err == nil {
-		err = copyUpTo(len(in.Parts))
+		err = walk.finish()
 	}
 	if err != nil {
 		return fail(err)

@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"encoding/hex"
+	"errors"
 	"fmt"
 	"hash/crc32"
 	"io"
@@ -302,4 +303,83 @@ func finishRaw(fh *zip.FileHeader, crc uint32, comp, raw int64) {
 	} else {
 		fh.CompressedSize, fh.UncompressedSize = uint32(comp), uint32(raw)
 	}
+}
+
+// errUnitOrder is returned when units do not come in (source, file) order,
+// which the parts' layout relies on.
+var errUnitOrder = errors.New("units are not in (source, file) order")
+
+// partWalk follows a renderer's units through the parts: when the units
+// move on to another file it ends the part being rendered, copies the
+// parts before the new file's that the last export holds, and copies the
+// new file's own part too when it can (its units are then skipped). Each
+// renderer says how to do those things with its own bytes.
+type partWalk struct {
+	parts []Part
+	index map[string]int
+	next  int // the first part neither rendered nor copied
+	key   string
+	moved bool // key is set
+	skip  bool // the current file's part was copied
+
+	// lookup returns what can be copied for part i now, if anything.
+	lookup func(i int) (PartSegment, bool)
+	// copy copies part i.
+	copy func(i int, p PartSegment) error
+	// open starts rendering part i (-1: a file not among the parts);
+	// end ends the part being rendered, if any.
+	open func(i int) error
+	end  func() error
+}
+
+func newPartWalk(parts []Part) *partWalk {
+	return &partWalk{parts: parts, index: partIndex(parts)}
+}
+
+// unit moves the walk to a unit of source and file; it reports whether
+// the unit's file differs from the last unit's, and whether the unit's
+// part was copied (so the unit must not be rendered).
+func (w *partWalk) unit(source, file string) (changed, skip bool, err error) {
+	if w.moved && isSourceKey(w.key, source, file) {
+		return false, w.skip, nil
+	}
+	if err := w.end(); err != nil {
+		return true, false, err
+	}
+	w.moved, w.key, w.skip = true, source+"\x00"+file, false
+	j, ok := w.index[w.key]
+	if !ok {
+		return true, false, w.open(-1)
+	}
+	if j < w.next {
+		return true, false, errUnitOrder
+	}
+	if err := w.copyUpTo(j); err != nil {
+		return true, false, err
+	}
+	if _, ok := w.lookup(j); ok {
+		w.skip = true
+		return true, true, w.copyUpTo(j + 1)
+	}
+	w.next = j + 1
+	return true, false, w.open(j)
+}
+
+func (w *partWalk) copyUpTo(j int) error {
+	for ; w.next < j; w.next++ {
+		if p, ok := w.lookup(w.next); ok {
+			if err := w.copy(w.next, p); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// finish ends the last rendered part and copies the parts after it.
+func (w *partWalk) finish() error {
+	if err := w.end(); err != nil {
+		return err
+	}
+	return w.copyUpTo(len(w.parts))
 }

@@ -328,20 +328,15 @@ func bstrMarshal(s string) (result string) {
 // on one sheet and nothing failed; otherwise codingsZip compresses the part
 // from the spool, as one stream.
 type codingsEarly struct {
-	m     matrix
-	parts []Part
-	index map[string]int
-	prev  *reuse
+	m    matrix
+	prev *reuse
+	walk *partWalk
 
 	started    bool
 	used       bool // written into the workbook
 	err        error
-	rows       int  // rows so far (copied ones included)
-	next       int  // the first part not yet rendered or copied
-	rec        int  // the rendered part open in record.Parts, or -1
-	skip       bool // the current file's rows were copied
-	key        string
-	seen       bool // key is set
+	rows       int // rows so far (copied ones included)
+	rec        int // the rendered part open in record.Parts, or -1
 	cr         *cellRows
 	bw         *bufio.Writer
 	aw         *asyncWriter
@@ -357,8 +352,33 @@ type codingsEarly struct {
 }
 
 func newCodingsEarly(m matrix, parts []Part, prev *reuse) *codingsEarly {
-	return &codingsEarly{m: m, parts: parts, index: partIndex(parts), prev: prev, rec: -1,
-		record: &SegmentFile{Format: segmentFormat}}
+	e := &codingsEarly{m: m, prev: prev, rec: -1, record: &SegmentFile{Format: segmentFormat}, walk: newPartWalk(parts)}
+	e.walk.lookup = func(i int) (PartSegment, bool) {
+		p, ok := prev.part(rowKey(parts[i].Key, e.rows+2))
+		return p, ok && e.rows+p.Rows <= maxSheetRows
+	}
+	e.walk.copy = func(i int, p PartSegment) error {
+		at := e.sd.out.n
+		if err := e.sd.copyPart(prev, p.Body); err != nil {
+			return err
+		}
+		e.record.Parts = append(e.record.Parts, PartSegment{Key: p.Key, Rows: p.Rows,
+			Body: Segment{Off: at, Len: p.Body.Len, CRC: p.Body.CRC, Raw: p.Body.Raw}})
+		e.record.Copied++
+		e.rows += p.Rows
+		return nil
+	}
+	e.walk.open = func(i int) error {
+		if i >= 0 {
+			if k := rowKey(parts[i].Key, e.rows+2); k != "" {
+				e.record.Parts = append(e.record.Parts, PartSegment{Key: k})
+				e.rec = len(e.record.Parts) - 1
+			}
+		}
+		return nil
+	}
+	e.walk.end = e.endRows
+	return e
 }
 
 // rowKey is the key of a file's rows starting at row r: the same rows at
@@ -386,50 +406,23 @@ func (e *codingsEarly) start(dir string) {
 
 // endRows ends the rows part that is open, recording it when it is one of
 // the parts.
-func (e *codingsEarly) endRows() {
+func (e *codingsEarly) endRows() error {
 	rec := e.rec
 	e.rec = -1
-	if e.err != nil {
-		return
+	if err := e.bw.Flush(); err != nil {
+		return err
 	}
-	if e.err = e.bw.Flush(); e.err != nil {
-		return
-	}
-	if e.err = e.aw.Wait(); e.err != nil {
-		return
+	if err := e.aw.Wait(); err != nil {
+		return err
 	}
 	if rec < 0 && e.sd.seg.Raw == 0 {
-		return
+		return nil
 	}
-	var s Segment
-	s, e.err = e.sd.end(false)
+	s, err := e.sd.end(false)
 	if rec >= 0 {
 		e.record.Parts[rec].Body = s
 	}
-}
-
-// copyUpTo copies the rows of the parts before part j that the last
-// workbook holds at the current row numbers.
-func (e *codingsEarly) copyUpTo(j int) {
-	for ; e.next < j && e.err == nil; e.next++ {
-		key := rowKey(e.parts[e.next].Key, e.rows+2)
-		p, ok := e.prev.part(key)
-		if !ok {
-			continue
-		}
-		if e.rows+p.Rows > maxSheetRows {
-			e.err = errors.New("more units than a sheet holds")
-			return
-		}
-		at := e.sd.out.n
-		if e.err = e.sd.copyPart(e.prev, p.Body); e.err != nil {
-			return
-		}
-		e.record.Parts = append(e.record.Parts, PartSegment{Key: key, Rows: p.Rows,
-			Body: Segment{Off: at, Len: p.Body.Len, CRC: p.Body.CRC, Raw: p.Body.Raw}})
-		e.record.Copied++
-		e.rows += p.Rows
-	}
+	return err
 }
 
 // add takes the next unit, context units included.
@@ -442,28 +435,8 @@ func (e *codingsEarly) add(dir string, u study.Unit, codes []string) {
 			return
 		}
 	}
-	if !e.seen || !isSourceKey(e.key, u.Source, u.File) {
-		e.endRows()
-		e.seen, e.key, e.skip = true, u.Source+"\x00"+u.File, false
-		if j, ok := e.index[e.key]; ok {
-			if j < e.next {
-				e.err = errors.New("units are not in (source, file) order")
-				return
-			}
-			e.copyUpTo(j)
-			if p, ok := e.prev.part(rowKey(e.parts[j].Key, e.rows+2)); ok && e.rows+p.Rows <= maxSheetRows {
-				e.skip = true
-				e.copyUpTo(j + 1)
-				return
-			}
-			e.next = j + 1
-			if k := rowKey(e.parts[j].Key, e.rows+2); k != "" {
-				e.record.Parts = append(e.record.Parts, PartSegment{Key: k})
-				e.rec = len(e.record.Parts) - 1
-			}
-		}
-	}
-	if e.skip || u.Context || e.err != nil {
+	_, skip, err := e.walk.unit(u.Source, u.File)
+	if e.err = err; err != nil || skip || u.Context {
 		return
 	}
 	if e.rows == maxSheetRows {
@@ -486,10 +459,7 @@ func (e *codingsEarly) finish(dir string, rows int, widths [4]int) {
 	if e.err != nil {
 		return
 	}
-	e.endRows()
-	if e.err == nil {
-		e.copyUpTo(len(e.parts))
-	}
+	e.err = e.walk.finish()
 	if e.err == nil {
 		e.err = e.aw.Close()
 	}
