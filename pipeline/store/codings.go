@@ -97,6 +97,50 @@ var errBadCoding = errors.New("damaged coding")
 // Matches. It never panics on bad input, as the store file is outside
 // input: a damaged or foreign blob is an error wrapping errBadCoding.
 func (t terms) decode(b []byte, c *study.Coding, withMatches bool) error {
+	return t.decodeFrom(b, c, withMatches, nil)
+}
+
+// slab hands out the lists of decoded codings from larger arrays, so a scan
+// of a national survey makes an allocation per few hundred units instead of
+// two per unit. The lists do not overlap and are capped at their length, so
+// appending to one copies it rather than writing into the next; a caller
+// that keeps one keeps its slab alive, which is why slabs are small.
+type slab struct {
+	codes   []string
+	matches []study.Match
+}
+
+// slabCodes and slabMatches are a slab's sizes: 4 and 14 KB, the lists of
+// some fifty units of a national survey. A list longer than a quarter of a
+// slab gets an array of its own, so a slab leaves at most that unused.
+const slabCodes, slabMatches = 256, 256
+
+func (s *slab) newCodes(n int) []string {
+	if s == nil || n > slabCodes/4 {
+		return make([]string, n)
+	}
+	if s.codes == nil || n > cap(s.codes)-len(s.codes) {
+		s.codes = make([]string, 0, slabCodes)
+	}
+	i := len(s.codes)
+	s.codes = s.codes[:i+n]
+	return s.codes[i : i+n : i+n]
+}
+
+func (s *slab) newMatches(n int) []study.Match {
+	if s == nil || n > slabMatches/4 {
+		return make([]study.Match, n)
+	}
+	if s.matches == nil || n > cap(s.matches)-len(s.matches) {
+		s.matches = make([]study.Match, 0, slabMatches)
+	}
+	i := len(s.matches)
+	s.matches = s.matches[:i+n]
+	return s.matches[i : i+n : i+n]
+}
+
+// decodeFrom is decode with the lists taken from sl (nil: allocated each).
+func (t terms) decodeFrom(b []byte, c *study.Coding, withMatches bool, sl *slab) error {
 	d := decoder{b: b}
 	if len(b) == 0 || b[0] != codingFormat {
 		return fmt.Errorf("%w: format %v, want %d", errBadCoding, b[:min(len(b), 1)], codingFormat)
@@ -107,7 +151,7 @@ func (t terms) decode(b []byte, c *study.Coding, withMatches bool) error {
 		return d.err
 	}
 	if !isNil {
-		c.Codes = make([]string, n)
+		c.Codes = sl.newCodes(n)
 		for i := range c.Codes {
 			e, _ := t.entry(&d, true, false)
 			c.Codes[i] = e.code
@@ -122,7 +166,7 @@ func (t terms) decode(b []byte, c *study.Coding, withMatches bool) error {
 		return d.err
 	}
 	if !isNil {
-		c.Matches = make([]study.Match, n)
+		c.Matches = sl.newMatches(n)
 		start := int64(0)
 		for i := range c.Matches {
 			m := &c.Matches[i]

@@ -119,6 +119,7 @@ func (s *Store) UnitsByID(ctx context.Context, codebookHash string, ids []string
 func scanUnitsWithCodings(rows *sql.Rows, t terms, fn func(study.Unit, *study.Coding) error) (fnErr, err error) {
 	defer rows.Close()
 	var c study.Coding
+	var sl slab
 	for rows.Next() {
 		var u study.Unit
 		var blob sql.RawBytes
@@ -129,7 +130,7 @@ func scanUnitsWithCodings(rows *sql.Rows, t terms, fn func(study.Unit, *study.Co
 		var cp *study.Coding
 		if blob != nil {
 			c = study.Coding{UnitID: u.ID}
-			if err := t.decode(blob, &c, true); err != nil {
+			if err := t.decodeFrom(blob, &c, true, &sl); err != nil {
 				return nil, fmt.Errorf("coding of unit %q: %w", u.ID, err)
 			}
 			cp = &c

@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"fmt"
 	"reflect"
 	"testing"
 
@@ -81,5 +82,51 @@ func TestUnitsWithCodings(t *testing.T) {
 	}
 	if !reflect.DeepEqual(byID, []string{sv.units[1].ID, sv.units[2].ID}) {
 		t.Errorf("UnitsByID = %v", byID)
+	}
+}
+
+// TestUnitsWithCodingsListsAreTheirOwn checks the codings UnitsWithCodings
+// decodes into shared slabs: nil and empty lists stay apart, lists longer
+// than a slab takes read back whole, and appending to one unit's lists
+// never writes into another's.
+func TestUnitsWithCodingsListsAreTheirOwn(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	sv := newSurvey("e", "a.csv", 600) // more lists than a slab holds
+	sv.store(t, s)
+	in := codingsFor(sv.units)
+	in[0] = study.Coding{UnitID: in[0].UnitID}                                              // nil lists
+	in[1] = study.Coding{UnitID: in[1].UnitID, Codes: []string{}, Matches: []study.Match{}} // empty ones
+	for i := range 2 * slabMatches {
+		in[2].Matches = append(in[2].Matches, study.Match{Code: "werkdruk", Term: "werk", Span: study.Span{Start: i, End: i + 4}})
+	}
+	for i := range 2 * slabCodes {
+		in[3].Codes = append(in[3].Codes, fmt.Sprintf("c%d", i))
+	}
+	if err := s.SaveCodings(ctx, "cb", in); err != nil {
+		t.Fatal(err)
+	}
+	var got []study.Coding
+	if err := s.UnitsWithCodings(ctx, "cb", func(_ study.Unit, c *study.Coding) error {
+		got = append(got, *c)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if !reflect.DeepEqual(got, in) {
+		t.Fatal("codings read back differ from those saved")
+	}
+	if got[0].Codes != nil || got[0].Matches != nil || got[1].Codes == nil || got[1].Matches == nil {
+		t.Errorf("nil and empty lists: %#v, %#v", got[0], got[1])
+	}
+	for i := range got {
+		got[i].Codes = append(got[i].Codes, "extra")
+		got[i].Matches = append(got[i].Matches, study.Match{Code: "extra"})
+	}
+	for i := range got {
+		if c := got[i]; !reflect.DeepEqual(c.Codes[:len(c.Codes)-1], in[i].Codes) && len(in[i].Codes) > 0 ||
+			!reflect.DeepEqual(c.Matches[:len(c.Matches)-1], in[i].Matches) && len(in[i].Matches) > 0 {
+			t.Fatalf("unit %d: lists changed by appending to others: %v", i, c)
+		}
 	}
 }
