@@ -339,10 +339,14 @@ func newModel(in Input) (*model, error) {
 	has := make([]uint64, m.words)
 	suffixIdx := map[string]int32{}
 	m.oddIDs = map[int32]string{}
-	// Units come in runs of one source: the last one's interned name and
-	// counts spare two map look-ups a unit.
+	// Units come in runs of one source, and a respondent's answers one
+	// after another: the last unit's source (interned name and counts) and
+	// respondent spare most look-ups, whose cache misses were much of the
+	// time spent per unit.
 	var src string
 	var sc *srcCount
+	var lastKey respKey
+	lastResp, haveLast := int32(0), false
 	err := m.corpus.Units(func(u study.Unit, c *study.Coding) error {
 		if u.Context {
 			return nil
@@ -355,6 +359,7 @@ func newModel(in Input) (*model, error) {
 					return respErr
 				}
 				resolve()
+				haveLast = false // it was pending
 			default:
 			}
 		}
@@ -367,7 +372,9 @@ func newModel(in Input) (*model, error) {
 		}
 		k := respKey{src, u.Respondent}
 		var ri int32
-		if ready {
+		if haveLast && k == lastKey {
+			ri = lastResp
+		} else if ready {
 			var ok bool
 			if ri, ok = byKey.get(k); !ok {
 				ri = implicit(k)
@@ -381,6 +388,7 @@ func newModel(in Input) (*model, error) {
 			}
 			ri = -1 - p
 		}
+		lastKey, lastResp, haveLast = k, ri, true
 		sc.units++
 		sc.survey = sc.survey || u.Question != ""
 		clear(has)
@@ -568,19 +576,20 @@ func (m *model) unitID(i int) string {
 	return m.srcNames[r.source] + "/" + r.id + "/" + m.suffixes[u.suffix]
 }
 
-// unitIDHash continues quoteHashUnit's h with unit i's ID, without
-// building the ID.
-func (m *model) unitIDHash(h uint64, i int) uint64 {
+// hashUnitID continues every quoteHashUnit state in hs with unit i's ID,
+// from its parts.
+func (m *model) hashUnitID(hs []uint64, i int) {
 	u := &m.units[i]
 	if u.suffix < 0 {
-		return quoteHashUnit(h, m.oddIDs[int32(i)])
+		fnvMany(hs, m.oddIDs[int32(i)])
+		return
 	}
 	r := &m.resp[u.resp]
-	h = quoteHashUnit(h, m.srcNames[r.source])
-	h = (h ^ '/') * fnvPrime
-	h = quoteHashUnit(h, r.id)
-	h = (h ^ '/') * fnvPrime
-	return quoteHashUnit(h, m.suffixes[u.suffix])
+	fnvMany(hs, m.srcNames[r.source])
+	fnvMany(hs, "/")
+	fnvMany(hs, r.id)
+	fnvMany(hs, "/")
+	fnvMany(hs, m.suffixes[u.suffix])
 }
 
 // respAttr is respondent i's value index of attribute k, -1 without one.
@@ -645,12 +654,6 @@ func (m *model) codeSet(ids []string) []bool {
 	}
 	return has
 }
-
-func bit(set []uint64, c int) bool { return set[c/64]>>(c%64)&1 == 1 }
-
-// uHas and uShow test code c for unit i.
-func (m *model) uHas(i, c int) bool  { return bit(m.unitHas[i*m.words:], c) }
-func (m *model) uShow(i, c int) bool { return bit(m.unitShow[i*m.words:], c) }
 
 // rSet is respondent i's code set.
 func (m *model) rSet(i int) []uint64 { return m.respHas[i*m.words : (i+1)*m.words] }

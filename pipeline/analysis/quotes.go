@@ -33,26 +33,53 @@ func (m *model) quotes(overall groupCount, attrs []grouping) []Quote {
 			}
 		}
 	}
-	var out []Quote
-	pick := quotePicker{per: per, idOf: func(u int32) string { return m.unitID(int(u)) }}
+	// One pass over the units offers each to the picker of every code it
+	// may be quoted for, so that its ID is hashed for all those codes at
+	// once (fnvMany): hashing was most of the time spent on quotes.
+	idOf := func(u int32) string { return m.unitID(int(u)) }
+	picks := make([]quotePicker, len(m.in.Codes))
+	h0 := make([]uint64, len(m.in.Codes))
+	shown := make([]uint64, m.words) // codes whose count is shown
 	for c, code := range m.in.Codes {
+		picks[c] = quotePicker{per: per, idOf: idOf}
 		if overall.n[c] == 0 || m.sensitive(overall.n[c]) || m.sensitive(overall.size-overall.n[c]) {
 			continue
 		}
-		pick.reset()
-		h0 := quoteHashCode(code.ID)
-		for i := range m.units {
-			u := &m.units[i]
-			if !m.uHas(i, c) || !m.uShow(i, c) || !quotable[u.resp] {
-				continue
-			}
-			good := u.runes >= 40 && u.runes <= 300
-			if pick.full() && !good && pick.worst().good {
-				continue // cannot beat the last pick; spares the hash
-			}
-			pick.offer(quoteCand{u: int32(i), resp: u.resp, good: good, hash: m.unitIDHash(h0, i)})
+		shown[c/64] |= 1 << (c % 64)
+		h0[c] = quoteHashCode(code.ID)
+	}
+	var codes []int
+	var hashes []uint64
+	for i := range m.units {
+		u := &m.units[i]
+		if !quotable[u.resp] {
+			continue
 		}
-		for _, cd := range pick.picks {
+		good := u.runes >= 40 && u.runes <= 300
+		codes, hashes = codes[:0], hashes[:0]
+		for w := range m.words {
+			word := m.unitHas[i*m.words+w] & m.unitShow[i*m.words+w] & shown[w]
+			for word != 0 {
+				c := w*64 + trailingZeros(word)
+				word &= word - 1
+				if p := &picks[c]; p.full() && !good && p.worst().good {
+					continue // cannot beat the last pick; spares the hash
+				}
+				codes = append(codes, c)
+				hashes = append(hashes, h0[c])
+			}
+		}
+		if len(codes) == 0 {
+			continue
+		}
+		m.hashUnitID(hashes, i)
+		for k, c := range codes {
+			picks[c].offer(quoteCand{u: int32(i), resp: u.resp, good: good, hash: hashes[k]})
+		}
+	}
+	var out []Quote
+	for c, code := range m.in.Codes {
+		for _, cd := range picks[c].picks {
 			out = append(out, Quote{Code: code.ID, UnitID: m.unitID(int(cd.u))})
 		}
 	}
@@ -151,6 +178,33 @@ func quoteHashUnit(h uint64, unitID string) uint64 {
 		h = (h ^ uint64(unitID[i])) * fnvPrime
 	}
 	return h
+}
+
+// fnvMany continues every FNV-1a state in hs with s. The states are
+// independent, so four or two at a time keep the multiplier busy where
+// one state waits for each product before the next byte.
+func fnvMany(hs []uint64, s string) {
+	for len(hs) >= 4 {
+		a, b, c, d := hs[0], hs[1], hs[2], hs[3]
+		for i := 0; i < len(s); i++ {
+			x := uint64(s[i])
+			a, b, c, d = (a^x)*fnvPrime, (b^x)*fnvPrime, (c^x)*fnvPrime, (d^x)*fnvPrime
+		}
+		hs[0], hs[1], hs[2], hs[3] = a, b, c, d
+		hs = hs[4:]
+	}
+	if len(hs) >= 2 {
+		a, b := hs[0], hs[1]
+		for i := 0; i < len(s); i++ {
+			x := uint64(s[i])
+			a, b = (a^x)*fnvPrime, (b^x)*fnvPrime
+		}
+		hs[0], hs[1] = a, b
+		hs = hs[2:]
+	}
+	if len(hs) == 1 {
+		hs[0] = quoteHashUnit(hs[0], s)
+	}
 }
 
 // fillTexts reads the quoted units and those with disagreements, and fills

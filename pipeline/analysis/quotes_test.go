@@ -86,3 +86,43 @@ func TestQuoteHashIsFNV1a(t *testing.T) {
 		t.Errorf("quoteHash = %#x, want %#x", got, h)
 	}
 }
+
+// A unit keeps its ID as parts (unit.suffix); what quotes hash and print
+// must be the ID itself, for IDs of every form.
+func TestUnitIDsFromParts(t *testing.T) {
+	in := withUnlistedRespondents()
+	for i, id := range []string{"odd", "enquete/", "enquete/x00", "enquete/x00/", "other/x01/q"} {
+		u := in.Units[i]
+		u.ID = id
+		in.Units = append(in.Units, u)
+	}
+	m, err := newModel(in)
+	if err != nil {
+		t.Fatal(err)
+	}
+	i := 0
+	for _, u := range in.Units {
+		if u.Context {
+			continue
+		}
+		if got := m.unitID(i); got != u.ID {
+			t.Errorf("unit %d: ID %q, want %q", i, got, u.ID)
+		}
+		// Seven states take fnvMany's four-, two- and one-state paths.
+		codes := []string{"werkdruk", "regeldruk", "a", "", "werkdruk.uren", "x", "yz"}
+		hs := make([]uint64, len(codes))
+		for k, code := range codes {
+			hs[k] = quoteHashCode(code)
+		}
+		m.hashUnitID(hs, i)
+		for k, code := range codes {
+			if want := quoteHash(code, u.ID); hs[k] != want {
+				t.Errorf("unit %q, code %q: hash %#x, want %#x", u.ID, code, hs[k], want)
+			}
+		}
+		i++
+	}
+	if len(m.oddIDs) == 0 {
+		t.Error("no ID of another form; the test proves less than it says")
+	}
+}
