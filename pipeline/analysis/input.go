@@ -209,8 +209,8 @@ type respondent struct {
 	coded  bool  // has at least one non-context unit
 }
 
-// unit is a non-context unit: its respondent, length in code points and
-// ID (for quotes). Its codes are bitsets in model.unitHas and
+// unit is a non-context unit: its respondent, whether its length suits a
+// quote, and its ID (for quotes). Its codes are bitsets in model.unitHas and
 // model.unitShow.
 //
 // IDs are source/respondent/question or source/respondent/tNNNN
@@ -221,8 +221,8 @@ type respondent struct {
 // kept whole in model.oddIDs.
 type unit struct {
 	resp   int32
-	runes  int32
 	suffix int32 // into model.suffixes; -1 for an ID in model.oddIDs
+	good   bool  // of a quotable length (goodLength)
 }
 
 // srcCount is what the units say about one source.
@@ -347,6 +347,7 @@ func newModel(in Input) (*model, error) {
 	var sc *srcCount
 	var lastKey respKey
 	lastResp, haveLast := int32(0), false
+	var refs []codeRef
 	err := m.corpus.Units(func(u study.Unit, c *study.Coding) error {
 		if u.Context {
 			return nil
@@ -396,13 +397,28 @@ func newModel(in Input) (*model, error) {
 		if c != nil {
 			codes = c.Codes
 		}
-		m.setCodes(has, codes)
+		refs = m.setCodes(has, codes, refs[:0])
 		m.unitHas = append(m.unitHas, has...)
 		clear(has)
 		if c != nil {
 			for _, mt := range c.Matches {
-				i, ok := m.codeIdx[mt.Code]
-				if s := mt.Span; ok && !mt.Negated && s.Start >= 0 && s.Start < s.End && s.End <= len(u.Text) {
+				if s := mt.Span; mt.Negated || s.Start < 0 || s.Start >= s.End || s.End > len(u.Text) {
+					continue
+				}
+				// A match's code is nearly always one of the unit's codes,
+				// found by comparing strings that mostly share their bytes
+				// (the store's dictionary), cheaper than hashing.
+				i, ok := 0, false
+				for _, r := range refs {
+					if r.id == mt.Code {
+						i, ok = r.i, true
+						break
+					}
+				}
+				if !ok {
+					i, ok = m.codeIdx[mt.Code]
+				}
+				if ok {
 					for _, a := range m.lineage[i] {
 						has[a/64] |= 1 << (a % 64)
 					}
@@ -421,7 +437,7 @@ func newModel(in Input) (*model, error) {
 		} else {
 			m.oddIDs[int32(len(m.units))] = u.ID
 		}
-		m.units = append(m.units, unit{resp: ri, runes: int32(min(utf8.RuneCountInString(u.Text), math.MaxInt32)), suffix: suffix})
+		m.units = append(m.units, unit{resp: ri, suffix: suffix, good: goodLength(u.Text)})
 		if m.goldUnits != nil {
 			_, g := in.Gold[u.ID]
 			_, s := in.Second[u.ID]
@@ -556,6 +572,22 @@ func (m *model) readRespondents() (*respIndex, error) {
 	return byKey, err
 }
 
+// goodLength reports whether text has 40 to 300 code points (as ranging
+// over it counts them), long enough to say something and short enough to
+// read. A code point takes 1 to 4 bytes, so most answers are decided by
+// their length in bytes without counting.
+func goodLength(text string) bool {
+	n := len(text)
+	switch {
+	case n < 40 || n > 4*300:
+		return false
+	case n >= 4*40 && n <= 300:
+		return true
+	}
+	runes := utf8.RuneCountInString(text)
+	return runes >= 40 && runes <= 300
+}
+
 // idSuffix returns what follows source + "/" + respondent + "/" in id.
 func idSuffix(id, source, respondent string) (string, bool) {
 	n := len(source) + 1 + len(respondent) + 1
@@ -629,17 +661,25 @@ func (m *model) permuteRespondents(order []int32) {
 	}
 }
 
-// setCodes marks the codes of a coding and their ancestors in has: the
+// codeRef is a code's ID and index.
+type codeRef struct {
+	id string
+	i  int
+}
+
+// setCodes marks the codes of a coding and their ancestors in has (the
 // coding stage already adds ancestors, but gold files written by hand often
-// do not.
-func (m *model) setCodes(has []uint64, ids []string) {
+// do not), and appends the known ones to refs.
+func (m *model) setCodes(has []uint64, ids []string, refs []codeRef) []codeRef {
 	for _, id := range ids {
 		if i, ok := m.codeIdx[id]; ok {
+			refs = append(refs, codeRef{id, i})
 			for _, a := range m.lineage[i] {
 				has[a/64] |= 1 << (a % 64)
 			}
 		}
 	}
+	return refs
 }
 
 // codeSet is setCodes as a []bool per code.

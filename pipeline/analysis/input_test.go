@@ -3,8 +3,11 @@ package analysis
 import (
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"reflect"
+	"strings"
 	"testing"
+	"unicode/utf8"
 
 	"github.com/veldstem/veldstem/pipeline/study"
 )
@@ -113,6 +116,26 @@ func TestModelRespondentsError(t *testing.T) {
 		in.Corpus = g
 		if _, err := Compute(in); !errors.Is(err, g.respErr) {
 			t.Errorf("after %d units: err = %v, want the respondents' error", after, err)
+		}
+	}
+}
+
+// goodLength decides most lengths from the bytes alone; it must agree
+// with counting code points as ranging over the text does, also for
+// multi-byte and invalid UTF-8.
+func TestGoodLengthCountsCodePoints(t *testing.T) {
+	rng := rand.New(rand.NewPCG(4, 2))
+	pieces := []string{"a", "ë", "€", "😀", "\xff", "\xe2\x82", " "}
+	for range 20000 {
+		var b strings.Builder
+		n := rng.IntN(1300)
+		for b.Len() < n {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		text := b.String()
+		runes := utf8.RuneCountInString(text)
+		if got, want := goodLength(text), runes >= 40 && runes <= 300; got != want {
+			t.Fatalf("goodLength of %d bytes, %d code points = %v, want %v", len(text), runes, got, want)
 		}
 	}
 }

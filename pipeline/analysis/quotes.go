@@ -55,7 +55,7 @@ func (m *model) quotes(overall groupCount, attrs []grouping) []Quote {
 		if !quotable[u.resp] {
 			continue
 		}
-		good := u.runes >= 40 && u.runes <= 300
+		good := u.good
 		codes, hashes = codes[:0], hashes[:0]
 		for w := range m.words {
 			word := m.unitHas[i*m.words+w] & m.unitShow[i*m.words+w] & shown[w]
