@@ -45,7 +45,7 @@ func (m *model) newCount() groupCount {
 // add counts respondent i into g. Sums run in respondent order, so the
 // floating-point results are the same on every run.
 func (m *model) add(g *groupCount, i int) {
-	w := m.resp[i].w
+	w := m.weight(i)
 	g.size++
 	g.sw += w
 	g.sw2 += float64(w * w) // the conversion keeps the product rounded (no fused multiply-add)

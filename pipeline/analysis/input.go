@@ -196,14 +196,12 @@ func (x *respIndex) set(k respKey, i int32) {
 }
 
 // respondent is what analysis keeps of a study.Respondent; its attribute
-// values and Likert answers are rows of model.respAttrs and respLikert.
-// Source and wave are indices rather than strings: 40 bytes a respondent
-// instead of 72, and groupings count them in slices instead of maps.
+// values and Likert answers are rows of model.respAttrs and respLikert,
+// its weight is in model.weights. Source and wave are indices rather than
+// strings: 32 bytes a respondent instead of 72, and groupings count them in
+// slices instead of maps.
 type respondent struct {
-	id string
-	// w is the weight used in estimates, 1 when the study is unweighted.
-	// While the respondents are read it is the raw study.Respondent.Weight.
-	w      float64
+	id     string
 	source int32 // into model.srcNames
 	wave   int32 // into model.waveVals; -1 for none
 	coded  bool  // has at least one non-context unit
@@ -260,8 +258,12 @@ type model struct {
 	// less for each of a national survey's respondents.
 	respAttrs  []int32
 	respLikert []int16
-	sources    map[string]*srcCount
-	weighted   bool
+	// weights are the respondents' weights used in estimates (a weight
+	// that is not positive and finite counts as 1); nil, rather than all
+	// 1, when the study is unweighted.
+	weights  []float64
+	sources  map[string]*srcCount
+	weighted bool
 	// gold: the gold and second coders' unit IDs that are non-context units,
 	// and the automatic codes of those units.
 	goldUnits map[string]bool
@@ -307,6 +309,9 @@ func newModel(in Input) (*model, error) {
 		ri := int32(len(m.resp))
 		byKey.set(k, ri)
 		m.resp = append(m.resp, respondent{id: k.id, source: m.sourceIndex(k.source), wave: -1})
+		if m.weights != nil {
+			m.weights = append(m.weights, 1)
+		}
 		for range in.Attributes {
 			m.respAttrs = append(m.respAttrs, -1)
 		}
@@ -486,11 +491,7 @@ func newModel(in Input) (*model, error) {
 		newPos[old] = int32(pos)
 	}
 	m.permuteRespondents(order)
-	for i := range m.resp {
-		if w := m.resp[i].w; w > 0 && !math.IsInf(w, 0) {
-			m.weighted = true
-		}
-	}
+	m.weighted = m.weights != nil
 	m.respHas = make([]uint64, len(m.resp)*m.words)
 	for i := range m.units {
 		u := &m.units[i]
@@ -501,12 +502,15 @@ func newModel(in Input) (*model, error) {
 			dst[w] |= b
 		}
 	}
-	for i := range m.resp {
-		if w := m.resp[i].w; !m.weighted || !(w > 0) || math.IsInf(w, 0) {
-			m.resp[i].w = 1
-		}
-	}
 	return m, nil
+}
+
+// weight is respondent i's weight in estimates: 1 when unweighted.
+func (m *model) weight(i int) float64 {
+	if m.weights == nil {
+		return 1
+	}
+	return m.weights[i]
 }
 
 // sourceIndex numbers a source name, once.
@@ -547,7 +551,20 @@ func (m *model) readRespondents() (*respIndex, error) {
 				m.waveVals = append(m.waveVals, r.Wave)
 			}
 		}
-		m.resp = append(m.resp, respondent{id: r.ID, w: r.Weight, source: m.sourceIndex(k.source), wave: wave})
+		switch w := r.Weight; {
+		case w > 0 && !math.IsInf(w, 0):
+			if m.weights == nil {
+				// The first weight: everybody before it weighs 1.
+				m.weights = make([]float64, len(m.resp), cap(m.resp))
+				for i := range m.weights {
+					m.weights[i] = 1
+				}
+			}
+			m.weights = append(m.weights, w)
+		case m.weights != nil:
+			m.weights = append(m.weights, 1)
+		}
+		m.resp = append(m.resp, respondent{id: r.ID, source: m.sourceIndex(k.source), wave: wave})
 		for a, attr := range in.Attributes {
 			i := int32(-1)
 			if v := r.Attributes[attr]; v != "" {
@@ -641,6 +658,7 @@ func (m *model) permuteRespondents(order []int32) {
 			continue
 		}
 		tmp := m.resp[start]
+		tmpW := m.weight(start)
 		copy(tmpA, m.respAttrs[start*na:])
 		copy(tmpL, m.respLikert[start*nl:])
 		j := start
@@ -649,11 +667,17 @@ func (m *model) permuteRespondents(order []int32) {
 			order[j] = int32(j)
 			if k == start {
 				m.resp[j] = tmp
+				if m.weights != nil {
+					m.weights[j] = tmpW
+				}
 				copy(m.respAttrs[j*na:(j+1)*na], tmpA)
 				copy(m.respLikert[j*nl:(j+1)*nl], tmpL)
 				break
 			}
 			m.resp[j] = m.resp[k]
+			if m.weights != nil {
+				m.weights[j] = m.weights[k]
+			}
 			copy(m.respAttrs[j*na:(j+1)*na], m.respAttrs[k*na:(k+1)*na])
 			copy(m.respLikert[j*nl:(j+1)*nl], m.respLikert[k*nl:(k+1)*nl])
 			j = k

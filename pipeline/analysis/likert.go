@@ -79,7 +79,7 @@ func (m *model) likertSums(j, k int, of []int32, groups int) []likertSummary {
 		if g < 0 {
 			continue
 		}
-		s, w := &sums[g], m.resp[i].w
+		s, w := &sums[g], m.weight(i)
 		s.n++
 		s.counts[v-1]++
 		s.wTotal += w
@@ -99,7 +99,7 @@ func (m *model) likertSums(j, k int, of []int32, groups int) []likertSummary {
 		if v, g := group(i); g >= 0 {
 			s := &sums[g]
 			s.values = append(s.values, float64(v))
-			s.weights = append(s.weights, m.resp[i].w)
+			s.weights = append(s.weights, m.weight(i))
 		}
 	}
 	return sums
