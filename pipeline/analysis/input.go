@@ -170,27 +170,9 @@ func (m *model) isResp(i int32, k respKey) bool {
 	return r.id == k.id && m.srcNames[r.source] == k.source
 }
 
-// get returns the row of k.
-func (x *respIndex) get(k respKey) (int32, bool) {
-	if x.n == 0 {
-		return 0, false
-	}
-	tag := x.hashOf(k) >> 32
-	mask := uint64(len(x.slots) - 1)
-	for p := tag & mask; ; p = (p + 1) & mask {
-		s := x.slots[p]
-		if s == 0 {
-			return 0, false
-		}
-		if i := int32(uint32(s)) - 1; s>>32 == tag && x.is(i, k) {
-			return i, true
-		}
-	}
-}
-
-// set records that k's row is i (0 <= i < 2^31-1); call it only for a k
-// that get does not find.
-func (x *respIndex) set(k respKey, i int32) {
+// add returns k's row and true, or records that k's row is i (0 <= i <
+// 2^31-1, the row the caller appends next) and returns i and false.
+func (x *respIndex) add(k respKey, i int32) (int32, bool) {
 	if (x.n+1)*4 > len(x.slots)*3 {
 		old := x.slots
 		x.slots = make([]uint64, max(64, 2*len(old)))
@@ -200,8 +182,19 @@ func (x *respIndex) set(k respKey, i int32) {
 			}
 		}
 	}
-	x.put(x.hashOf(k)>>32<<32 | uint64(uint32(i+1)))
+	tag := x.hashOf(k) >> 32
+	mask := uint64(len(x.slots) - 1)
+	p := tag & mask
+	for ; x.slots[p] != 0; p = (p + 1) & mask {
+		if s := x.slots[p]; s>>32 == tag {
+			if j := int32(uint32(s)) - 1; x.is(j, k) {
+				return j, true
+			}
+		}
+	}
+	x.slots[p] = tag<<32 | uint64(uint32(i+1))
 	x.n++
+	return i, false
 }
 
 // put stores slot s at the first free place from its hash's.
@@ -324,9 +317,13 @@ func newModel(in Input) (*model, error) {
 	}()
 
 	str := newInterner()
-	implicit := func(k respKey) int32 {
-		ri := int32(len(m.resp))
-		byKey.set(k, ri)
+	// row is k's respondent, an implicit one (no attributes, no weight)
+	// when the respondents did not list k.
+	row := func(k respKey) int32 {
+		ri, found := byKey.add(k, int32(len(m.resp)))
+		if found {
+			return ri
+		}
 		m.resp = append(m.resp, respondent{id: k.id, source: m.sourceIndex(k.source), wave: -1})
 		if m.weights != nil {
 			m.weights = append(m.weights, 1)
@@ -347,11 +344,7 @@ func newModel(in Input) (*model, error) {
 	resolve := func() {
 		resolved = make([]int32, len(pendingKeys))
 		for p, k := range pendingKeys {
-			ri, ok := byKey.get(k)
-			if !ok {
-				ri = implicit(k)
-			}
-			resolved[p] = ri
+			resolved[p] = row(k)
 		}
 		pending, pendingKeys = nil, nil
 	}
@@ -400,15 +393,10 @@ func newModel(in Input) (*model, error) {
 		if haveLast && k == lastKey {
 			ri = lastResp
 		} else if ready {
-			var ok bool
-			if ri, ok = byKey.get(k); !ok {
-				ri = implicit(k)
-			}
+			ri = row(k)
 		} else {
-			p, ok := pending.get(k)
-			if !ok {
-				p = int32(len(pendingKeys))
-				pending.set(k, p)
+			p, found := pending.add(k, int32(len(pendingKeys)))
+			if !found {
 				pendingKeys = append(pendingKeys, k)
 			}
 			ri = -1 - p
@@ -557,10 +545,9 @@ func (m *model) readRespondents() (*respIndex, error) {
 	byKey := newRespIndex(m.isResp)
 	err := m.corpus.Respondents(func(r study.Respondent) error {
 		k := respKey{r.Source, r.ID}
-		if _, dup := byKey.get(k); dup {
+		if _, dup := byKey.add(k, int32(len(m.resp))); dup {
 			return nil
 		}
-		byKey.set(k, int32(len(m.resp)))
 		wave := int32(-1)
 		if r.Wave != "" {
 			var ok bool

@@ -21,16 +21,18 @@ func TestRespIndexEqualsAMap(t *testing.T) {
 			want := map[respKey]int32{}
 			for range 5000 {
 				k := respKey{[]string{"survey", "interviews", "s"}[rng.IntN(3)], fmt.Sprintf("R%d", rng.IntN(3000))}
-				gotI, gotOK := x.get(k)
+				next := int32(len(m.resp))
+				gotI, gotOK := x.add(k, next)
 				wantI, wantOK := want[k]
+				if !wantOK {
+					wantI = next
+				}
 				if gotOK != wantOK || gotI != wantI {
-					t.Fatalf("get(%v) = %d, %v; want %d, %v", k, gotI, gotOK, wantI, wantOK)
+					t.Fatalf("add(%v, %d) = %d, %v; want %d, %v", k, next, gotI, gotOK, wantI, wantOK)
 				}
 				if !gotOK {
-					i := int32(len(m.resp))
-					x.set(k, i)
 					m.resp = append(m.resp, respondent{source: m.sourceIndex(k.source), id: k.id})
-					want[k] = i
+					want[k] = next
 				}
 			}
 			if tags := map[uint64]bool{}; buckets > 0 && buckets < 10 {
