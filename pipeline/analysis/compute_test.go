@@ -485,3 +485,14 @@ func TestPBandNamesTheBandAPValueFallsIn(t *testing.T) {
 		}
 	}
 }
+
+// Compute promises valid tables for any input without duplicate codes; a
+// codebook without codes used to panic once a breakdown had a group.
+func TestNoCodesStillBreaksDown(t *testing.T) {
+	in := buildInput(twoSectors())
+	in.Codes = nil
+	tb := mustCompute(t, in)
+	if len(tb.Breakdowns) != 1 || len(tb.Breakdowns[0].Groups) != 2 || len(tb.Breakdowns[0].Cells) != 0 || len(tb.Prevalence) != 0 {
+		t.Errorf("got %+v", tb.Breakdowns)
+	}
+}

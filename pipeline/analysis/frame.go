@@ -94,7 +94,12 @@ func (m *model) countBy(g grouping) []groupCount {
 func (m *model) breakdownFrame(counts []groupCount, overall groupCount) (dataframe.DataFrame, error) {
 	nc := len(m.in.Codes)
 	if nc == 0 {
-		return dataframe.New(series.New([]int{}, series.Int, "rest")), nil
+		// Empty columns still, one per group: breakdown reads them.
+		cols := make([]series.Series, 0, len(counts)+1)
+		for j := range counts {
+			cols = append(cols, series.New([]int{}, series.Int, groupCol(j)))
+		}
+		return dataframe.New(append(cols, series.New([]int{}, series.Int, "rest"))...), nil
 	}
 	cols := make([]series.Series, 0, len(counts)+1)
 	for j, g := range counts {
