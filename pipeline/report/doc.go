@@ -27,6 +27,13 @@
 // description without a Coding, so a reviewer can check the negation while
 // the QDA tool's code counts stay the analysis's (qdpx_select.go).
 //
+// Reruns: codings.csv, project.qdpx and the workbook's Codings sheet are
+// laid out in parts, one per input file, each rendered (and deflated) on
+// its own. Write records where the parts lie (Input.Record), and given that
+// record (Input.Previous) it copies each part whose key is unchanged from
+// the last file, when that file still has its recorded SHA-256; a copied
+// part is byte for byte the part a fresh rendering writes (segments.go).
+//
 // CSV numbers: with the default ',' delimiter numbers use '.' decimals
 // (R read.csv, SPSS, Python). With ';' (the Dutch Excel dialect) numbers use
 // ',' decimals, because that is what Dutch Excel and R's read.csv2 expect;
