@@ -136,9 +136,10 @@ func newInterner() func(string) string {
 // 1,000,000-response run's peak. This is an open-addressing table of 64-bit
 // slots, each the upper half of the key's 64-bit hash and the row plus one
 // (0 for an empty slot), at most three quarters full: 11 to 21 bytes a
-// respondent, about half of a Go map from the hash to the row. Keys whose
-// stored hash bits are equal are told apart by the rows' own keys (is), so
-// the index is exact whatever the (per-process) hash seed.
+// respondent, where a Go map from the hash to the row took 16 to 30
+// (measured at 200,000 to 1,000,000 keys). Keys whose stored hash bits are
+// equal are told apart by the rows' own keys (is), so the index is exact
+// whatever the (per-process) hash seed.
 type respIndex struct {
 	// is reports whether row i has key k.
 	is    func(i int32, k respKey) bool
