@@ -334,7 +334,6 @@ func timedSave(b *testing.B, s *Store, codings []study.Coding, batch int) time.D
 // of issue 10: three attributes, a Likert item and the four closed answers
 // they came from, under pseudonymous IDs whose order is not file order.
 func BenchmarkRespondents(b *testing.B) {
-	ctx := context.Background()
 	n := benchUnits(b)
 	sv, _ := nationalSurvey(n)
 	sectors := []string{"Algemeen maatschappelijk werk", "Jongerenwerk", "Schuldhulpverlening", "Wijkteam"}
@@ -351,20 +350,30 @@ func BenchmarkRespondents(b *testing.B) {
 	}
 	s, _ := openTemp(b)
 	sv.store(b, s)
+	for _, read := range []struct {
+		name string
+		each func(context.Context, func(study.Respondent) error) error
+	}{{"ordered", s.Respondents}, {"facts", s.RespondentFacts}} {
+		b.Run(read.name, func(b *testing.B) { benchRespondents(b, read.each, len(sv.respondents)) })
+	}
+}
+
+func benchRespondents(b *testing.B, each func(context.Context, func(study.Respondent) error) error, n int) {
+	ctx := context.Background()
 	b.ReportAllocs()
 	var cpu time.Duration
 	for b.Loop() {
 		c0 := cpuTime()
 		got := 0
-		if err := s.Respondents(ctx, func(r study.Respondent) error {
+		if err := each(ctx, func(r study.Respondent) error {
 			got += len(r.Attributes)
 			return nil
-		}); err != nil || got != 3*len(sv.respondents) {
+		}); err != nil || got != 3*n {
 			b.Fatalf("Respondents: %d attributes, %v", got, err)
 		}
 		cpu += cpuTime() - c0
 	}
-	m := len(sv.respondents) * b.N
+	m := n * b.N
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(m), "ns/respondent")
 	b.ReportMetric(float64(cpu.Nanoseconds())/float64(m), "cpu-ns/respondent")
 }

@@ -540,3 +540,47 @@ func TestReleaseMemoryClosesIdleConnections(t *testing.T) {
 		t.Fatalf("after ReleaseMemory: %d units, want 20", n)
 	}
 }
+
+// RespondentFacts hands out the same respondents as Respondents, without
+// their closed answers, in the order they were stored: with IDs stored out
+// of (source, id) order and from two files, its order differs while the
+// set does not.
+func TestRespondentFactsAreRespondentsWithoutClosedAnswers(t *testing.T) {
+	ctx := context.Background()
+	s, _ := openTemp(t)
+	b := newSurvey("e", "b.csv", 3)
+	a := newSurvey("e", "a.csv", 2)
+	for i := range a.respondents {
+		a.respondents[i].ID = "z" + a.respondents[i].ID
+	}
+	for i := range a.units {
+		a.units[i].Respondent = "z" + a.units[i].Respondent
+		a.units[i].ID = "e/" + a.units[i].Respondent + "/" + a.units[i].Question
+	}
+	a.store(t, s)
+	b.store(t, s)
+	var want, got []study.Respondent
+	if err := s.Respondents(ctx, func(r study.Respondent) error { want = append(want, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.RespondentFacts(ctx, func(r study.Respondent) error { got = append(got, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	key := func(r study.Respondent) string { return r.Source + "/" + r.ID }
+	if len(got) != len(want) || len(got) != 5 {
+		t.Fatalf("RespondentFacts gave %d respondents, Respondents %d, want 5", len(got), len(want))
+	}
+	byKey := map[string]study.Respondent{}
+	for _, r := range want {
+		r.Closed = nil
+		byKey[key(r)] = r
+	}
+	for _, r := range got {
+		if !reflect.DeepEqual(r, byKey[key(r)]) {
+			t.Errorf("RespondentFacts gave %+v, want %+v", r, byKey[key(r)])
+		}
+	}
+	if key(got[0]) == key(want[0]) {
+		t.Errorf("RespondentFacts starts with %s like Respondents; the test means to read in storage order", key(got[0]))
+	}
+}

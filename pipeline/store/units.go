@@ -202,8 +202,23 @@ var toCodePage = 4096
 
 // Respondents calls fn with every respondent in order of (source, id).
 func (s *Store) Respondents(ctx context.Context, fn func(study.Respondent) error) error {
-	rows, err := s.db.QueryContext(ctx, `
-SELECT source, id, file, wave, weight, attributes, likert, closed FROM respondents ORDER BY source, id`)
+	return s.respondents(ctx, `
+SELECT source, id, file, wave, weight, attributes, likert, closed FROM respondents ORDER BY source, id`, true, fn)
+}
+
+// RespondentFacts calls fn with every respondent as the analysis needs
+// it: in the order they were stored, and without their closed answers
+// (Closed is nil). The analysis keys respondents itself; reading the table
+// straight instead of through its (source, id) index, and leaving out the
+// largest JSON column, made the 200k read about a third cheaper
+// (BenchmarkRespondents).
+func (s *Store) RespondentFacts(ctx context.Context, fn func(study.Respondent) error) error {
+	return s.respondents(ctx, `
+SELECT source, id, file, wave, weight, attributes, likert, '' FROM respondents`, false, fn)
+}
+
+func (s *Store) respondents(ctx context.Context, query string, closed bool, fn func(study.Respondent) error) error {
+	rows, err := s.db.QueryContext(ctx, query)
 	if err != nil {
 		return fmt.Errorf("store: read respondents: %w", err)
 	}
@@ -212,14 +227,16 @@ SELECT source, id, file, wave, weight, attributes, likert, closed FROM responden
 		var r study.Respondent
 		// Strings, not bytes: the driver hands TEXT over as a string, which
 		// Scan then passes on as it is, and the maps share its memory.
-		var attrs, likert, closed string
-		if err := rows.Scan(&r.Source, &r.ID, &r.File, &r.Wave, &r.Weight, &attrs, &likert, &closed); err != nil {
+		var attrs, likert, closedJSON string
+		if err := rows.Scan(&r.Source, &r.ID, &r.File, &r.Wave, &r.Weight, &attrs, &likert, &closedJSON); err != nil {
 			return fmt.Errorf("store: read respondents: %w", err)
 		}
 		var errA, errL, errC error
 		r.Attributes, errA = decodeStringMap(attrs)
 		r.Likert, errL = decodeIntMap(likert)
-		r.Closed, errC = decodeStringMap(closed)
+		if closed {
+			r.Closed, errC = decodeStringMap(closedJSON)
+		}
 		if err := errors.Join(errA, errL, errC); err != nil {
 			return fmt.Errorf("store: read respondent %s/%s: %w", r.Source, r.ID, err)
 		}
