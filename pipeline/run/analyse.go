@@ -41,12 +41,15 @@ func loadSnapshot(ctx context.Context, st *store.Store, codebookHash string) (*s
 	return &snapshot{ctx: ctx, st: st, codebookHash: codebookHash, files: files}, nil
 }
 
+// Respondents hands the analysis the respondents in storage order and
+// without closed answers (store.RespondentFacts): it keys them itself and
+// never reads the closed answers.
 func (s *snapshot) Respondents(fn func(study.Respondent) error) error {
 	count := !s.respCounted
 	if count {
 		s.respCounted, s.respondents = true, 0
 	}
-	return s.st.Respondents(s.ctx, func(r study.Respondent) error {
+	return s.st.RespondentFacts(s.ctx, func(r study.Respondent) error {
 		if count {
 			s.respondents++
 		}
