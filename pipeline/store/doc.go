@@ -93,7 +93,9 @@
 //     hold what json.Marshal writes for a map, with a decoder for exactly
 //     that shape that shares the column's memory; anything else goes to
 //     encoding/json, so values and errors are what it gives (2.2 -> 1.1 s
-//     for 200,000 respondents, 59 -> 24 allocations each).
+//     for 200,000 respondents, 59 -> 24 allocations each). RespondentFacts,
+//     which the analysis reads, skips the closed answers and the (source,
+//     id) index and hands respondents out in storage order (0.93 -> 0.36 s).
 //   - UnitsWithCodings takes the decoded codes and matches from shared
 //     slabs rather than two allocations a unit (about 10% of the scan).
 //
@@ -101,5 +103,6 @@
 //
 // Everything is returned in a stable order that does not depend on insertion
 // history: units by (source, file, seq, id), respondents by (source, id),
-// files by (source, path), runs newest first.
+// files by (source, path), runs newest first. RespondentFacts alone is in
+// storage order, for a caller that keys respondents itself.
 package store
