@@ -116,8 +116,11 @@ func openReuse(dir string, prev *SegmentFile) *reuse {
 		return nil
 	}
 	r := &reuse{f: f, parts: map[string]PartSegment{}}
+	// A record that does not fit the file (a damaged cache) only costs
+	// the rendering of its parts.
+	within := func(s Segment) bool { return s.Off >= 0 && s.Len >= 0 && s.Raw >= 0 && s.Off <= n-s.Len }
 	for _, p := range prev.Parts {
-		if p.Key != "" && p.Body.Off >= 0 && p.Body.Len >= 0 && p.Body.Off+p.Body.Len <= n {
+		if p.Key != "" && within(p.Body) && (p.Text == nil || within(*p.Text)) && p.Rows >= 0 {
 			r.parts[p.Key] = p
 		}
 	}

@@ -205,3 +205,26 @@ func TestCopiedPartsFollowTheFileList(t *testing.T) {
 	writeParts(t, fresh, in)
 	sameExports(t, dir, fresh, "file removed")
 }
+
+// A record whose ranges do not fit the previous file is not copied from:
+// those parts are rendered, and the exports are still a fresh rendering's.
+func TestDamagedPartRecordIsRenderedInstead(t *testing.T) {
+	dir := t.TempDir()
+	rec := writeParts(t, dir, partsInput([3]string{"a1", "b1", "c1"}, nil))
+	for _, sf := range []*SegmentFile{rec.CSV, rec.QDPX, rec.XLSX} {
+		sf.Parts[0].Body.Off = sf.Bytes
+		sf.Parts[1].Body.Len = -1
+	}
+	rec.QDPX.Parts[2].Text.Off = rec.QDPX.Bytes + 10
+	in := partsInput([3]string{"a1", "b1", "c1"}, nil)
+	in.Previous = rec
+	again := writeParts(t, dir, in)
+	fresh := t.TempDir()
+	in.Previous = nil
+	writeParts(t, fresh, in)
+	sameExports(t, dir, fresh, "damaged record")
+	if again.QDPX.Copied != 0 || again.CSV.Copied != 1 || again.XLSX.Copied != 1 {
+		t.Errorf("copied %d (qdpx), %d (csv) and %d (xlsx) parts, want only the undamaged third parts of csv and xlsx",
+			again.QDPX.Copied, again.CSV.Copied, again.XLSX.Copied)
+	}
+}
