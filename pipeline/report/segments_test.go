@@ -93,6 +93,16 @@ func writeParts(t *testing.T, dir string, in Input) *Segments {
 	return rec
 }
 
+// sameAsFresh checks dir's exports against a fresh rendering of in (no
+// previous parts).
+func sameAsFresh(t *testing.T, dir string, in Input, when string) {
+	t.Helper()
+	in.Previous = nil
+	fresh := t.TempDir()
+	writeParts(t, fresh, in)
+	sameExports(t, dir, fresh, when)
+}
+
 func sameExports(t *testing.T, dirA, dirB, when string) {
 	t.Helper()
 	for _, name := range []string{"codings.csv", "project.qdpx", "report.xlsx"} {
@@ -179,10 +189,7 @@ func TestCopiedPartsEqualRenderedParts(t *testing.T) {
 	}
 	stale.Previous = rec3
 	writeParts(t, dir, stale)
-	stale.Previous = nil
-	want := t.TempDir()
-	writeParts(t, want, stale)
-	sameExports(t, dir, want, "previous exports edited")
+	sameAsFresh(t, dir, stale, "previous exports edited")
 }
 
 // A part whose file has gone is not written; the remaining parts are
@@ -200,10 +207,7 @@ func TestCopiedPartsFollowTheFileList(t *testing.T) {
 	in.Units, in.Parts = units, []Part{in.Parts[0], in.Parts[2]}
 	in.Previous = rec
 	writeParts(t, dir, in)
-	in.Previous = nil
-	fresh := t.TempDir()
-	writeParts(t, fresh, in)
-	sameExports(t, dir, fresh, "file removed")
+	sameAsFresh(t, dir, in, "file removed")
 }
 
 // A record whose ranges do not fit the previous file is not copied from:
@@ -219,10 +223,7 @@ func TestDamagedPartRecordIsRenderedInstead(t *testing.T) {
 	in := partsInput([3]string{"a1", "b1", "c1"}, nil)
 	in.Previous = rec
 	again := writeParts(t, dir, in)
-	fresh := t.TempDir()
-	in.Previous = nil
-	writeParts(t, fresh, in)
-	sameExports(t, dir, fresh, "damaged record")
+	sameAsFresh(t, dir, in, "damaged record")
 	if again.QDPX.Copied != 0 || again.CSV.Copied != 1 || again.XLSX.Copied != 1 {
 		t.Errorf("copied %d (qdpx), %d (csv) and %d (xlsx) parts, want only the undamaged third parts of csv and xlsx",
 			again.QDPX.Copied, again.CSV.Copied, again.XLSX.Copied)
