@@ -241,6 +241,16 @@ func BenchmarkScanCodings(b *testing.B) {
 			})
 			return matches, err
 		}},
+		{"UnitsForReports", func() (int, error) {
+			matches := 0
+			err := s.UnitsForReports(ctx, "cb", func(_ study.Unit, c *study.Coding) error {
+				if c != nil {
+					matches += len(c.Matches)
+				}
+				return nil
+			})
+			return matches, err
+		}},
 		{"UnitsWithCodes", func() (int, error) {
 			codes := 0
 			err := s.UnitsWithCodes(ctx, "cb", func(_ study.Unit, cs []string) error {

@@ -51,6 +51,28 @@ func TestUnitsWithCodings(t *testing.T) {
 		t.Errorf("codings = %+v\nwant %+v", gotC, wantC)
 	}
 
+	// UnitsForReports: the same units and codings, without the three
+	// fields no report shows.
+	var lean []study.Unit
+	leanC := map[string]study.Coding{}
+	if err := s.UnitsForReports(ctx, "cb", func(u study.Unit, c *study.Coding) error {
+		lean = append(lean, u)
+		if c != nil {
+			leanC[u.ID] = *c
+		}
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	var wantLean []study.Unit
+	for _, u := range want {
+		u.QuestionLabel, u.Position, u.Lang = "", "", ""
+		wantLean = append(wantLean, u)
+	}
+	if !reflect.DeepEqual(lean, wantLean) || !reflect.DeepEqual(leanC, wantC) {
+		t.Errorf("UnitsForReports = %+v, %+v\nwant %+v, %+v", lean, leanC, wantLean, wantC)
+	}
+
 	var light []study.Unit
 	if err := s.UnitsWithCodes(ctx, "cb", func(u study.Unit, codes []string) error {
 		if c, ok := wantC[u.ID]; ok != (codes != nil) || ok && !reflect.DeepEqual(codes, c.Codes) {
