@@ -63,7 +63,7 @@ func (s *snapshot) Units(fn func(study.Unit, *study.Coding) error) error {
 		s.unitsCounted, s.units, s.nCodings, s.codes = true, 0, 0, 0
 	}
 	each := func(fn func(study.Unit, *study.Coding) error) error {
-		return s.st.UnitsWithCodings(s.ctx, s.codebookHash, fn)
+		return s.st.UnitsForReports(s.ctx, s.codebookHash, fn)
 	}
 	if s.shared != nil {
 		each, s.shared = s.shared, nil
@@ -83,9 +83,10 @@ func (s *snapshot) Units(fn func(study.Unit, *study.Coding) error) error {
 }
 
 // unitsUncounted is Units without the counting, for the reports, which
-// read the units while the analysis counts them.
+// read the units while the analysis counts them. Neither reads a unit's
+// question label, position or language (store.UnitsForReports).
 func (s *snapshot) unitsUncounted(fn func(study.Unit, *study.Coding) error) error {
-	return s.st.UnitsWithCodings(s.ctx, s.codebookHash, fn)
+	return s.st.UnitsForReports(s.ctx, s.codebookHash, fn)
 }
 
 // Codes streams the units with their codes only (report.Input.EachCodes).
