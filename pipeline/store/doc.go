@@ -98,6 +98,8 @@
 //     id) index and hands respondents out in storage order (0.93 -> 0.36 s).
 //   - UnitsWithCodings takes the decoded codes and matches from shared
 //     slabs rather than two allocations a unit (about 10% of the scan).
+//     UnitsForReports, the reports' and the analysis' scan, leaves out the
+//     three columns they never read (4.3 -> 3.7 µs CPU a unit).
 //
 // # Order
 //
