@@ -60,21 +60,7 @@ const leanUnitColumns = `u.id, u.source, u.file, u.respondent, u.question, u.spe
 // the coding pointer beyond the call. An error from fn stops the scan and is
 // returned unwrapped.
 func (s *Store) UnitsWithCodings(ctx context.Context, codebookHash string, fn func(study.Unit, *study.Coding) error) error {
-	conn, release, err := s.scanConn(ctx)
-	if err != nil {
-		return fmt.Errorf("store: read units with codings: %w", err)
-	}
-	defer release()
-	var fnErr error
-	err = readCodings(ctx, conn.BeginTx, codebookHash, func(tx *sql.Tx, cb int64, t terms) error {
-		rows, err := tx.QueryContext(ctx, unitsWithCodings+` `+unitOrder, cb)
-		if err != nil {
-			return err
-		}
-		fnErr, err = scanUnitsWithCodings(rows, t, fn)
-		return err
-	})
-	return scanResult("read units with codings", fnErr, err)
+	return s.scanCoded(ctx, codebookHash, unitsWithCodings+` `+unitOrder, scanUnitsWithCodings, fn)
 }
 
 // UnitsForReports is UnitsWithCodings without the three fields no report
@@ -82,6 +68,15 @@ func (s *Store) UnitsWithCodings(ctx context.Context, codebookHash string, fn fu
 // 200,000 responses the scan, which a rerun's report stage waits for, took
 // 1.3-1.4 s with every column and 1.15 s with these.
 func (s *Store) UnitsForReports(ctx context.Context, codebookHash string, fn func(study.Unit, *study.Coding) error) error {
+	return s.scanCoded(ctx, codebookHash, `SELECT `+leanUnitColumns+`, c.coding`+codingJoin+` `+unitOrder, scanLeanUnitsWithCodings, fn)
+}
+
+// scanCoded runs query, which selects units with their codings under the
+// codebook given as its one parameter, on a scan connection and hands its
+// rows to scan.
+func (s *Store) scanCoded(ctx context.Context, codebookHash, query string,
+	scan func(*sql.Rows, terms, func(study.Unit, *study.Coding) error) (error, error),
+	fn func(study.Unit, *study.Coding) error) error {
 	conn, release, err := s.scanConn(ctx)
 	if err != nil {
 		return fmt.Errorf("store: read units with codings: %w", err)
@@ -89,11 +84,11 @@ func (s *Store) UnitsForReports(ctx context.Context, codebookHash string, fn fun
 	defer release()
 	var fnErr error
 	err = readCodings(ctx, conn.BeginTx, codebookHash, func(tx *sql.Tx, cb int64, t terms) error {
-		rows, err := tx.QueryContext(ctx, `SELECT `+leanUnitColumns+`, c.coding`+codingJoin+` `+unitOrder, cb)
+		rows, err := tx.QueryContext(ctx, query, cb)
 		if err != nil {
 			return err
 		}
-		fnErr, err = scanLeanUnitsWithCodings(rows, t, fn)
+		fnErr, err = scan(rows, t, fn)
 		return err
 	})
 	return scanResult("read units with codings", fnErr, err)
