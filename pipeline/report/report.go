@@ -193,34 +193,31 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 	// done and each is single-threaded) from one shared scan of the units
 	// (share.go), which the analysis reads too when deferred. Their bytes
 	// do not depend on the interleaving.
+	// A job's render returns where its parts lie (segments.go), nil for an
+	// export not laid out in parts; prev is the last run's export.
 	type job struct {
 		name   string
-		render func(io.Writer, Input) error
+		prev   *SegmentFile  // the last run's record of this export
+		parts  **SegmentFile // this run's, in rec
+		render func(w io.Writer, in Input, prev *reuse) (*SegmentFile, error)
 	}
-	var prevCSV, prevQDPX, prevXLSX *SegmentFile
+	var last, rec Segments
 	if in.Previous != nil {
-		prevCSV, prevQDPX, prevXLSX = in.Previous.CSV, in.Previous.QDPX, in.Previous.XLSX
+		last = *in.Previous
 	}
-	var csvParts, qdpxParts, xlsxParts *SegmentFile
 	var jobs []job
 	if formats["csv"] {
-		jobs = append(jobs, job{"codings.csv", func(w io.Writer, in Input) error {
-			prev := openReuse(dir, prevCSV)
-			defer prev.close()
-			var err error
-			if csvParts, err = writeCodingsCSVParts(w, in, opts, prev); err != nil {
-				return fmt.Errorf("report: writing codings.csv: %w", err)
+		jobs = append(jobs, job{"codings.csv", last.CSV, &rec.CSV, func(w io.Writer, in Input, prev *reuse) (*SegmentFile, error) {
+			sf, err := writeCodingsCSVParts(w, in, opts, prev)
+			if err != nil {
+				return nil, fmt.Errorf("report: writing codings.csv: %w", err)
 			}
-			return nil
+			return sf, nil
 		}})
 	}
 	if formats["qdpx"] {
-		jobs = append(jobs, job{"project.qdpx", func(w io.Writer, in Input) error {
-			prev := openReuse(dir, prevQDPX)
-			defer prev.close()
-			var err error
-			qdpxParts, err = renderQDPXParts(w, in, dir, prev)
-			return err
+		jobs = append(jobs, job{"project.qdpx", last.QDPX, &rec.QDPX, func(w io.Writer, in Input, prev *reuse) (*SegmentFile, error) {
+			return renderQDPXParts(w, in, dir, prev)
 		}})
 	}
 	var d *doc
@@ -234,30 +231,28 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 		close(ready)
 	}
 	if formats["xlsx"] {
-		jobs = append(jobs, job{"report.xlsx", func(w io.Writer, jin Input) error {
+		jobs = append(jobs, job{"report.xlsx", last.XLSX, &rec.XLSX, func(w io.Writer, jin Input, prev *reuse) (*SegmentFile, error) {
 			// The Codings sheet's rows are spooled, measuring the column
 			// widths that precede them, while the other sheets wait for
 			// the tables.
-			prev := openReuse(dir, prevXLSX)
-			defer prev.close()
 			sp, err := spoolCodings(jin, dir, true, newMatrix(jin, buildLabels(jin)), prev)
 			if sp != nil {
 				defer sp.close()
 			}
 			if err != nil {
-				return fmt.Errorf("report: report.xlsx: %w", err)
+				return nil, fmt.Errorf("report: report.xlsx: %w", err)
 			}
 			<-ready
 			if tabledErr != nil {
-				return errShareStopped
+				return nil, errShareStopped
 			}
 			if err := renderXLSX(w, d, tabled, sp); err != nil {
-				return err
+				return nil, err
 			}
 			if sp.early != nil && sp.early.used {
-				xlsxParts = sp.early.record
+				return sp.early.record, nil
 			}
-			return nil
+			return nil, nil
 		}})
 	}
 	readers := len(jobs)
@@ -273,9 +268,13 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 		jin.EachUnit, jin.EachCodes, jin.Units, jin.Codings = share.reader(i), nil, nil, nil
 		wg.Go(func() {
 			written[i], errs[i] = writeAtomicStream(dir, j.name, func(w io.Writer) error {
-				if err := j.render(w, jin); err != nil {
+				prev := openReuse(dir, j.prev)
+				defer prev.close()
+				sf, err := j.render(w, jin, prev)
+				if err != nil {
 					return err
 				}
+				*j.parts = sf
 				// No file is renamed into place when the analysis failed.
 				<-ready
 				if tabledErr != nil {
@@ -320,22 +319,14 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 	}
 	out = append(out, written...)
 	if in.Record != nil {
-		*in.Record = Segments{}
-		for i, f := range written {
-			sf := map[string]*SegmentFile{"codings.csv": csvParts, "project.qdpx": qdpxParts, "report.xlsx": xlsxParts}[jobs[i].name]
-			if sf == nil || len(sf.Parts) == 0 {
-				continue
-			}
-			sf.Path, sf.SHA256, sf.Bytes = f.Path, f.SHA256, f.Bytes
-			switch f.Path {
-			case "codings.csv":
-				in.Record.CSV = sf
-			case "project.qdpx":
-				in.Record.QDPX = sf
-			case "report.xlsx":
-				in.Record.XLSX = sf
+		for i, j := range jobs {
+			if sf := *j.parts; sf != nil && len(sf.Parts) > 0 {
+				sf.Path, sf.SHA256, sf.Bytes = written[i].Path, written[i].SHA256, written[i].Bytes
+			} else {
+				*j.parts = nil
 			}
 		}
+		*in.Record = rec
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 
