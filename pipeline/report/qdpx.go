@@ -171,7 +171,7 @@ func renderQDPXParts(w io.Writer, in Input, tmpDir string, prev *reuse) (*Segmen
 		err := zw.Flush()
 		return fileW.n, err
 	}
-	qfh, qw, err := createRaw(zw, "project.qde")
+	qfh, qw, err := createRaw(zw, "project.qde", true)
 	if err != nil {
 		return fail(err)
 	}
@@ -400,7 +400,7 @@ func renderQDPXParts(w io.Writer, in Input, tmpDir string, prev *reuse) (*Segmen
 	}
 	sr := bufio.NewReaderSize(spool, 1<<20)
 	for _, t := range texts {
-		fh, fw, err := createRaw(zw, t.name)
+		fh, fw, err := createRaw(zw, t.name, true)
 		if err != nil {
 			return fail(err)
 		}

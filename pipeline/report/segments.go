@@ -277,17 +277,19 @@ var zipTimeExtra = func() []byte {
 }()
 
 // createRaw adds an entry whose deflated bytes the caller writes, with the
-// header fields CreateHeader would set for a deflated entry dated zipTime;
-// finishRaw fills in its checksum and sizes before the next entry.
-func createRaw(zw *zip.Writer, name string) (*zip.FileHeader, io.Writer, error) {
-	t := zipTime
-	// CreateRaw writes the MS-DOS date fields as given (only CreateHeader
-	// derives them from Modified), so they are set here.
-	fh := &zip.FileHeader{
-		Name: name, Method: zip.Deflate, Flags: 0x8, CreatorVersion: 20, ReaderVersion: 20,
-		ModifiedDate: uint16(t.Day() + int(t.Month())<<5 + (t.Year()-1980)<<9),
-		ModifiedTime: uint16(t.Second()/2 + t.Minute()<<5 + t.Hour()<<11),
-		Extra:        append([]byte(nil), zipTimeExtra...),
+// header fields CreateHeader would set for a deflated entry, dated zipTime
+// when dated (as project.qdpx's entries are) or undated (as Create leaves
+// the workbook's); finishRaw fills in its checksum and sizes before the
+// next entry.
+func createRaw(zw *zip.Writer, name string, dated bool) (*zip.FileHeader, io.Writer, error) {
+	fh := &zip.FileHeader{Name: name, Method: zip.Deflate, Flags: 0x8, CreatorVersion: 20, ReaderVersion: 20}
+	if dated {
+		// CreateRaw writes the MS-DOS date fields as given (only
+		// CreateHeader derives them from Modified), so they are set here.
+		t := zipTime
+		fh.ModifiedDate = uint16(t.Day() + int(t.Month())<<5 + (t.Year()-1980)<<9)
+		fh.ModifiedTime = uint16(t.Second()/2 + t.Minute()<<5 + t.Hour()<<11)
+		fh.Extra = append([]byte(nil), zipTimeExtra...)
 	}
 	w, err := zw.CreateRaw(fh)
 	return fh, w, err

@@ -509,8 +509,7 @@ func (e *codingsEarly) writeRaw(zw *zip.Writer, cw *countingWriter, name string)
 	crc := crc32Combine(crc32Combine(e.headS.CRC, e.sd.crc, e.sd.raw), e.tailS.CRC, e.tailS.Raw)
 	comp := int64(e.headZ.Len()) + e.sd.out.n + int64(e.tailZ.Len())
 	raw := e.headS.Raw + e.sd.raw + e.tailS.Raw
-	fh := &zip.FileHeader{Name: name, Method: zip.Deflate, Flags: 0x8, CreatorVersion: 20, ReaderVersion: 20}
-	w, err := zw.CreateRaw(fh)
+	fh, w, err := createRaw(zw, name, false)
 	if err != nil {
 		return err
 	}
