@@ -75,7 +75,12 @@ func BenchmarkProseTokenize(b *testing.B) {
 
 func BenchmarkCode(b *testing.B) {
 	_, c := loadCoder(b)
-	units := corpus(600)
+	benchCode(b, c, corpus(600))
+}
+
+// benchCode codes units round robin, one unit per op, reporting the mean
+// unit's bytes and units a second.
+func benchCode(b *testing.B, c *Coder, units []study.Unit) {
 	n := 0
 	for _, u := range units {
 		n += len(u.Text)

@@ -61,19 +61,6 @@ func realCoder(tb testing.TB) *Coder {
 // BenchmarkCodeGenerated codes generated-corpus answers with the real
 // codebook, one unit per op: the figure that predicts a national run.
 func BenchmarkCodeGenerated(b *testing.B) {
-	c := realCoder(b)
-	units := generatedUnits(b, 2000)
-	n := 0
-	for _, u := range units {
-		n += len(u.Text)
-	}
-	b.SetBytes(int64(n / len(units)))
-	b.ResetTimer()
-	i := 0
-	for b.Loop() {
-		c.Code(units[i%len(units)], nil)
-		i++
-	}
+	benchCode(b, realCoder(b), generatedUnits(b, 2000))
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N), "ns/unit")
-	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "units/s")
 }
