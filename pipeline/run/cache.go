@@ -39,8 +39,9 @@ type reportCache struct {
 	Codings      int                   `json:"codings"`
 	CodesApplied int                   `json:"codes_applied"`
 	Outputs      []report.ManifestFile `json:"outputs"` // without manifest.json
-	// Segments says where each input file's part of codings.csv and
-	// project.qdpx lies, for the next run to copy unchanged parts.
+	// Segments says where each input file's part of codings.csv,
+	// project.qdpx and the workbook's Codings sheet lies, for the next run
+	// to copy unchanged parts.
 	Segments *report.Segments `json:"segments,omitempty"`
 }
 
@@ -54,16 +55,10 @@ func reportCachePath(cfg *config.Config) string {
 // codings from those units under the codebook.
 func reportKey(ctx context.Context, cfg *config.Config, st *store.Store, fingerprint, codebookHash, version string) (string, error) {
 	h := sha256.New()
-	field := func(s string) { fmt.Fprintf(h, "%d:%s\n", len(s), s) }
-	field(reportCacheVersion)
-	field(version)
-	field(fingerprint)
-	field(codebookHash)
-	cj, err := json.Marshal(cfg)
-	if err != nil {
+	field := func(s string) { keyField(h, s) }
+	if err := keySettings(h, cfg, fingerprint, codebookHash, version); err != nil {
 		return "", err
 	}
-	field(string(cj))
 	files, err := st.Files(ctx)
 	if err != nil {
 		return "", err
@@ -88,28 +83,42 @@ func reportKey(ctx context.Context, cfg *config.Config, st *store.Store, fingerp
 	return hex.EncodeToString(h.Sum(nil)), nil
 }
 
+// keyField writes s to a key's hash, length first so fields cannot run
+// into each other.
+func keyField(h hash.Hash, s string) { fmt.Fprintf(h, "%d:%s\n", len(s), s) }
+
+// keySettings writes what every report depends on besides the stored files
+// and gold files: the key's format, veldstem's version, the fingerprint,
+// the codebook and the whole config.
+func keySettings(h hash.Hash, cfg *config.Config, fingerprint, codebookHash, version string) error {
+	cj, err := json.Marshal(cfg)
+	if err != nil {
+		return err
+	}
+	for _, s := range []string{reportCacheVersion, version, fingerprint, codebookHash, string(cj)} {
+		keyField(h, s)
+	}
+	return nil
+}
+
 // partKeys names each stored file's part of the unit-level reports with a
-// hash of everything that part depends on: reportKey's inputs, with the
+// hash of everything that part depends on: reportKey's settings, with the
 // one file in place of the file list. The parts follow the store's file
 // order, which is the units' order.
 func partKeys(cfg *config.Config, files []store.FileRecord, fingerprint, codebookHash, version string) ([]report.Part, error) {
-	cj, err := json.Marshal(cfg)
-	if err != nil {
+	common := sha256.New()
+	if err := keySettings(common, cfg, fingerprint, codebookHash, version); err != nil {
 		return nil, err
 	}
-	common := sha256.New()
-	field := func(h hash.Hash, s string) { fmt.Fprintf(h, "%d:%s\n", len(s), s) }
-	for _, s := range []string{reportCacheVersion, "part", version, fingerprint, codebookHash, string(cj)} {
-		field(common, s)
-	}
+	keyField(common, "part")
 	base := common.Sum(nil)
 	parts := make([]report.Part, 0, len(files))
 	for _, f := range files {
 		h := sha256.New()
 		h.Write(base)
-		field(h, f.Source)
-		field(h, f.Path)
-		field(h, f.SHA256)
+		keyField(h, f.Source)
+		keyField(h, f.Path)
+		keyField(h, f.SHA256)
 		parts = append(parts, report.Part{Source: f.Source, File: f.Path, Key: hex.EncodeToString(h.Sum(nil))})
 	}
 	return parts, nil

@@ -33,9 +33,10 @@ func writeReports(ctx context.Context, cfg *config.Config, st *store.Store, cb *
 		opts.Log.Info("reports unchanged; manifest rewritten", "dir", cfg.Output.Dir)
 		return nil
 	}
-	// Parts of codings.csv and project.qdpx whose input file is unchanged
-	// are copied from the last ones (report/segments.go); the record of
-	// where they lie is read before the cache is removed.
+	// Parts of codings.csv, project.qdpx and the workbook's Codings sheet
+	// whose input file is unchanged are copied from the last ones
+	// (report/segments.go); the record of where they lie is read before
+	// the cache is removed.
 	var previous *report.Segments
 	if !opts.Full {
 		previous = loadSegments(cfg)
