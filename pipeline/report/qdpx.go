@@ -413,7 +413,7 @@ func renderQDPXParts(w io.Writer, in Input, tmpDir string, prev *reuse) (*Segmen
 			s = *t.copied
 			err = prev.copy(fw, s)
 		} else {
-			s, err = deflateSegment(fw, io.LimitReader(sr, t.bytes), x)
+			s, err = deflatePart(fw, io.LimitReader(sr, t.bytes), qdpxDeflateLevel, true)
 		}
 		if err != nil {
 			return fail(err)
@@ -428,23 +428,6 @@ func renderQDPXParts(w io.Writer, in Input, tmpDir string, prev *reuse) (*Segmen
 		return fail(err)
 	}
 	return out, nil
-}
-
-// deflateSegment deflates r into w as one whole deflate stream at the
-// project's level, with x's buffer as the copy buffer.
-func deflateSegment(w io.Writer, r io.Reader, x *xmlWriter) (Segment, error) {
-	d, err := newSegDeflater(w, qdpxDeflateLevel)
-	if err != nil {
-		return Segment{}, err
-	}
-	x.w.Reset(d)
-	if _, err := io.Copy(x.w, r); err != nil {
-		return Segment{}, err
-	}
-	if err := x.w.Flush(); err != nil {
-		return Segment{}, err
-	}
-	return d.end(true)
 }
 
 const asyncChunk = 256 << 10

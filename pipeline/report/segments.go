@@ -256,6 +256,19 @@ func (d *segDeflater) end(final bool) (Segment, error) {
 	return s, err
 }
 
+// deflatePart deflates all of r into w as one part at level: ending in
+// the final block when final, else in a sync flush.
+func deflatePart(w io.Writer, r io.Reader, level int, final bool) (Segment, error) {
+	d, err := newSegDeflater(w, level)
+	if err != nil {
+		return Segment{}, err
+	}
+	if _, err := io.Copy(d, r); err != nil {
+		return Segment{}, err
+	}
+	return d.end(final)
+}
+
 // copyPart appends a part deflated by an earlier run (s, from r); no part
 // may be open with data in it.
 func (d *segDeflater) copyPart(r *reuse, s Segment) error {

@@ -476,24 +476,10 @@ func (e *codingsEarly) finish(dir string, rows int, widths [4]int) {
 		return
 	}
 	e.headZ, e.tailZ = &bytes.Buffer{}, &bytes.Buffer{}
-	for _, p := range []struct {
-		body  []byte
-		dst   *bytes.Buffer
-		final bool
-		s     *Segment
-	}{{e.head, e.headZ, false, &e.headS}, {e.tail, e.tailZ, true, &e.tailS}} {
-		d, err := newSegDeflater(p.dst, xlsxDeflateLevel)
-		if err == nil {
-			_, err = d.Write(p.body)
-		}
-		if err == nil {
-			*p.s, err = d.end(p.final)
-		}
-		if err != nil {
-			e.err = err
-			return
-		}
+	if e.headS, e.err = deflatePart(e.headZ, bytes.NewReader(e.head), xlsxDeflateLevel, false); e.err != nil {
+		return
 	}
+	e.tailS, e.err = deflatePart(e.tailZ, bytes.NewReader(e.tail), xlsxDeflateLevel, true)
 }
 
 // usable reports whether the early part is the one the workbook writes.
