@@ -366,7 +366,7 @@ func newModel(in Input) (*model, error) {
 	var lastKey respKey
 	lastResp, haveLast := int32(0), false
 	var refs []codeRef
-	err := m.corpus.Units(func(u study.Unit, c *study.Coding) error {
+	err := eachFact(m.corpus, func(u *UnitFact) error {
 		if u.Context {
 			return nil
 		}
@@ -404,37 +404,29 @@ func newModel(in Input) (*model, error) {
 		}
 		lastKey, lastResp, haveLast = k, ri, true
 		sc.units++
-		sc.survey = sc.survey || u.Question != ""
+		sc.survey = sc.survey || u.Survey
 		clear(has)
-		var codes []string
-		if c != nil {
-			codes = c.Codes
-		}
+		codes := u.Codes
 		refs = m.setCodes(has, codes, refs[:0])
 		m.unitHas = append(m.unitHas, has...)
 		clear(has)
-		if c != nil {
-			for _, mt := range c.Matches {
-				if s := mt.Span; mt.Negated || s.Start < 0 || s.Start >= s.End || s.End > len(u.Text) {
-					continue
+		for _, code := range u.Shown {
+			// A shown code is nearly always one of the unit's codes, found
+			// by comparing strings that mostly share their bytes (the
+			// store's dictionary), cheaper than hashing.
+			i, ok := 0, false
+			for _, r := range refs {
+				if r.id == code {
+					i, ok = r.i, true
+					break
 				}
-				// A match's code is nearly always one of the unit's codes,
-				// found by comparing strings that mostly share their bytes
-				// (the store's dictionary), cheaper than hashing.
-				i, ok := 0, false
-				for _, r := range refs {
-					if r.id == mt.Code {
-						i, ok = r.i, true
-						break
-					}
-				}
-				if !ok {
-					i, ok = m.codeIdx[mt.Code]
-				}
-				if ok {
-					for _, a := range m.lineage[i] {
-						has[a/64] |= 1 << (a % 64)
-					}
+			}
+			if !ok {
+				i, ok = m.codeIdx[code]
+			}
+			if ok {
+				for _, a := range m.lineage[i] {
+					has[a/64] |= 1 << (a % 64)
 				}
 			}
 		}
@@ -450,13 +442,13 @@ func newModel(in Input) (*model, error) {
 		} else {
 			m.oddIDs[int32(len(m.units))] = u.ID
 		}
-		m.units = append(m.units, unit{resp: ri, suffix: suffix, good: goodLength(u.Text)})
+		m.units = append(m.units, unit{resp: ri, suffix: suffix, good: u.Good})
 		if m.goldUnits != nil {
 			_, g := in.Gold[u.ID]
 			_, s := in.Second[u.ID]
 			if g || s {
 				m.goldUnits[u.ID] = true
-				m.auto[u.ID] = codes // the last of duplicate IDs, as before
+				m.auto[u.ID] = slices.Clone(codes) // the last of duplicate IDs, as before
 			}
 		}
 		return nil
