@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/veldstem/veldstem/pipeline/study"
@@ -150,5 +151,69 @@ func TestUnitsWithCodingsListsAreTheirOwn(t *testing.T) {
 			!reflect.DeepEqual(c.Matches[:len(c.Matches)-1], in[i].Matches) && len(in[i].Matches) > 0 {
 			t.Fatalf("unit %d: lists changed by appending to others: %v", i, c)
 		}
+	}
+}
+
+// UnitsForReportsIn gives exactly UnitsForReports' units and codings of
+// the files asked for, in the same order, whatever order they are asked in.
+func TestUnitsForReportsIn(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	var all []study.Unit
+	for i, sv := range []*survey{newSurvey("b", "w1.csv", 3), newSurvey("a", "w2.csv", 4), newSurvey("a", "w1.csv", 2)} {
+		for j := range sv.units { // respondent IDs are unique within a source
+			sv.respondents[j].ID = fmt.Sprintf("f%d-%s", i, sv.respondents[j].ID)
+			sv.units[j].Respondent = sv.respondents[j].ID
+			sv.units[j].ID = sv.source + "/" + sv.units[j].Respondent + "/Q1"
+		}
+		sv.units[0].Context = true
+		sv.store(t, s)
+		all = append(all, sv.units...)
+	}
+	if err := s.SaveCodings(ctx, "cb", codingsFor(all[1:])); err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		u study.Unit
+		c *study.Coding
+	}
+	collect := func(scan func(fn func(study.Unit, *study.Coding) error) error) []row {
+		var rows []row
+		if err := scan(func(u study.Unit, c *study.Coding) error {
+			r := row{u: u}
+			if c != nil {
+				cc := *c
+				r.c = &cc
+			}
+			rows = append(rows, r)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		return rows
+	}
+	every := collect(func(fn func(study.Unit, *study.Coding) error) error { return s.UnitsForReports(ctx, "cb", fn) })
+	for _, files := range [][]FileKey{
+		nil,
+		{{"a", "w2.csv"}},
+		{{"b", "w1.csv"}, {"a", "w1.csv"}},
+		{{"a", "w2.csv"}, {"nope", "x.csv"}, {"b", "w1.csv"}, {"a", "w2.csv"}},
+		{{"b", "w1.csv"}, {"a", "w2.csv"}, {"a", "w1.csv"}},
+	} {
+		var want []row
+		for _, r := range every {
+			if slices.Contains(files, FileKey{r.u.Source, r.u.File}) {
+				want = append(want, r)
+			}
+		}
+		got := collect(func(fn func(study.Unit, *study.Coding) error) error {
+			return s.UnitsForReportsIn(ctx, "cb", files, fn)
+		})
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("files %v: got %d units, want %d:\n%+v\nwant %+v", files, len(got), len(want), got, want)
+		}
+	}
+	if len(every) != 9 {
+		t.Fatalf("UnitsForReports gave %d units, want 9", len(every))
 	}
 }
