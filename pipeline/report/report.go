@@ -30,6 +30,10 @@ type Input struct {
 	// project.qdpx) and Analyse (share.go), so a national survey's units are
 	// streamed rather than held. When nil, Units and Codings are used.
 	EachUnit func(fn func(study.Unit, *study.Coding) error) error
+	// EachUnitIn, when set, is EachUnit for the units of the given parts'
+	// files only. With it the shared scan leaves out the files whose parts
+	// every export copies and the analysis does not read (Part.Analysed).
+	EachUnitIn func(parts []Part, fn func(study.Unit, *study.Coding) error) error
 	// EachCodes is EachUnit without texts and matches (Unit.Text empty,
 	// codes nil without a coding), for the tables with a row per unit and a
 	// column per code; when nil, EachUnit (or the slices) serve.
@@ -195,11 +199,14 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 	// do not depend on the interleaving.
 	// A job's render returns where its parts lie (segments.go), nil for an
 	// export not laid out in parts; prev is the last run's export.
+	// spares says which parts it renders without their units (it copies
+	// them), given its last export.
 	type job struct {
 		name   string
 		prev   *SegmentFile  // the last run's record of this export
 		parts  **SegmentFile // this run's, in rec
 		render func(w io.Writer, in Input, prev *reuse) (*SegmentFile, error)
+		spares func(prev *reuse) []bool
 	}
 	var last, rec Segments
 	if in.Previous != nil {
@@ -213,12 +220,12 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 				return nil, fmt.Errorf("report: writing codings.csv: %w", err)
 			}
 			return sf, nil
-		}})
+		}, func(prev *reuse) []bool { return copiedParts(in.Parts, prev, false) }})
 	}
 	if formats["qdpx"] {
 		jobs = append(jobs, job{"project.qdpx", last.QDPX, &rec.QDPX, func(w io.Writer, in Input, prev *reuse) (*SegmentFile, error) {
 			return renderQDPXParts(w, in, dir, prev)
-		}})
+		}, func(prev *reuse) []bool { return copiedParts(in.Parts, prev, true) }})
 	}
 	var d *doc
 	// tabled is in once the analysis is done; ready closes then (or when
@@ -253,13 +260,30 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 				return sp.early.record, nil
 			}
 			return nil, nil
-		}})
+		}, func(prev *reuse) []bool { return sheetSpares(in.Parts, prev) }})
 	}
 	readers := len(jobs)
 	if deferred {
 		readers++ // the analysis
 	}
-	share := newUnitShare(in.eachUnit, readers)
+	// Each export checks its last file before the scan starts, so that the
+	// scan reads only the files some reader needs (scanFor).
+	prevs := make([]*reuse, len(jobs))
+	var opened sync.WaitGroup
+	for i, j := range jobs {
+		opened.Go(func() { prevs[i] = openReuse(dir, j.prev) })
+	}
+	opened.Wait()
+	defer func() {
+		for _, p := range prevs {
+			p.close()
+		}
+	}()
+	spared := make([][]bool, len(jobs))
+	for i, j := range jobs {
+		spared[i] = j.spares(prevs[i])
+	}
+	share := newUnitShare(scanFor(in, deferred, spared), readers)
 	written := make([]ManifestFile, len(jobs))
 	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
@@ -268,9 +292,7 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 		jin.EachUnit, jin.EachCodes, jin.Units, jin.Codings = share.reader(i), nil, nil, nil
 		wg.Go(func() {
 			written[i], errs[i] = writeAtomicStream(dir, j.name, func(w io.Writer) error {
-				prev := openReuse(dir, j.prev)
-				defer prev.close()
-				sf, err := j.render(w, jin, prev)
+				sf, err := j.render(w, jin, prevs[i])
 				if err != nil {
 					return err
 				}

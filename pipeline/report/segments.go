@@ -17,6 +17,7 @@ import (
 	"path/filepath"
 
 	kflate "github.com/klauspost/compress/flate"
+	"github.com/veldstem/veldstem/pipeline/study"
 )
 
 // A rerun that adds 1% new responses to a national survey used to render
@@ -48,6 +49,15 @@ type Part struct {
 	// Key must change whenever anything the file's rows depend on changes:
 	// the file's bytes, the codebook, the config, veldstem's version.
 	Key string
+	// Units is at least the number of the file's units, context units
+	// included (the store's count). Write copies a part of the Codings
+	// sheet without reading the file's units only when these counts say
+	// every row fits on one sheet.
+	Units int
+	// Analysed says Analyse reads nothing of this file's units from the
+	// shared scan (a rerun hands the analysis what it kept of them), so
+	// the scan reads them only for an export that renders the part.
+	Analysed bool
 }
 
 // Segments records where each part lies in the unit-level exports one run
@@ -81,6 +91,10 @@ type PartSegment struct {
 	Text *Segment `json:"text,omitempty"`
 	// Rows counts the part's rows on the workbook's Codings sheet.
 	Rows int `json:"rows,omitempty"`
+	// Widths are the widest of the part's four text cells on the Codings
+	// sheet, in code points: with them the sheet's column widths are known
+	// without reading the part's units again.
+	Widths *[4]int `json:"widths,omitempty"`
 }
 
 // Segment is a byte range of a file: Off and Len in the file; for
@@ -400,4 +414,68 @@ func (w *partWalk) finish() error {
 		return err
 	}
 	return w.copyUpTo(len(w.parts))
+}
+
+// copiedParts says which of parts prev holds, so that codings.csv (or,
+// with text, project.qdpx, which also copies the part's source text)
+// copies them without their units.
+func copiedParts(parts []Part, prev *reuse, text bool) []bool {
+	spare := make([]bool, len(parts))
+	for i, p := range parts {
+		ps, ok := prev.part(p.Key)
+		spare[i] = ok && (!text || ps.Text != nil)
+	}
+	return spare
+}
+
+// sheetSpares says which parts the workbook's Codings sheet copies without
+// their units: the leading parts prev holds at the same first rows, with
+// their widths. A part after one that is rendered may start on another
+// row than last time, so its units are read. The rows not read are not in
+// the spool that a sheet too long for one sheet is written from, so none
+// is spared unless the parts' unit counts say all rows fit on one sheet.
+func sheetSpares(parts []Part, prev *reuse) []bool {
+	spare := make([]bool, len(parts))
+	rows, bound, leading := 0, 0, true
+	for i, p := range parts {
+		if leading {
+			ps, ok := prev.part(rowKey(p.Key, rows+2))
+			if ok && ps.Widths != nil && rows+ps.Rows <= maxSheetRows {
+				spare[i] = true
+				rows += ps.Rows
+				bound += ps.Rows
+				continue
+			}
+			leading = false
+		}
+		bound += max(p.Units, 0)
+	}
+	if bound > maxSheetRows {
+		clear(spare)
+	}
+	return spare
+}
+
+// scanFor is the shared scan Write runs: every unit, or with
+// in.EachUnitIn the units of the parts some reader needs — the analysis
+// (when deferred) those it has not analysed, each export (spared[j]) those
+// it does not copy.
+func scanFor(in Input, deferred bool, spared [][]bool) func(fn func(study.Unit, *study.Coding) error) error {
+	if in.EachUnitIn == nil || len(in.Parts) == 0 {
+		return in.eachUnit
+	}
+	var need []Part
+	for i, p := range in.Parts {
+		needed := deferred && !p.Analysed
+		for _, s := range spared {
+			needed = needed || !s[i]
+		}
+		if needed {
+			need = append(need, p)
+		}
+	}
+	if len(need) == len(in.Parts) {
+		return in.eachUnit
+	}
+	return func(fn func(study.Unit, *study.Coding) error) error { return in.EachUnitIn(need, fn) }
 }

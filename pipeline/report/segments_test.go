@@ -7,6 +7,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"testing"
 
 	"github.com/veldstem/veldstem/pipeline/study"
@@ -227,5 +228,123 @@ func TestDamagedPartRecordIsRenderedInstead(t *testing.T) {
 	if again.QDPX.Copied != 0 || again.CSV.Copied != 1 || again.XLSX.Copied != 1 {
 		t.Errorf("copied %d (qdpx), %d (csv) and %d (xlsx) parts, want only the undamaged third parts of csv and xlsx",
 			again.QDPX.Copied, again.CSV.Copied, again.XLSX.Copied)
+	}
+}
+
+// withScanIn gives in an EachUnitIn over its slices that records the
+// files each call asked for, and the parts their unit counts.
+func withScanIn(in Input, asked *[][]string) Input {
+	units, codings := in.Units, in.Codings
+	for i := range in.Parts {
+		for _, u := range units {
+			if u.Source == in.Parts[i].Source && u.File == in.Parts[i].File {
+				in.Parts[i].Units++
+			}
+		}
+	}
+	in.EachUnitIn = func(parts []Part, fn func(study.Unit, *study.Coding) error) error {
+		var files []string
+		for _, p := range parts {
+			files = append(files, p.File)
+		}
+		*asked = append(*asked, files)
+		byID := map[string]*study.Coding{}
+		for i := range codings {
+			byID[codings[i].UnitID] = &codings[i]
+		}
+		for _, u := range units {
+			for _, p := range parts {
+				if u.Source == p.Source && u.File == p.File {
+					if err := fn(u, byID[u.ID]); err != nil {
+						return err
+					}
+				}
+			}
+		}
+		return nil
+	}
+	return in
+}
+
+// With EachUnitIn, the shared scan reads only the files some reader needs:
+// not those whose parts every export copies, unless the analysis reads
+// them. The exports are a fresh rendering's all the same.
+func TestScanSparesCopiedFiles(t *testing.T) {
+	dir := t.TempDir()
+	rec := writeParts(t, dir, partsInput([3]string{"a1", "b1", "c1"}, nil))
+	for _, p := range rec.XLSX.Parts {
+		if p.Widths == nil || p.Rows == 0 {
+			t.Fatalf("sheet part %s recorded without rows or widths: %+v", p.Key, p)
+		}
+	}
+	editInterview := func(units []study.Unit, _ []study.Coding) {
+		units[len(units)-1].Text = "Een nieuw slot over de werkdruk in het team."
+	}
+	for _, c := range []struct {
+		name     string
+		keys     [3]string
+		edit     func([]study.Unit, []study.Coding)
+		analysed bool
+		tight    bool // maxSheetRows one less than the parts' unit counts
+		want     [][]string
+	}{
+		// The last file changed: every export copies the other two.
+		{"last file changed", [3]string{"a1", "b1", "c2"}, editInterview, true, false, [][]string{{"data/interview_p01.vtt"}}},
+		// The analysis reads the files it has not analysed.
+		{"not analysed", [3]string{"a1", "b1", "c2"}, editInterview, false, false, nil},
+		// The first file changed: the sheet's later rows may move, so it
+		// reads every unit.
+		{"first file changed", [3]string{"a2", "b1", "c1"}, editFirstFile, true, false, nil},
+		// The rows would not fit one sheet: the spool needs every row.
+		{"rows beyond one sheet", [3]string{"a1", "b1", "c2"}, editInterview, true, true, nil},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			var asked [][]string
+			in := withScanIn(partsInput(c.keys, c.edit), &asked)
+			if c.tight {
+				old := maxSheetRows
+				maxSheetRows = in.Parts[0].Units + in.Parts[1].Units + in.Parts[2].Units - 1
+				defer func() { maxSheetRows = old }()
+			}
+			tables := in.Tables
+			lazy := in
+			lazy.Tables, lazy.Study, lazy.Language = nil, tables.Study, tables.Language
+			analysed := map[string]bool{}
+			for i := range lazy.Parts {
+				lazy.Parts[i].Analysed = c.analysed && lazy.Parts[i].Key == in.Parts[i].Key && i < 2
+			}
+			lazy.Analyse = func(in *Input, units func(fn func(study.Unit, *study.Coding) error) error) error {
+				in.Tables = tables
+				return units(func(u study.Unit, _ *study.Coding) error {
+					analysed[u.File] = true
+					return nil
+				})
+			}
+			runDir := t.TempDir()
+			copyExports(t, dir, runDir)
+			lazy.Previous = rec
+			writeParts(t, runDir, lazy)
+			if !slices.EqualFunc(asked, c.want, slices.Equal) {
+				t.Errorf("EachUnitIn asked for %q, want %q (nil: the whole scan)", asked, c.want)
+			}
+			for _, p := range lazy.Parts {
+				if !p.Analysed && !analysed[p.File] {
+					t.Errorf("the analysis did not get the units of %s", p.File)
+				}
+			}
+			in.Previous = nil
+			fresh := t.TempDir()
+			writeParts(t, fresh, in)
+			sameExports(t, runDir, fresh, c.name)
+		})
+	}
+}
+
+func copyExports(t *testing.T, from, to string) {
+	t.Helper()
+	for _, name := range []string{"codings.csv", "project.qdpx", "report.xlsx"} {
+		if err := os.WriteFile(filepath.Join(to, name), read(t, filepath.Join(from, name)), 0o644); err != nil {
+			t.Fatal(err)
+		}
 	}
 }

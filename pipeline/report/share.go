@@ -191,7 +191,10 @@ func (s *unitShare) done(i int, err error) {
 type codingSpool struct {
 	f      *os.File
 	widths [4]int
-	rows   int
+	rows   int // the sheet's rows, unread ones included
+	// unread counts rows of copied parts whose units were not read (so
+	// not spooled).
+	unread int
 	// early, when not nil, has compressed the sheet's part on the way.
 	early *codingsEarly
 }
@@ -238,6 +241,11 @@ func spoolCodings(in Input, dir string, early bool, m matrix, prev *reuse) (*cod
 		err = bw.Flush()
 	}
 	if err == nil && sp.early != nil {
+		sp.unread = sp.early.unread()
+		sp.rows += sp.unread
+		for i, w := range sp.early.copiedWidths {
+			sp.widths[i] = max(sp.widths[i], w)
+		}
 		sp.early.finish(dir, sp.rows, sp.widths)
 	}
 	return sp, err

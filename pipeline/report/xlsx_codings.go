@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode/utf16"
+	"unicode/utf8"
 
 	"github.com/veldstem/veldstem/pipeline/study"
 	"github.com/xuri/excelize/v2"
@@ -93,6 +94,10 @@ func (z *codingsZip) writeCodings() error {
 	}
 	if e := z.sp.early; e.usable(z.m, z.paths, heads[0], tails[0]) {
 		return e.writeRaw(z.zw, z.cw, z.paths[0])
+	}
+	if z.sp.unread > 0 {
+		// Write spares units only when the early part will be used.
+		return fmt.Errorf("the Codings sheet's copied rows could not be used and %d of them were not read", z.sp.unread)
 	}
 	var (
 		bw   = bufio.NewWriterSize(nil, 1<<16)
@@ -332,23 +337,28 @@ type codingsEarly struct {
 	prev *reuse
 	walk *partWalk
 
-	started    bool
-	used       bool // written into the workbook
-	err        error
-	rows       int // rows so far (copied ones included)
-	rec        int // the rendered part open in record.Parts, or -1
-	cr         *cellRows
-	bw         *bufio.Writer
-	aw         *asyncWriter
-	sd         *segDeflater // the rows, into out
-	out        *os.File
-	obw        *bufio.Writer
-	head, tail []byte
-	headZ      *bytes.Buffer // head, deflated (a part that ends in a sync flush)
-	tailZ      *bytes.Buffer // tail, deflated, with the final block
-	headS      Segment
-	tailS      Segment
-	record     *SegmentFile
+	started bool
+	used    bool // written into the workbook
+	err     error
+	rows    int // rows so far (copied ones included)
+	rec     int // the rendered part open in record.Parts, or -1
+	// copiedRows counts the rows of copied parts, skippedRows those of
+	// their units the scan read anyway (in the spool all the same);
+	// copiedWidths are the copied parts' widths.
+	copiedRows, skippedRows int
+	copiedWidths            [4]int
+	cr                      *cellRows
+	bw                      *bufio.Writer
+	aw                      *asyncWriter
+	sd                      *segDeflater // the rows, into out
+	out                     *os.File
+	obw                     *bufio.Writer
+	head, tail              []byte
+	headZ                   *bytes.Buffer // head, deflated (a part that ends in a sync flush)
+	tailZ                   *bytes.Buffer // tail, deflated, with the final block
+	headS                   Segment
+	tailS                   Segment
+	record                  *SegmentFile
 }
 
 func newCodingsEarly(m matrix, parts []Part, prev *reuse) *codingsEarly {
@@ -362,16 +372,22 @@ func newCodingsEarly(m matrix, parts []Part, prev *reuse) *codingsEarly {
 		if err := e.sd.copyPart(prev, p.Body); err != nil {
 			return err
 		}
-		e.record.Parts = append(e.record.Parts, PartSegment{Key: p.Key, Rows: p.Rows,
+		e.record.Parts = append(e.record.Parts, PartSegment{Key: p.Key, Rows: p.Rows, Widths: p.Widths,
 			Body: Segment{Off: at, Len: p.Body.Len, CRC: p.Body.CRC, Raw: p.Body.Raw}})
 		e.record.Copied++
 		e.rows += p.Rows
+		e.copiedRows += p.Rows
+		if p.Widths != nil {
+			for k, w := range p.Widths {
+				e.copiedWidths[k] = max(e.copiedWidths[k], w)
+			}
+		}
 		return nil
 	}
 	e.walk.open = func(i int) error {
 		if i >= 0 {
 			if k := rowKey(parts[i].Key, e.rows+2); k != "" {
-				e.record.Parts = append(e.record.Parts, PartSegment{Key: k})
+				e.record.Parts = append(e.record.Parts, PartSegment{Key: k, Widths: &[4]int{}})
 				e.rec = len(e.record.Parts) - 1
 			}
 		}
@@ -436,6 +452,9 @@ func (e *codingsEarly) add(dir string, u study.Unit, codes []string) {
 		}
 	}
 	_, skip, err := e.walk.unit(u.Source, u.File)
+	if skip && !u.Context {
+		e.skippedRows++
+	}
 	if e.err = err; err != nil || skip || u.Context {
 		return
 	}
@@ -445,13 +464,22 @@ func (e *codingsEarly) add(dir string, u study.Unit, codes []string) {
 	}
 	e.rows++
 	if e.rec >= 0 {
-		e.record.Parts[e.rec].Rows++
+		p := &e.record.Parts[e.rec]
+		p.Rows++
+		for k, t := range [4]string{u.ID, u.Respondent, u.Source, firstNonEmpty(u.Question, u.Speaker)} {
+			p.Widths[k] = max(p.Widths[k], utf8.RuneCountInString(t))
+		}
 	}
 	_, e.err = e.bw.Write(e.cr.row(e.rows+1, u, codes))
 }
 
+// unread is the number of copied rows whose units the scan did not read
+// (Write spared them: sheetSpares), which the spool therefore lacks.
+func (e *codingsEarly) unread() int { return e.copiedRows - e.skippedRows }
+
 // finish ends the part after the last unit; rows and widths are the
-// spool's, which must agree with the rows laid out.
+// sheet's (the spool's with the unread rows'), which must agree with the
+// rows laid out.
 func (e *codingsEarly) finish(dir string, rows int, widths [4]int) {
 	if !e.started && e.err == nil {
 		e.start(dir)
