@@ -241,12 +241,7 @@ func spoolCodings(in Input, dir string, early bool, m matrix, prev *reuse) (*cod
 		err = bw.Flush()
 	}
 	if err == nil && sp.early != nil {
-		sp.unread = sp.early.unread()
-		sp.rows += sp.unread
-		for i, w := range sp.early.copiedWidths {
-			sp.widths[i] = max(sp.widths[i], w)
-		}
-		sp.early.finish(dir, sp.rows, sp.widths)
+		sp.early.finish(dir, sp)
 	}
 	return sp, err
 }

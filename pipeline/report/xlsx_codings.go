@@ -477,30 +477,36 @@ func (e *codingsEarly) add(dir string, u study.Unit, codes []string) {
 // (Write spared them: sheetSpares), which the spool therefore lacks.
 func (e *codingsEarly) unread() int { return e.copiedRows - e.skippedRows }
 
-// finish ends the part after the last unit; rows and widths are the
-// sheet's (the spool's with the unread rows'), which must agree with the
-// rows laid out.
-func (e *codingsEarly) finish(dir string, rows int, widths [4]int) {
+// finish ends the part after the last unit, and completes the spool's
+// count of rows and its widths with the copied rows it lacks (unread); the
+// rows laid out must agree with the spool's.
+func (e *codingsEarly) finish(dir string, sp *codingSpool) {
 	if !e.started && e.err == nil {
 		e.start(dir)
 	}
+	if e.err == nil {
+		e.err = e.walk.finish()
+	}
+	// Counted whatever failed: codingsZip refuses a spool that lacks rows.
+	sp.unread = e.unread()
+	sp.rows += sp.unread
+	for i, w := range e.copiedWidths {
+		sp.widths[i] = max(sp.widths[i], w)
+	}
 	if e.err != nil {
 		return
 	}
-	e.err = e.walk.finish()
-	if e.err == nil {
-		e.err = e.aw.Close()
-	}
+	e.err = e.aw.Close()
 	if e.err == nil {
 		e.err = e.obw.Flush()
 	}
-	if e.err == nil && e.rows != rows {
-		e.err = fmt.Errorf("%d rows laid out for %d units", e.rows, rows)
+	if e.err == nil && e.rows != sp.rows {
+		e.err = fmt.Errorf("%d rows laid out for %d units", e.rows, sp.rows)
 	}
 	if e.err != nil {
 		return
 	}
-	if e.head, e.tail, e.err = codingsSheetEnds(e.m, widths); e.err != nil {
+	if e.head, e.tail, e.err = codingsSheetEnds(e.m, sp.widths); e.err != nil {
 		return
 	}
 	e.headZ, e.tailZ = &bytes.Buffer{}, &bytes.Buffer{}
