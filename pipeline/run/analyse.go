@@ -2,6 +2,7 @@ package run
 
 import (
 	"context"
+	"fmt"
 	"sort"
 	"strings"
 	"time"
@@ -31,6 +32,12 @@ type snapshot struct {
 	// shared, when set, is report.Write's shared scan of the units, which
 	// Units reads (once) instead of the store.
 	shared func(fn func(study.Unit, *study.Coding) error) error
+	// parts are the files' part keys, in file order; kept is the last
+	// run's facts cache (facts.go), nil when there is none; factsOut, when
+	// set, receives every file's facts for the next run.
+	parts    []report.Part
+	kept     *factsFile
+	factsOut *factsWriter
 }
 
 func loadSnapshot(ctx context.Context, st *store.Store, codebookHash string) (*snapshot, error) {
@@ -80,6 +87,115 @@ func (s *snapshot) Units(fn func(study.Unit, *study.Coding) error) error {
 		}
 		return fn(u, c)
 	})
+}
+
+// UnitFacts hands the analysis the units' facts (analysis.FactCorpus):
+// those of a file the facts cache holds under the file's part key from the
+// cache, the others from the units, which are read (from report.Write's
+// shared scan, or the store) only for the files not kept. Every file's
+// facts go to factsOut, in file order.
+func (s *snapshot) UnitFacts(fn func(*analysis.UnitFact) error) error {
+	count := !s.unitsCounted
+	if count {
+		s.unitsCounted, s.units, s.nCodings, s.codes = true, 0, 0, 0
+	}
+	emit := func(f *analysis.UnitFact, coded bool) error {
+		if count {
+			if !f.Context {
+				s.units++
+			}
+			if coded {
+				s.nCodings++
+				s.codes += len(f.Codes)
+			}
+		}
+		if s.factsOut != nil {
+			s.factsOut.add(f, coded)
+		}
+		return fn(f)
+	}
+	if s.parts == nil {
+		for _, f := range s.files {
+			s.parts = append(s.parts, report.Part{Source: f.Source, File: f.Path})
+		}
+	}
+	kept := func(i int) bool { return s.parts[i].Key != "" && s.kept.has(s.parts[i].Key) }
+	// next is the first part whose facts are not handed over yet.
+	next := 0
+	upTo := func(j int) error {
+		for ; next < j; next++ {
+			if s.factsOut != nil {
+				s.factsOut.begin(s.parts[next].Key)
+			}
+			if kept(next) {
+				if err := s.kept.each(s.parts[next].Key, emit); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
+	}
+	index := make(map[store.FileKey]int, len(s.parts))
+	var need []store.FileKey
+	for i, p := range s.parts {
+		index[store.FileKey{Source: p.Source, Path: p.File}] = i
+		if !kept(i) {
+			need = append(need, store.FileKey{Source: p.Source, Path: p.File})
+		}
+	}
+	each := s.shared
+	s.shared = nil
+	if each == nil {
+		each = func(fn func(study.Unit, *study.Coding) error) error {
+			return s.st.UnitsForReportsIn(s.ctx, s.codebookHash, need, fn)
+		}
+	}
+	var (
+		last  store.FileKey
+		cur   = -1
+		skip  bool
+		shown []string
+	)
+	err := each(func(u study.Unit, c *study.Coding) error {
+		if k := (store.FileKey{Source: u.Source, Path: u.File}); cur < 0 || k != last {
+			i, ok := index[k]
+			if !ok {
+				return fmt.Errorf("unit %s is in %s/%s, which the store does not list as an input file", u.ID, u.Source, u.File)
+			}
+			if i < next {
+				return fmt.Errorf("unit %s of %s/%s is out of file order", u.ID, u.Source, u.File)
+			}
+			if err := upTo(i + 1); err != nil {
+				return err
+			}
+			last, cur, skip = k, i, kept(i)
+		}
+		if skip {
+			return nil
+		}
+		f := analysis.FactOf(u, c, shown)
+		shown = f.Shown
+		return emit(&f, c != nil)
+	})
+	if err != nil {
+		return err
+	}
+	if err := upTo(len(s.parts)); err != nil {
+		return err
+	}
+	if s.factsOut != nil {
+		s.factsOut.end()
+	}
+	return nil
+}
+
+// unitsIn is store.UnitsForReportsIn for report.Input.EachUnitIn.
+func (s *snapshot) unitsIn(parts []report.Part, fn func(study.Unit, *study.Coding) error) error {
+	files := make([]store.FileKey, len(parts))
+	for i, p := range parts {
+		files[i] = store.FileKey{Source: p.Source, Path: p.File}
+	}
+	return s.st.UnitsForReportsIn(s.ctx, s.codebookHash, files, fn)
 }
 
 // unitsUncounted is Units without the counting, for the reports, which

@@ -76,26 +76,50 @@ func TestUnchangedFilesPartsAreCopied(t *testing.T) {
 	mustRun(t, cfg, opts)
 	steps := []struct {
 		name, file, body string
-		copied           int
+		copied, kept     int
 	}{
 		// a.csv and interview1.txt, in the three exports (b.csv sorts
 		// after a.csv, so no row moves on the workbook's Codings sheet).
-		{"added file", "data/b.csv", surveyCSV(100, 5), 6},
+		{"added file", "data/b.csv", surveyCSV(100, 5), 6, 2},
 		// b.csv and interview1.txt in codings.csv and the project; on the
 		// Codings sheet only the interview, whose source sorts first: b.csv
 		// moved up two rows.
-		{"edited first file", "data/a.csv", surveyCSV(1, 23), 5},
+		{"edited first file", "data/a.csv", surveyCSV(1, 23), 5, 2},
+		// A damaged facts cache is not used (the analysis reads every
+		// unit); the exports still copy every part.
+		{"damaged facts cache", "", "", 9, 0},
 	}
 	for _, s := range steps {
-		writeFile(t, filepath.Join(cfg.Dir, s.file), s.body)
+		if s.file != "" {
+			writeFile(t, filepath.Join(cfg.Dir, s.file), s.body)
+		} else {
+			damage(t, factsPath(cfg))
+			// and a report the cache does not vouch for, so they render
+			if err := os.Remove(filepath.Join(cfg.Output.Dir, "report.md")); err != nil {
+				t.Fatal(err)
+			}
+		}
 		logs.Reset()
 		mustRun(t, cfg, opts)
-		m := regexp.MustCompile(`parts_copied=(\d+)`).FindStringSubmatch(logs.String())
-		if m == nil || m[1] != strconv.Itoa(s.copied) {
-			t.Errorf("%s: log %q, want parts_copied=%d", s.name, logs.String(), s.copied)
+		m := regexp.MustCompile(`parts_copied=(\d+) facts_kept=(\d+)`).FindStringSubmatch(logs.String())
+		if m == nil || m[1] != strconv.Itoa(s.copied) || m[2] != strconv.Itoa(s.kept) {
+			t.Errorf("%s: log %q, want parts_copied=%d facts_kept=%d", s.name, logs.String(), s.copied, s.kept)
 		}
 		got := reportFiles(t, cfg.Output.Dir)
 		mustRun(t, cfg, Options{Full: true})
 		sameReports(t, reportFiles(t, cfg.Output.Dir), got)
+	}
+}
+
+// damage flips a byte in the middle of the file at path.
+func damage(t *testing.T, path string) {
+	t.Helper()
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b[len(b)/2] ^= 0xff
+	if err := os.WriteFile(path, b, 0o600); err != nil {
+		t.Fatal(err)
 	}
 }

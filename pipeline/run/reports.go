@@ -52,11 +52,38 @@ func writeReports(ctx context.Context, cfg *config.Config, st *store.Store, cb *
 	if err != nil {
 		return err
 	}
+	// The analysis takes the facts of unchanged files from the last run's
+	// facts cache (facts.go), and the shared scan then skips those files
+	// where every export copies its part.
+	if !opts.Full {
+		snap.kept = openFacts(factsPath(cfg))
+		defer snap.kept.close()
+	}
+	factsKept := 0
+	for i := range parts {
+		parts[i].Units = snap.files[i].Units
+		parts[i].Analysed = snap.kept.has(parts[i].Key)
+		if parts[i].Analysed {
+			factsKept++
+		}
+	}
+	snap.parts = parts
+	if snap.factsOut, err = newFactsWriter(factsPath(cfg)); err != nil {
+		// Only the next rerun's speed depends on it.
+		opts.Log.Warn("could not start the facts cache; the next run reads every unit again", "err", err)
+		snap.factsOut = nil
+	}
+	defer func() {
+		if snap.factsOut != nil {
+			snap.factsOut.discard()
+		}
+	}()
 	record := &report.Segments{}
 	// The analysis runs inside report.Write, while codings.csv and
 	// project.qdpx are rendered from the units.
 	in := reportInput(cfg, cb, snap, nil, plan, opts.Version, fingerprint, start)
 	in.Parts, in.Previous, in.Record = parts, previous, record
+	in.EachUnitIn = snap.unitsIn
 	in.Analyse = func(in *report.Input, units func(fn func(study.Unit, *study.Coding) error) error) error {
 		snap.shared = units
 		tables, err := analyse(cfg, cb, snap, pz)
@@ -65,6 +92,7 @@ func writeReports(ctx context.Context, cfg *config.Config, st *store.Store, cb *
 		}
 		*in = reportInput(cfg, cb, snap, tables, plan, opts.Version, fingerprint, start)
 		in.Parts, in.Previous, in.Record = parts, previous, record
+		in.EachUnitIn = snap.unitsIn
 		checkpoint("analysed")
 		return nil
 	}
@@ -83,7 +111,7 @@ func writeReports(ctx context.Context, cfg *config.Config, st *store.Store, cb *
 			copied += sf.Copied
 		}
 	}
-	opts.Log.Info("reports written", "dir", cfg.Output.Dir, "files", len(files), "parts_copied", copied)
+	opts.Log.Info("reports written", "dir", cfg.Output.Dir, "files", len(files), "parts_copied", copied, "facts_kept", factsKept)
 	if key != "" {
 		c := &reportCache{Key: key, Respondents: sum.Respondents, Units: sum.Units, Codings: nCodings, CodesApplied: sum.CodesApplied,
 			Segments: record}
@@ -95,6 +123,13 @@ func writeReports(ctx context.Context, cfg *config.Config, st *store.Store, cb *
 		if err := saveReportCache(cfg, c); err != nil {
 			// Only the next rerun's speed depends on it.
 			opts.Log.Warn("could not save the report cache; the next run renders reports again", "err", err)
+		}
+	}
+	if snap.factsOut != nil {
+		err := snap.factsOut.commit(factsPath(cfg))
+		snap.factsOut = nil
+		if err != nil {
+			opts.Log.Warn("could not save the facts cache; the next run reads every unit again", "err", err)
 		}
 	}
 	return nil

@@ -1,0 +1,223 @@
+package run
+
+import (
+	"bufio"
+	"bytes"
+	"fmt"
+	"math/rand/v2"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/veldstem/veldstem/pipeline/analysis"
+)
+
+type codedFact struct {
+	f     analysis.UnitFact
+	coded bool
+}
+
+// randomFacts makes n facts like a store's: runs of one source and
+// respondent, IDs sharing prefixes, codes from a small set, empty strings.
+func randomFacts(rng *rand.Rand, n int) []codedFact {
+	codes := []string{"werkdruk", "kwaliteit", "keuzevrijheid", "", "é€😀"}
+	var out []codedFact
+	src, resp := "enquete", "R-1"
+	for i := range n {
+		if rng.IntN(20) == 0 {
+			src = []string{"enquete", "interviews", ""}[rng.IntN(3)]
+		}
+		if rng.IntN(3) == 0 {
+			resp = fmt.Sprintf("R-%d", rng.IntN(1000))
+		}
+		f := analysis.UnitFact{ID: fmt.Sprintf("%s/%s/Q%d", src, resp, i%7), Source: src, Respondent: resp,
+			Context: rng.IntN(5) == 0, Survey: rng.IntN(2) == 0, Good: rng.IntN(2) == 0}
+		coded := rng.IntN(4) != 0
+		if coded {
+			for range rng.IntN(4) {
+				f.Codes = append(f.Codes, codes[rng.IntN(len(codes))])
+			}
+			for range rng.IntN(3) {
+				f.Shown = append(f.Shown, codes[rng.IntN(len(codes))])
+			}
+		}
+		out = append(out, codedFact{f, coded})
+	}
+	return out
+}
+
+// writeFacts writes parts of facts to a facts file at path.
+func writeFacts(t *testing.T, path string, parts map[string][]codedFact, order []string) {
+	t.Helper()
+	w, err := newFactsWriter(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range order {
+		w.begin(key)
+		for _, cf := range parts[key] {
+			w.add(&cf.f, cf.coded)
+		}
+	}
+	if err := w.commit(path); err != nil {
+		t.Fatal(err)
+	}
+}
+
+func readFacts(t *testing.T, ff *factsFile, key string) []codedFact {
+	t.Helper()
+	var got []codedFact
+	if err := ff.each(key, func(f *analysis.UnitFact, coded bool) error {
+		c := *f
+		c.Codes, c.Shown = append([]string(nil), f.Codes...), append([]string(nil), f.Shown...)
+		got = append(got, codedFact{c, coded})
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	return got
+}
+
+// normal is how a fact reads back: empty lists as nil.
+func normal(fs []codedFact) []codedFact {
+	out := make([]codedFact, len(fs))
+	for i, cf := range fs {
+		cf.f.Codes, cf.f.Shown = append([]string(nil), cf.f.Codes...), append([]string(nil), cf.f.Shown...)
+		out[i] = cf
+	}
+	return out
+}
+
+// Facts read back as they were written, part by part, and a kept part is
+// carried into the next file byte for byte.
+func TestFactsRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.db.facts")
+	rng := rand.New(rand.NewPCG(1, 2))
+	parts := map[string][]codedFact{"a": randomFacts(rng, 500), "b": nil, "c": randomFacts(rng, 3)}
+	writeFacts(t, path, parts, []string{"a", "b", "c"})
+	ff := openFacts(path)
+	if ff == nil {
+		t.Fatal("facts file not opened")
+	}
+	for key, want := range parts {
+		if !ff.has(key) {
+			t.Fatalf("part %s missing", key)
+		}
+		if got := readFacts(t, ff, key); !reflect.DeepEqual(got, normal(want)) && !(len(got) == 0 && len(want) == 0) {
+			t.Errorf("part %s: read back differs", key)
+		}
+	}
+	if ff.has("d") {
+		t.Error("has an unknown part")
+	}
+
+	next := filepath.Join(dir, "next.facts")
+	w, err := newFactsWriter(next)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.keep(ff, "c")
+	w.begin("d")
+	d := randomFacts(rng, 10)
+	for _, cf := range d {
+		w.add(&cf.f, cf.coded)
+	}
+	w.keep(ff, "a")
+	if err := w.commit(next); err != nil {
+		t.Fatal(err)
+	}
+	ff.close()
+	nf := openFacts(next)
+	if nf == nil {
+		t.Fatal("next facts file not opened")
+	}
+	defer nf.close()
+	for key, want := range map[string][]codedFact{"a": parts["a"], "c": parts["c"], "d": d} {
+		if got := readFacts(t, nf, key); !reflect.DeepEqual(got, normal(want)) {
+			t.Errorf("next file, part %s: read back differs", key)
+		}
+	}
+	if nf.has("b") {
+		t.Error("a part not kept is still there")
+	}
+}
+
+// Any damage to a facts file makes openFacts refuse it (a rerun then reads
+// the units), rather than hand the analysis wrong facts.
+func TestDamagedFactsAreNotUsed(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.db.facts")
+	rng := rand.New(rand.NewPCG(3, 4))
+	writeFacts(t, path, map[string][]codedFact{"a": randomFacts(rng, 50), "b": randomFacts(rng, 50)}, []string{"a", "b"})
+	good, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	for i := range good {
+		b := bytes.Clone(good)
+		b[i] ^= 0x5a
+		if err := os.WriteFile(path, b, 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if ff := openFacts(path); ff != nil {
+			ff.close()
+			t.Fatalf("byte %d of %d changed: the facts file was still used", i, len(b))
+		}
+	}
+	for _, n := range []int{0, 1, len(good) / 2, len(good) - 1} {
+		if err := os.WriteFile(path, good[:n], 0o600); err != nil {
+			t.Fatal(err)
+		}
+		if ff := openFacts(path); ff != nil {
+			ff.close()
+			t.Fatalf("cut to %d bytes: the facts file was still used", n)
+		}
+	}
+	if openFacts(filepath.Join(dir, "none")) != nil {
+		t.Error("a missing facts file was opened")
+	}
+}
+
+// The decoder never panics or allocates without bound on any bytes, and
+// what it accepts it re-encodes to the same facts.
+func FuzzFactDecoder(f *testing.F) {
+	rng := rand.New(rand.NewPCG(5, 6))
+	enc := newFactEncoder()
+	for _, cf := range randomFacts(rng, 20) {
+		enc.add(&cf.f, cf.coded)
+	}
+	f.Add(enc.buf)
+	f.Add([]byte{})
+	f.Add([]byte{0x30, 0, 1, 'a', 0, 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		dec := newFactDecoder(bufio.NewReader(bytes.NewReader(b)))
+		var facts []codedFact
+		for range 1000 {
+			fct, coded, err := dec.next()
+			if err != nil {
+				break
+			}
+			c := *fct
+			c.Codes, c.Shown = append([]string(nil), fct.Codes...), append([]string(nil), fct.Shown...)
+			facts = append(facts, codedFact{c, coded})
+		}
+		enc := newFactEncoder()
+		for _, cf := range facts {
+			enc.add(&cf.f, cf.coded)
+		}
+		again := newFactDecoder(bufio.NewReader(bytes.NewReader(enc.buf)))
+		for i, want := range facts {
+			got, coded, err := again.next()
+			if err != nil {
+				t.Fatalf("fact %d: re-encoded facts do not decode: %v", i, err)
+			}
+			c := *got
+			c.Codes, c.Shown = append([]string(nil), got.Codes...), append([]string(nil), got.Shown...)
+			if !reflect.DeepEqual(codedFact{c, coded}, want) {
+				t.Fatalf("fact %d: %+v, want %+v", i, c, want)
+			}
+		}
+	})
+}
