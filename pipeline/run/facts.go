@@ -398,18 +398,29 @@ func (r *byteReader) str() string {
 
 // factsWriter writes the next facts cache: blobs in part order, then the
 // index. It is written to a temporary file and renamed into place only
-// once the reports are written (commit).
+// once the reports are written (commit). A blob is written as it is
+// encoded, in pieces of factsChunk, so a file of a million units does not
+// hold its blob in memory.
 type factsWriter struct {
 	f       *os.File
 	bw      *bufio.Writer
 	off     int64
 	entries []factsEntry
 	enc     *factEncoder
-	key     string
+	cur     factsEntry // the part being encoded: key, off, crc so far
 	err     error
 }
 
+const factsChunk = 64 << 10
+
 func newFactsWriter(path string) (*factsWriter, error) {
+	// A run killed before its commit left its temporary file; runs on one
+	// store never overlap (store.Open's lock), so any such file is stale.
+	if stale, err := filepath.Glob(filepath.Join(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")); err == nil {
+		for _, name := range stale {
+			_ = os.Remove(name)
+		}
+	}
 	f, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".tmp-*")
 	if err != nil {
 		return nil, err
@@ -431,21 +442,31 @@ func (w *factsWriter) write(b []byte) {
 // begin starts encoding the facts of part key.
 func (w *factsWriter) begin(key string) {
 	w.end()
-	w.enc, w.key = newFactEncoder(), key
+	w.enc, w.cur = newFactEncoder(), factsEntry{key: key, off: w.off}
 }
 
 func (w *factsWriter) add(f *analysis.UnitFact, coded bool) {
 	w.enc.add(f, coded)
+	if len(w.enc.buf) >= factsChunk {
+		w.flushBlob()
+	}
 }
 
-// end writes the part being encoded, if any.
+// flushBlob writes what the encoder holds.
+func (w *factsWriter) flushBlob() {
+	w.cur.crc = crc32.Update(w.cur.crc, crc32.IEEETable, w.enc.buf)
+	w.write(w.enc.buf)
+	w.enc.buf = w.enc.buf[:0]
+}
+
+// end writes the rest of the part being encoded, if any, and indexes it.
 func (w *factsWriter) end() {
 	if w.enc == nil {
 		return
 	}
-	e := factsEntry{key: w.key, off: w.off, len: int64(len(w.enc.buf)), n: w.enc.n, crc: crc32.ChecksumIEEE(w.enc.buf)}
-	w.write(w.enc.buf)
-	w.entries = append(w.entries, e)
+	w.flushBlob()
+	w.cur.len, w.cur.n = w.off-w.cur.off, w.enc.n
+	w.entries = append(w.entries, w.cur)
 	w.enc = nil
 }
 

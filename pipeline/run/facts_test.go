@@ -95,7 +95,8 @@ func TestFactsRoundTrip(t *testing.T) {
 	dir := t.TempDir()
 	path := filepath.Join(dir, "state.db.facts")
 	rng := rand.New(rand.NewPCG(1, 2))
-	parts := map[string][]codedFact{"a": randomFacts(rng, 500), "b": nil, "c": randomFacts(rng, 3)}
+	// "a" is written in several pieces (factsChunk).
+	parts := map[string][]codedFact{"a": randomFacts(rng, 20000), "b": nil, "c": randomFacts(rng, 3)}
 	writeFacts(t, path, parts, []string{"a", "b", "c"})
 	ff := openFacts(path)
 	if ff == nil {
