@@ -3,6 +3,7 @@ package store
 import (
 	"context"
 	"database/sql"
+	"errors"
 	"fmt"
 	"strings"
 )
@@ -59,11 +60,12 @@ func (b *batch) add(values ...any) error {
 		b.full = st
 	}
 	res, err := b.full.ExecContext(b.ctx, b.args...)
-	if err == nil && b.after != nil {
-		err = b.after(res, batchRows, b.args)
-	}
 	if err != nil {
-		b.failed = append(b.failed[:0], b.args...)
+		b.keepFailed(err)
+	} else if b.after != nil {
+		if err = b.after(res, batchRows, b.args); err != nil {
+			b.failed = append(b.failed[:0], b.args...)
+		}
 	}
 	b.args = b.args[:0]
 	return err
@@ -76,15 +78,38 @@ func (b *batch) drain() error {
 	}
 	rows := len(b.args) / b.ncol
 	res, err := b.tx.ExecContext(b.ctx, b.text(rows), b.args...)
-	if err == nil && b.after != nil {
-		err = b.after(res, rows, b.args)
-	}
 	if err != nil {
-		b.failed = append(b.failed[:0], b.args...)
+		b.keepFailed(err)
+	} else if b.after != nil {
+		if err = b.after(res, rows, b.args); err != nil {
+			b.failed = append(b.failed[:0], b.args...)
+		}
 	}
 	b.args = b.args[:0]
 	return err
 }
+
+// keepFailed keeps the queued rows, which err failed, for failedIDs.
+// An INSERT OR FAIL (see BeginFile) that breaks a constraint keeps the
+// rows before the one that broke it: those are in the table now and would
+// pass for repeats when the failure is explained, so only the rows from
+// the breaking one on are kept, counting the others with changes(). That
+// count is only this statement's when the statement ran, hence only for a
+// constraint error; any other keeps every row.
+func (b *batch) keepFailed(err error) {
+	done := 0
+	var coded interface{ Code() int }
+	if errors.As(err, &coded) && coded.Code()&0xff == sqliteConstraint {
+		if qerr := b.tx.QueryRowContext(b.ctx, `SELECT changes()`).Scan(&done); qerr != nil || done < 0 || done*b.ncol > len(b.args) {
+			done = 0
+		}
+	}
+	b.failed = append(b.failed[:0], b.args[done*b.ncol:]...)
+}
+
+// sqliteConstraint is SQLITE_CONSTRAINT, the primary result code of a
+// constraint violation.
+const sqliteConstraint = 19
 
 // close releases the prepared statement without executing queued rows.
 func (b *batch) close() {

@@ -105,9 +105,19 @@ func (s *Store) BeginFile(ctx context.Context, f FileRecord) (*FileTx, error) {
 	// violates units_by_id and fails the call, because quietly moving the
 	// unit would let two files (say, two waves exported with the same
 	// respondent IDs) overwrite each other on every run.
+	//
+	// OR FAIL rather than the default OR ABORT: to undo a failed statement
+	// SQLite copies every page a multi-row statement writes to a statement
+	// journal first, and with random unit and respondent IDs each row of a
+	// statement lands on another leaf page of the ID index. With the
+	// journal in a temporary file (temp_store above) that was a fifth of
+	// an import's CPU, mostly write system calls. A failed statement
+	// fails the whole transaction here anyway (Add's error is sticky and
+	// Commit refuses), so the rows it leaves behind are never committed;
+	// batch.keepFailed leaves them out of the explanation.
 	ft.insertUnits = newBatch(ctx, tx, `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
 		return `
-INSERT INTO units (id, source, file, respondent, question, question_label, speaker, position, seq, text, lang, context, hash)
+INSERT OR FAIL INTO units (id, source, file, respondent, question, question_label, speaker, position, seq, text, lang, context, hash)
 VALUES ` + rows
 	})
 	// Units of this file are rewritten by UPDATE on their id, and only in
@@ -131,7 +141,7 @@ FROM (VALUES ` + rows + `) AS v WHERE units.id = v.column1`
 	// source; see unitClash.
 	ft.insertResp = newBatch(ctx, tx, `(?, ?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
 		return `
-INSERT INTO respondents (source, id, file, wave, weight, attributes, likert, closed) VALUES ` + rows
+INSERT OR FAIL INTO respondents (source, id, file, wave, weight, attributes, likert, closed) VALUES ` + rows
 	})
 	ft.updateResp = newBatch(ctx, tx, `(?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
 		return `
