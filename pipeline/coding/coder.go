@@ -68,7 +68,42 @@ type matcher struct {
 	// prefixLen and tailLen are the shortest and longest prefix and tail
 	// of any term, in bytes.
 	prefixLen, tailLen [2]int
+
+	// vocab numbers the exact words of all terms, and required lists per
+	// term the vocab numbers of its exact words after the first: a term
+	// can only match a unit holding all of them. Most phrases tried at a
+	// common first word ("ik … zelf bepaal", "niet … vervuld") were tried
+	// in units lacking their other words, three tries in four in vain.
+	vocab    map[string]int32
+	required [][]int32
+
+	// words caches, per folded word, what the indexes above say about it
+	// (string → *wordInfo). A survey's vocabulary is small next to its
+	// length, and looking a word up in each index for each of its
+	// occurrences was a fifth of coding time. wordCount bounds it.
+	words     sync.Map
+	wordCount atomic.Int64
 }
+
+// wordInfo is what a matcher knows about one folded word.
+type wordInfo struct {
+	// stem and altStem are the word's stems in the matcher's language and
+	// the other one, filled as forms fills them.
+	stem, altStem string
+	// cands are the terms whose first word this word can be, in codebook
+	// order: single words and phrases not filed by their second word,
+	// stems, prefixes and tails.
+	cands []int
+	// first is the word's entry in exact, for phrases filed by their
+	// second word; nil when no term starts with the word.
+	first *firstWord
+	// vocab is the word's number in matcher.vocab, or -1.
+	vocab int32
+}
+
+// maxWordCache bounds each matcher's word cache, so odd input (random
+// strings, a corpus of part numbers) cannot take all memory.
+const maxWordCache = 1 << 20
 
 // firstWord holds the terms whose first word is one exact word. Common
 // words (niet, geen, op, te) start dozens of phrases, and a token tried
@@ -159,6 +194,7 @@ func Compile(cb *Codebook) (*Coder, error) {
 		}
 		m.prefixKeys = affixKeys(m.prefixes, m.prefixLen[0], func(w string, n int) string { return w[:n] })
 		m.tailKeys = affixKeys(m.tails, m.tailLen[0], func(w string, n int) string { return w[len(w)-n:] })
+		m.indexVocab()
 		c.matchers[lang] = m
 	}
 	return c, nil
@@ -213,6 +249,89 @@ func (m *matcher) add(t termRef) {
 	}
 }
 
+// indexVocab numbers the exact words of m's terms and lists each term's
+// required words.
+func (m *matcher) indexVocab() {
+	m.vocab = map[string]int32{}
+	m.required = make([][]int32, len(m.terms))
+	for id, t := range m.terms {
+		if t.pat.Re != nil {
+			continue
+		}
+		var req []int32
+		for i, es := range [][]elem{t.pat.Phrase, t.pat.Other} {
+			for j, e := range es {
+				if e.Kind != exactWord {
+					continue
+				}
+				v, ok := m.vocab[e.Word]
+				if !ok {
+					v = int32(len(m.vocab))
+					m.vocab[e.Word] = v
+				}
+				// The first word is known to match: the term is tried
+				// because of it.
+				if (i > 0 || j > 0) && !slices.Contains(req, v) {
+					req = append(req, v)
+				}
+			}
+		}
+		m.required[id] = req
+	}
+}
+
+// word returns what m knows about the folded word w.
+func (m *matcher) word(w string) *wordInfo {
+	if wi, ok := m.words.Load(w); ok {
+		return wi.(*wordInfo)
+	}
+	wi := m.lookUp(w)
+	if m.wordCount.Add(1) <= maxWordCache {
+		// w may point into the unit's text; the cache must not keep that
+		// alive.
+		m.words.Store(strings.Clone(w), wi)
+	}
+	return wi
+}
+
+// lookUp asks each index about w.
+func (m *matcher) lookUp(w string) *wordInfo {
+	wi := &wordInfo{vocab: -1}
+	if v, ok := m.vocab[w]; ok {
+		wi.vocab = v
+	}
+	var ids []int
+	if fw := m.exact[w]; fw != nil {
+		wi.first = fw
+		ids = append(ids, fw.any...)
+	}
+	if len(m.stems) > 0 {
+		wi.stem = stem(w, m.lang)
+		ids = append(ids, m.stems[wi.stem]...)
+		if m.altStems {
+			wi.altStem = stem(w, other(m.lang))
+			ids = append(ids, m.stems[wi.altStem]...)
+		}
+	}
+	if n := m.prefixLen[0]; len(m.prefixKeys) > 0 && len(w) >= n {
+		for _, a := range m.prefixKeys[w[:n]] {
+			if strings.HasPrefix(w, a.word) {
+				ids = append(ids, a.ids...)
+			}
+		}
+	}
+	if n := m.tailLen[0]; len(m.tailKeys) > 0 && len(w) > n {
+		for _, a := range m.tailKeys[w[len(w)-n:]] {
+			if len(w) > len(a.word) && strings.HasSuffix(w, a.word) {
+				ids = append(ids, a.ids...)
+			}
+		}
+	}
+	slices.Sort(ids)
+	wi.cands = slices.Clip(slices.Compact(ids))
+	return wi
+}
+
 // affixKeys files each affix under key(affix, keyLen); every affix is at
 // least keyLen bytes long, so a word can only carry the affixes filed under
 // its own key.
@@ -239,6 +358,7 @@ type form struct {
 	W, Stem    string
 	AltStem    string // stem in the other language, when altStems
 	Start, End int
+	info       *wordInfo
 }
 
 type tokForms struct {
@@ -247,7 +367,6 @@ type tokForms struct {
 
 // forms reads every token of d in each of its forms, into sc's memory.
 func (m *matcher) forms(d *doc, sc *scratch) []tokForms {
-	useStem := len(m.stems) > 0
 	fs := sc.forms[:0]
 	for _, t := range d.Tokens {
 		fs = append(fs, form{W: t.Norm, Start: t.Start, End: t.End})
@@ -258,13 +377,9 @@ func (m *matcher) forms(d *doc, sc *scratch) []tokForms {
 			}
 		}
 	}
-	if useStem {
-		for i := range fs {
-			fs[i].Stem = stem(fs[i].W, m.lang)
-			if m.altStems {
-				fs[i].AltStem = stem(fs[i].W, other(m.lang))
-			}
-		}
+	for i := range fs {
+		wi := m.word(fs[i].W)
+		fs[i].info, fs[i].Stem, fs[i].AltStem = wi, wi.stem, wi.altStem
 	}
 	out := sc.tfs[:0]
 	at := 0
@@ -384,6 +499,9 @@ type scratch struct {
 	// a handful, so only the touched entries are reset after a unit.
 	seen    [2][]int
 	touched []int
+	// present has a bit per vocab word of the matcher, set when some form
+	// of the unit is that word.
+	present []uint64
 	flags   []bool // active, positive, matched and coded, per code
 	veto    [][2]int
 	keys    []matchKey
@@ -410,9 +528,29 @@ func (m *matcher) find(d *doc, tfs []tokForms, active []bool, sc *scratch, hits 
 	seen := sc.seen[m.slot]
 	touched := sc.touched[:0]
 	cand := sc.cand[:0]
+	present := sc.present[:0]
+	for range (len(m.vocab) + 63) / 64 {
+		present = append(present, 0)
+	}
+	for k := range tfs {
+		for _, f := range tfs[k].forms {
+			if v := f.info.vocab; v >= 0 {
+				present[v/64] |= 1 << (v % 64)
+			}
+		}
+	}
+	sc.present = present
+	mayMatch := func(id int) bool {
+		for _, v := range m.required[id] {
+			if present[v/64]&(1<<(v%64)) == 0 {
+				return false
+			}
+		}
+		return true
+	}
 	addAll := func(ids []int, k int) {
 		for _, id := range ids {
-			if seen[id] != k+1 && active[m.terms[id].code] {
+			if seen[id] != k+1 && active[m.terms[id].code] && mayMatch(id) {
 				if seen[id] == 0 {
 					touched = append(touched, id)
 				}
@@ -424,32 +562,10 @@ func (m *matcher) find(d *doc, tfs []tokForms, active []bool, sc *scratch, hits 
 	for k := range tfs {
 		cand = cand[:0]
 		for _, f := range tfs[k].forms {
-			if fw := m.exact[f.W]; fw != nil {
-				addAll(fw.any, k)
-				if fw.next != nil && k+1 < len(tfs) && d.Tokens[k+1].Sentence == d.Tokens[k].Sentence {
-					for _, g := range tfs[k+1].forms {
-						addAll(fw.next[g.W], k)
-					}
-				}
-			}
-			if len(m.stems) > 0 {
-				addAll(m.stems[f.Stem], k)
-				if m.altStems {
-					addAll(m.stems[f.AltStem], k)
-				}
-			}
-			if n := m.prefixLen[0]; len(m.prefixKeys) > 0 && len(f.W) >= n {
-				for _, a := range m.prefixKeys[f.W[:n]] {
-					if strings.HasPrefix(f.W, a.word) {
-						addAll(a.ids, k)
-					}
-				}
-			}
-			if n := m.tailLen[0]; len(m.tailKeys) > 0 && len(f.W) > n {
-				for _, a := range m.tailKeys[f.W[len(f.W)-n:]] {
-					if len(f.W) > len(a.word) && strings.HasSuffix(f.W, a.word) {
-						addAll(a.ids, k)
-					}
+			addAll(f.info.cands, k)
+			if fw := f.info.first; fw != nil && fw.next != nil && k+1 < len(tfs) && d.Tokens[k+1].Sentence == d.Tokens[k].Sentence {
+				for _, g := range tfs[k+1].forms {
+					addAll(fw.next[g.W], k)
 				}
 			}
 		}

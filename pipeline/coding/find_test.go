@@ -2,6 +2,7 @@ package coding
 
 import (
 	"reflect"
+	"slices"
 	"testing"
 
 	"github.com/veldstem/veldstem/pipeline/study"
@@ -60,8 +61,10 @@ func TestFindEqualsTryingEveryTerm(t *testing.T) {
 	for _, text := range extra {
 		units = append(units, study.Unit{Text: text})
 	}
-	_, phen := loadCoder(t)
-	for _, c := range []*Coder{realCoder(t), phen} {
+	phenCB, phen := loadCoder(t)
+	real := realCoder(t)
+	units = append(units, randomUnits([]*Codebook{real.cb, phenCB}, 400, 1)...)
+	for _, c := range []*Coder{real, phen} {
 		all := make([]bool, len(c.codes))
 		for i := range all {
 			all[i] = true
@@ -69,8 +72,10 @@ func TestFindEqualsTryingEveryTerm(t *testing.T) {
 		sc := &scratch{}
 		for _, lang := range []string{"nl", "en"} {
 			m := c.matchers[lang]
+			checked := map[string]bool{}
 			for _, u := range units {
 				d := tokenize(u.Text)
+				checkForms(t, m, m.forms(&d, sc), checked)
 				want := bruteFind(m, &d, m.forms(&d, sc), all)
 				got := m.find(&d, m.forms(&d, sc), all, sc, nil)
 				if len(got) == 0 && len(want) == 0 {
@@ -81,6 +86,53 @@ func TestFindEqualsTryingEveryTerm(t *testing.T) {
 				if !reflect.DeepEqual(got, want) {
 					t.Fatalf("%s: %q:\nfind  %+v\nbrute %+v", lang, u.Text, got, want)
 				}
+			}
+		}
+	}
+}
+
+// checkForms checks the stems forms takes from the word cache against
+// Snowball's, and the cached candidates against the terms' first words:
+// bruteFind trusts forms. checked holds the words already checked.
+func checkForms(t *testing.T, m *matcher, tfs []tokForms, checked map[string]bool) {
+	t.Helper()
+	for _, tf := range tfs {
+		for _, f := range tf.forms {
+			if checked[f.W] {
+				continue
+			}
+			checked[f.W] = true
+			var st, alt string
+			if len(m.stems) > 0 {
+				st = snowball(f.W, m.lang)
+				if m.altStems {
+					alt = snowball(f.W, other(m.lang))
+				}
+			}
+			if f.Stem != st || f.AltStem != alt {
+				t.Fatalf("%s: %q: stems %q %q, want %q %q", m.lang, f.W, f.Stem, f.AltStem, st, alt)
+			}
+			var want []int
+			for id, tr := range m.terms {
+				if tr.pat.Re != nil {
+					continue
+				}
+				ph, ok := tr.pat.Phrase, false
+				switch e := ph[0]; e.Kind {
+				case exactWord:
+					// Phrases going on with an exact word are filed by it.
+					ok = e.Word == f.W && (len(ph) == 1 || ph[1].Kind != exactWord)
+				case stemWord:
+					ok = len(m.stems) > 0 && (e.Word == st || m.altStems && e.Word == alt)
+				default:
+					ok = matchWord(e, f.W, "")
+				}
+				if ok {
+					want = append(want, id)
+				}
+			}
+			if !slices.Equal(f.info.cands, want) {
+				t.Fatalf("%s: %q: candidates %v, want %v", m.lang, f.W, f.info.cands, want)
 			}
 		}
 	}

@@ -1,0 +1,156 @@
+package coding
+
+import (
+	"fmt"
+	"math/rand/v2"
+	"sort"
+	"strconv"
+	"strings"
+
+	"github.com/veldstem/veldstem/pipeline/study"
+)
+
+// randomTexts builds n texts out of the codebook's own words, bent the ways
+// answers bend them: stems and globs with endings, compound tails with
+// heads, upper case, diacritics, hyphenated and apostrophised words,
+// negation cues, clause words, abbreviations, numbers and the fragments
+// the codebooks' regexes look for, with punctuation and line breaks between.
+// An index or prefilter that skips a term it should have tried shows up
+// as a difference on these texts long before it would on real answers.
+func randomTexts(cbs []*Codebook, n int, seed uint64) []string {
+	rng := rand.New(rand.NewPCG(seed, seed^0x5eed))
+	words := map[string]bool{}
+	var phrases [][]string
+	for _, cb := range cbs {
+		for _, code := range cb.Codes {
+			for _, src := range []map[string][]string{code.Terms, code.Exclude} {
+				for _, lang := range sortedKeys(src) {
+					for _, t := range src[lang] {
+						if strings.HasPrefix(t, "/") {
+							continue
+						}
+						if fs := strings.Fields(t); len(fs) > 1 {
+							phrases = append(phrases, fs)
+						}
+						for _, f := range strings.Fields(t) {
+							if f == "…" || f == "..." || strings.HasPrefix(f, "NEAR/") {
+								continue
+							}
+							words[f] = true
+						}
+					}
+				}
+			}
+		}
+	}
+	vocab := make([]string, 0, len(words))
+	for w := range words {
+		vocab = append(vocab, w)
+	}
+	sort.Strings(vocab)
+	cues := []string{"geen", "niet", "nooit", "nauwelijks", "zonder", "niets", "no", "not", "never", "without", "hardly", "don't", "isn’t", "alleen", "only", "niet alleen", "not only"}
+	glue := []string{"maar", "omdat", "want", "dus", "but", "because", "de", "het", "een", "en", "is", "te", "veel", "van", "op", "per", "ik", "we", "bijv.", "o.a.", "d.w.z.", "enz.", "J."}
+	fragments := []string{
+		"40 dossiers", "op 12 cliënten", "met 30 gezinnen", "twintig dossiers", "honderd cliënten", "85% declarabel",
+		"85 procent van de tijd declarabel", "80 % productief", "elke week twintig gesprekken", "per dag zes huisbezoeken",
+		"ben helemaal op.", "zijn op", "is echt op!", "3 van de 40 uur", "32 op 36 uur", "zes zware gesprekken per dag",
+		"acht cliënten op een dag", "80 percent billable", "90 per cent client", "5 keer per week", "tachtig procent", "3.5 uur",
+		"K", "ſ", "Ĳzer", "ÉÉN", "café", "naïef", "coöperatie",
+	}
+	endings := []string{"", "", "en", "s", "ing", "ingen", "d", "t", "e", "er", "'s"}
+	heads := []string{"", "tijds", "werk", "over", "zorg", "cliënt"}
+	punct := []string{" ", " ", " ", " ", ", ", "; ", ": ", ". ", "! ", "? ", "… ", "\n", " - ", " / ", " (", ") ", " – ", "...", " \"", "\" "}
+	accent := strings.NewReplacer("e", "é", "i", "ï", "o", "ö", "u", "ü", "a", "à")
+	bend := func(w string) string {
+		switch {
+		case strings.HasPrefix(w, "~"):
+			w = w[1:] + endings[rng.IntN(len(endings))]
+		case strings.HasPrefix(w, "*"):
+			w = heads[rng.IntN(len(heads))] + w[1:]
+		case strings.HasSuffix(w, "*"):
+			w = w[:len(w)-1] + endings[rng.IntN(len(endings))]
+		}
+		switch rng.IntN(12) {
+		case 0:
+			w = strings.ToUpper(w)
+		case 1:
+			w = strings.ToUpper(w[:1]) + w[1:]
+		case 2:
+			w = accent.Replace(w)
+		case 3:
+			w = strings.ReplaceAll(w, "-", "‐")
+		}
+		return w
+	}
+	word := func() string { return bend(vocab[rng.IntN(len(vocab))]) }
+	filler := func(max int) string {
+		var fs []string
+		for range rng.IntN(max + 1) {
+			fs = append(fs, glue[rng.IntN(len(glue))])
+		}
+		return strings.Join(fs, " ")
+	}
+	// phrase writes a whole term, its gaps and NEAR filled with up to one
+	// word more than they allow, its sides now and then swapped.
+	phrase := func() string {
+		fs := phrases[rng.IntN(len(phrases))]
+		var out []string
+		for i, f := range fs {
+			switch {
+			case f == "…" || f == "...":
+				out = append(out, filler(maxGap+1))
+			case strings.HasPrefix(f, "NEAR/"):
+				n, _ := strconv.Atoi(f[len("NEAR/"):])
+				if rng.IntN(3) == 0 {
+					var right []string
+					for _, g := range fs[i+1:] {
+						right = append(right, bend(g))
+					}
+					return strings.Join(right, " ") + " " + filler(n) + " " + strings.Join(out, " ")
+				}
+				out = append(out, filler(n))
+			default:
+				out = append(out, bend(f))
+			}
+		}
+		return strings.Join(out, " ")
+	}
+	out := make([]string, n)
+	for i := range out {
+		var b strings.Builder
+		for range 3 + rng.IntN(60) {
+			switch r := rng.IntN(20); {
+			case r < 6:
+				b.WriteString(word())
+			case r < 9:
+				b.WriteString(phrase())
+			case r < 11:
+				b.WriteString(cues[rng.IntN(len(cues))])
+			case r < 15:
+				b.WriteString(glue[rng.IntN(len(glue))])
+			case r < 16:
+				b.WriteString(fragments[rng.IntN(len(fragments))])
+			case r < 17:
+				b.WriteString(word() + "-" + word())
+			case r < 18:
+				b.WriteString(fmt.Sprint(rng.IntN(200)))
+			default:
+				b.WriteString(word() + " " + word())
+			}
+			b.WriteString(punct[rng.IntN(len(punct))])
+		}
+		out[i] = b.String()
+	}
+	return out
+}
+
+// randomUnits wraps randomTexts as units, a third each Dutch, English and
+// of unknown language (matched with both languages' terms).
+func randomUnits(cbs []*Codebook, n int, seed uint64) []study.Unit {
+	texts := randomTexts(cbs, n, seed)
+	units := make([]study.Unit, n)
+	for i, t := range texts {
+		units[i] = study.Unit{ID: fmt.Sprint("r", i), Text: t, Lang: []string{"nl", "en", ""}[i%3], Question: "Q_open1"}
+	}
+	return units
+}
