@@ -32,8 +32,15 @@ type Input struct {
 	EachUnit func(fn func(study.Unit, *study.Coding) error) error
 	// EachUnitIn, when set, is EachUnit for the units of the given parts'
 	// files only. With it the shared scan leaves out the files whose parts
-	// every export copies and the analysis does not read (Part.Analysed).
+	// every export copies and the analysis does not read (Part.Kept).
 	EachUnitIn func(parts []Part, fn func(study.Unit, *study.Coding) error) error
+	// KeptUnits, when set, calls fn with the units of a kept part
+	// (Part.Kept) as EachCodes does, from what the run kept of them: ID,
+	// Source, File, Respondent, Question (or, for a turn, its speaker in
+	// Question), Context and codes. The workbook's Codings sheet reads the
+	// kept parts from it, so a new file that moves every row of the sheet
+	// does not make the scan read every unit again.
+	KeptUnits func(p Part, fn func(u study.Unit, codes []string) error) error
 	// EachCodes is EachUnit without texts and matches (Unit.Text empty,
 	// codes nil without a coding), for the tables with a row per unit and a
 	// column per code; when nil, EachUnit (or the slices) serve.
@@ -260,7 +267,7 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 				return sp.early.record, nil
 			}
 			return nil, nil
-		}, func(prev *reuse) []bool { return sheetSpares(in.Parts, prev) }})
+		}, func(prev *reuse) []bool { return sheetSpares(in.Parts, prev, in.KeptUnits != nil) }})
 	}
 	readers := len(jobs)
 	if deferred {
@@ -283,13 +290,17 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 	for i, j := range jobs {
 		spared[i] = j.spares(prevs[i])
 	}
-	share := newUnitShare(scanFor(in, deferred, spared), readers)
+	scan, scanned := scanFor(in, deferred, spared)
+	share := newUnitShare(scan, readers)
 	written := make([]ManifestFile, len(jobs))
 	errs := make([]error, len(jobs))
 	var wg sync.WaitGroup
 	for i, j := range jobs {
 		jin := early
 		jin.EachUnit, jin.EachCodes, jin.Units, jin.Codings = share.reader(i), nil, nil, nil
+		if j.name == "report.xlsx" && scanned != nil && in.KeptUnits != nil {
+			jin.EachCodes = keptMerge(in.Parts, scanned, jin.EachUnit, in.KeptUnits)
+		}
 		wg.Go(func() {
 			written[i], errs[i] = writeAtomicStream(dir, j.name, func(w io.Writer) error {
 				sf, err := j.render(w, jin, prevs[i])

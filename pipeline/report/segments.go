@@ -54,10 +54,11 @@ type Part struct {
 	// sheet without reading the file's units only when these counts say
 	// every row fits on one sheet.
 	Units int
-	// Analysed says Analyse reads nothing of this file's units from the
-	// shared scan (a rerun hands the analysis what it kept of them), so
+	// Kept says the run kept what the analysis and the workbook's Codings
+	// sheet read of this file's units: Analyse reads none of them from the
+	// shared scan, and with Input.KeptUnits the sheet does not either, so
 	// the scan reads them only for an export that renders the part.
-	Analysed bool
+	Kept bool
 }
 
 // Segments records where each part lies in the unit-level exports one run
@@ -434,7 +435,10 @@ func copiedParts(parts []Part, prev *reuse, text bool) []bool {
 // row than last time, so its units are read. The rows not read are not in
 // the spool that a sheet too long for one sheet is written from, so none
 // is spared unless the parts' unit counts say all rows fit on one sheet.
-func sheetSpares(parts []Part, prev *reuse) []bool {
+//
+// With kept (Input.KeptUnits), the kept parts are spared too: their units
+// come from KeptUnits instead of the scan (keptMerge).
+func sheetSpares(parts []Part, prev *reuse, kept bool) []bool {
 	spare := make([]bool, len(parts))
 	rows, bound, leading := 0, 0, true
 	for i, p := range parts {
@@ -453,29 +457,77 @@ func sheetSpares(parts []Part, prev *reuse) []bool {
 	if bound > maxSheetRows {
 		clear(spare)
 	}
+	for i, p := range parts {
+		spare[i] = spare[i] || kept && p.Kept
+	}
 	return spare
 }
 
 // scanFor is the shared scan Write runs: every unit, or with
 // in.EachUnitIn the units of the parts some reader needs — the analysis
-// (when deferred) those it has not analysed, each export (spared[j]) those
-// it does not copy.
-func scanFor(in Input, deferred bool, spared [][]bool) func(fn func(study.Unit, *study.Coding) error) error {
+// (when deferred) those not kept, each export (spared[j]) those it does
+// without. scanned says which parts the scan reads; nil means all.
+func scanFor(in Input, deferred bool, spared [][]bool) (scan func(fn func(study.Unit, *study.Coding) error) error, scanned []bool) {
 	if in.EachUnitIn == nil || len(in.Parts) == 0 {
-		return in.eachUnit
+		return in.eachUnit, nil
 	}
 	var need []Part
+	scanned = make([]bool, len(in.Parts))
 	for i, p := range in.Parts {
-		needed := deferred && !p.Analysed
+		needed := deferred && !p.Kept
 		for _, s := range spared {
 			needed = needed || !s[i]
 		}
 		if needed {
 			need = append(need, p)
+			scanned[i] = true
 		}
 	}
 	if len(need) == len(in.Parts) {
-		return in.eachUnit
+		return in.eachUnit, nil
 	}
-	return func(fn func(study.Unit, *study.Coding) error) error { return in.EachUnitIn(need, fn) }
+	return func(fn func(study.Unit, *study.Coding) error) error { return in.EachUnitIn(need, fn) }, scanned
+}
+
+// keptMerge is the Codings sheet's stream of units with their codes: the
+// shared scan's (scan), with the units of the kept parts it left out
+// (KeptUnits) where they belong in unit order.
+func keptMerge(parts []Part, scanned []bool, scan func(fn func(study.Unit, *study.Coding) error) error,
+	kept func(Part, func(study.Unit, []string) error) error) func(fn func(study.Unit, []string) error) error {
+	return func(fn func(study.Unit, []string) error) error {
+		index := partIndex(parts)
+		next := 0
+		upTo := func(j int) error {
+			for ; next < j; next++ {
+				if !scanned[next] && parts[next].Kept {
+					if err := kept(parts[next], fn); err != nil {
+						return err
+					}
+				}
+			}
+			return nil
+		}
+		last, moved := "", false
+		err := scan(func(u study.Unit, c *study.Coding) error {
+			if !moved || !isSourceKey(last, u.Source, u.File) {
+				moved, last = true, u.Source+"\x00"+u.File
+				// A unit out of order is left to the sheet's partWalk,
+				// which refuses it.
+				if i, ok := index[last]; ok && i >= next {
+					if err := upTo(i); err != nil {
+						return err
+					}
+					next = i + 1
+				}
+			}
+			if c == nil {
+				return fn(u, nil)
+			}
+			return fn(u, c.Codes)
+		})
+		if err != nil {
+			return err
+		}
+		return upTo(len(parts))
+	}
 }

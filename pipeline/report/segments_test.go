@@ -287,18 +287,26 @@ func TestScanSparesCopiedFiles(t *testing.T) {
 		analysed bool
 		tight    bool // maxSheetRows one less than the parts' unit counts
 		want     [][]string
+		// keptUnits sets Input.KeptUnits: the sheet reads kept parts
+		// from it, whatever rows they move to.
+		keptUnits bool
 	}{
 		// Nothing changed (another report was edited): no unit is read.
-		{"nothing changed", [3]string{"a1", "b1", "c1"}, nil, true, false, [][]string{{}}},
+		{"nothing changed", [3]string{"a1", "b1", "c1"}, nil, true, false, [][]string{{}}, false},
 		// The last file changed: every export copies the other two.
-		{"last file changed", [3]string{"a1", "b1", "c2"}, editInterview, true, false, [][]string{{"data/interview_p01.vtt"}}},
+		{"last file changed", [3]string{"a1", "b1", "c2"}, editInterview, true, false, [][]string{{"data/interview_p01.vtt"}}, false},
 		// The analysis reads the files it has not analysed.
-		{"not analysed", [3]string{"a1", "b1", "c2"}, editInterview, false, false, nil},
+		{"not analysed", [3]string{"a1", "b1", "c2"}, editInterview, false, false, nil, false},
 		// The first file changed: the sheet's later rows may move, so it
 		// reads every unit.
-		{"first file changed", [3]string{"a2", "b1", "c1"}, editFirstFile, true, false, nil},
+		{"first file changed", [3]string{"a2", "b1", "c1"}, editFirstFile, true, false, nil, false},
+		// With the kept units at hand, the sheet needs only the changed
+		// file from the scan, although every later row moved.
+		{"first file changed, kept units", [3]string{"a2", "b1", "c1"}, editFirstFile, true, false, [][]string{{"data/enquete_2025.csv"}}, true},
+		// ... and rows beyond one sheet are no reason to read them.
+		{"kept units beyond one sheet", [3]string{"a2", "b1", "c1"}, editFirstFile, true, true, [][]string{{"data/enquete_2025.csv"}}, true},
 		// The rows would not fit one sheet: the spool needs every row.
-		{"rows beyond one sheet", [3]string{"a1", "b1", "c2"}, editInterview, true, true, nil},
+		{"rows beyond one sheet", [3]string{"a1", "b1", "c2"}, editInterview, true, true, nil, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var asked [][]string
@@ -313,7 +321,7 @@ func TestScanSparesCopiedFiles(t *testing.T) {
 			lazy.Tables, lazy.Study, lazy.Language = nil, tables.Study, tables.Language
 			analysed := map[string]bool{}
 			for i := range lazy.Parts {
-				lazy.Parts[i].Analysed = c.analysed && rec.CSV.Parts[i].Key == in.Parts[i].Key
+				lazy.Parts[i].Kept = c.analysed && rec.CSV.Parts[i].Key == in.Parts[i].Key
 			}
 			lazy.Analyse = func(in *Input, units func(fn func(study.Unit, *study.Coding) error) error) error {
 				in.Tables = tables
@@ -321,6 +329,28 @@ func TestScanSparesCopiedFiles(t *testing.T) {
 					analysed[u.File] = true
 					return nil
 				})
+			}
+			if c.keptUnits {
+				units, codings := in.Units, in.Codings
+				lazy.KeptUnits = func(p Part, fn func(study.Unit, []string) error) error {
+					if !p.Kept {
+						t.Errorf("KeptUnits asked for %s, which is not kept", p.File)
+					}
+					codes := map[string][]string{}
+					for _, cd := range codings {
+						codes[cd.UnitID] = cd.Codes
+					}
+					for _, u := range units {
+						if u.Source == p.Source && u.File == p.File {
+							light := study.Unit{ID: u.ID, Source: u.Source, File: u.File, Respondent: u.Respondent,
+								Question: firstNonEmpty(u.Question, u.Speaker), Context: u.Context}
+							if err := fn(light, codes[u.ID]); err != nil {
+								return err
+							}
+						}
+					}
+					return nil
+				}
 			}
 			runDir := t.TempDir()
 			copyExports(t, dir, runDir)
@@ -330,7 +360,7 @@ func TestScanSparesCopiedFiles(t *testing.T) {
 				t.Errorf("EachUnitIn asked for %q, want %q (nil: the whole scan)", asked, c.want)
 			}
 			for _, p := range lazy.Parts {
-				if !p.Analysed && !analysed[p.File] {
+				if !p.Kept && !analysed[p.File] {
 					t.Errorf("the analysis did not get the units of %s", p.File)
 				}
 			}

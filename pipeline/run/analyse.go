@@ -99,7 +99,10 @@ func (s *snapshot) UnitFacts(fn func(*analysis.UnitFact) error) error {
 	if count {
 		s.unitsCounted, s.units, s.nCodings, s.codes = true, 0, 0, 0
 	}
-	emit := func(f *analysis.UnitFact, coded bool) error {
+	// record is set while the part's facts are new: a kept part's blob is
+	// copied as it is (factsWriter.keep).
+	record := false
+	emit := func(f *analysis.UnitFact, coded bool, label string) error {
 		if count {
 			if !f.Context {
 				s.units++
@@ -109,8 +112,8 @@ func (s *snapshot) UnitFacts(fn func(*analysis.UnitFact) error) error {
 				s.codes += len(f.Codes)
 			}
 		}
-		if s.factsOut != nil {
-			s.factsOut.add(f, coded)
+		if record {
+			s.factsOut.add(f, coded, label)
 		}
 		return fn(f)
 	}
@@ -124,13 +127,20 @@ func (s *snapshot) UnitFacts(fn func(*analysis.UnitFact) error) error {
 	next := 0
 	upTo := func(j int) error {
 		for ; next < j; next++ {
-			if s.factsOut != nil {
-				s.factsOut.begin(s.parts[next].Key)
+			key := s.parts[next].Key
+			record = s.factsOut != nil && !kept(next)
+			if record {
+				s.factsOut.begin(key)
+				continue
 			}
-			if kept(next) {
-				if err := s.kept.each(s.parts[next].Key, emit); err != nil {
-					return err
-				}
+			if !kept(next) {
+				continue
+			}
+			if s.factsOut != nil {
+				s.factsOut.keep(s.kept, key)
+			}
+			if err := s.kept.each(key, emit); err != nil {
+				return err
 			}
 		}
 		return nil
@@ -175,7 +185,11 @@ func (s *snapshot) UnitFacts(fn func(*analysis.UnitFact) error) error {
 		}
 		f := analysis.FactOf(u, c, shown)
 		shown = f.Shown
-		return emit(&f, c != nil)
+		label := u.Question
+		if label == "" {
+			label = u.Speaker
+		}
+		return emit(&f, c != nil, label)
 	})
 	if err != nil {
 		return err
@@ -187,6 +201,22 @@ func (s *snapshot) UnitFacts(fn func(*analysis.UnitFact) error) error {
 		s.factsOut.end()
 	}
 	return nil
+}
+
+// keptUnits hands report.Input.KeptUnits the units of a kept part from the
+// facts cache; the label stands in Question whether it was the question or
+// a turn's speaker, which is all the workbook reads of either.
+func (s *snapshot) keptUnits(p report.Part, fn func(study.Unit, []string) error) error {
+	if !s.kept.has(p.Key) {
+		return fmt.Errorf("the facts of %s/%s were not kept", p.Source, p.File)
+	}
+	return s.kept.each(p.Key, func(f *analysis.UnitFact, coded bool, label string) error {
+		u := study.Unit{ID: f.ID, Source: f.Source, File: p.File, Respondent: f.Respondent, Question: label, Context: f.Context}
+		if !coded {
+			return fn(u, nil)
+		}
+		return fn(u, f.Codes)
+	})
 }
 
 // unitsIn is store.UnitsForReportsIn for report.Input.EachUnitIn.

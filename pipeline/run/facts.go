@@ -14,9 +14,10 @@ import (
 	"github.com/veldstem/veldstem/pipeline/config"
 )
 
-// The facts cache keeps, per input file, what the analysis reads of the
-// file's units (analysis.UnitFact, and whether the unit has a coding), in
-// a file next to the store. A rerun hands the analysis the kept facts of
+// The facts cache keeps, per input file, what the analysis and the
+// workbook's Codings sheet read of the file's units (analysis.UnitFact,
+// whether the unit has a coding, and its question or speaker), in a file
+// next to the store. A rerun hands the analysis the kept facts of
 // every file whose part key (partKeys: the file's bytes, fingerprint,
 // codebook, config and version) is unchanged, and reads from the store
 // only the units of the other files; with a few new responses in a
@@ -29,7 +30,7 @@ import (
 // part: key, offset, length, facts, CRC-32 of the blob), and a trailer of
 // the index's offset, length and CRC-32 and factsMagic again.
 
-const factsMagic = "veldstem/facts/v1\n"
+const factsMagic = "veldstem/facts/v2\n"
 
 // factsTrailer is the trailer's length: two uint64, a uint32, the magic.
 const factsTrailer = 8 + 8 + 4 + len(factsMagic)
@@ -144,17 +145,19 @@ func (ff *factsFile) close() {
 	}
 }
 
-// each decodes the facts of part key, calling fn with each and whether
-// its unit has a coding; the fact's slices are reused after fn returns.
-func (ff *factsFile) each(key string, fn func(f *analysis.UnitFact, coded bool) error) error {
+// each decodes the facts of part key, calling fn with each, whether its
+// unit has a coding, and its label (question, else speaker); the fact's
+// slices are reused after fn returns. It may run in several goroutines at
+// once.
+func (ff *factsFile) each(key string, fn func(f *analysis.UnitFact, coded bool, label string) error) error {
 	e := ff.parts[key]
 	dec := newFactDecoder(bufio.NewReaderSize(io.NewSectionReader(ff.f, e.off, e.len), 1<<16))
 	for range e.n {
-		f, coded, err := dec.next()
+		f, coded, label, err := dec.next()
 		if err != nil {
 			return fmt.Errorf("the facts cache %s is damaged (%v); delete it and run again", ff.f.Name(), err)
 		}
-		if err := fn(f, coded); err != nil {
+		if err := fn(f, coded, label); err != nil {
 			return err
 		}
 	}
@@ -169,9 +172,9 @@ func (ff *factsFile) blob(key string) io.Reader {
 
 // Fact encoding, per blob: for each fact a flags byte, the ID front-coded
 // against the previous fact's, the source and respondent when they differ
-// from the previous fact's, and the codes and shown codes as numbers into
-// the blob's own table of code strings (a number one past the table's end
-// is followed by the new string).
+// from the previous fact's, and the label, codes and shown codes as
+// numbers into the blob's own table of strings (a number one past the
+// table's end is followed by the new string).
 const (
 	factContext = 1 << iota
 	factSurvey
@@ -194,7 +197,7 @@ func newFactEncoder() *factEncoder {
 	return &factEncoder{first: true, table: map[string]uint64{}}
 }
 
-func (e *factEncoder) add(f *analysis.UnitFact, coded bool) {
+func (e *factEncoder) add(f *analysis.UnitFact, coded bool, label string) {
 	var flags byte
 	for _, b := range []struct {
 		on  bool
@@ -218,22 +221,28 @@ func (e *factEncoder) add(f *analysis.UnitFact, coded bool) {
 	if flags&factNewRespondent != 0 {
 		e.str(f.Respondent)
 	}
+	e.ref(label)
 	for _, list := range [][]string{f.Codes, f.Shown} {
 		e.buf = binary.AppendUvarint(e.buf, uint64(len(list)))
 		for _, c := range list {
-			if i, ok := e.table[c]; ok {
-				e.buf = binary.AppendUvarint(e.buf, i)
-				continue
-			}
-			i := uint64(len(e.table))
-			e.table[c] = i
-			e.buf = binary.AppendUvarint(e.buf, i)
-			e.str(c)
+			e.ref(c)
 		}
 	}
 	e.prev = analysis.UnitFact{ID: f.ID, Source: f.Source, Respondent: f.Respondent}
 	e.first = false
 	e.n++
+}
+
+// ref writes s as a number into the table, adding it when new.
+func (e *factEncoder) ref(s string) {
+	if i, ok := e.table[s]; ok {
+		e.buf = binary.AppendUvarint(e.buf, i)
+		return
+	}
+	i := uint64(len(e.table))
+	e.table[s] = i
+	e.buf = binary.AppendUvarint(e.buf, i)
+	e.str(s)
 }
 
 func (e *factEncoder) str(s string) {
@@ -255,59 +264,71 @@ type factDecoder struct {
 
 func newFactDecoder(r *bufio.Reader) *factDecoder { return &factDecoder{r: r} }
 
-func (d *factDecoder) next() (*analysis.UnitFact, bool, error) {
+func (d *factDecoder) next() (*analysis.UnitFact, bool, string, error) {
+	f, coded, label, err := d.decode()
+	if err != nil {
+		return nil, false, "", noEOF(err)
+	}
+	return f, coded, label, nil
+}
+
+func (d *factDecoder) decode() (*analysis.UnitFact, bool, string, error) {
 	flags, err := d.r.ReadByte()
 	if err != nil {
-		return nil, false, noEOF(err)
+		return nil, false, "", err
 	}
 	if flags&^(factContext|factSurvey|factGood|factCoded|factNewSource|factNewRespondent) != 0 {
-		return nil, false, errors.New("unknown flags")
+		return nil, false, "", errors.New("unknown flags")
 	}
 	shared, err := binary.ReadUvarint(d.r)
 	if err != nil {
-		return nil, false, noEOF(err)
+		return nil, false, "", err
 	}
 	if shared > uint64(len(d.f.ID)) {
-		return nil, false, errors.New("ID prefix longer than the previous ID")
+		return nil, false, "", errors.New("ID prefix longer than the previous ID")
 	}
 	rest, err := d.bytes()
 	if err != nil {
-		return nil, false, err
+		return nil, false, "", err
 	}
 	d.buf = append(append(d.buf[:0], d.f.ID[:shared]...), rest...)
 	d.f.ID = string(d.buf)
 	if flags&factNewSource != 0 {
 		if d.f.Source, err = d.str(); err != nil {
-			return nil, false, err
+			return nil, false, "", err
 		}
 	}
 	if flags&factNewRespondent != 0 {
 		if d.f.Respondent, err = d.str(); err != nil {
-			return nil, false, err
+			return nil, false, "", err
 		}
 	}
 	d.f.Context, d.f.Survey, d.f.Good = flags&factContext != 0, flags&factSurvey != 0, flags&factGood != 0
+	label, err := d.ref()
+	if err != nil {
+		return nil, false, "", err
+	}
 	if d.f.Codes, err = d.codes(d.f.Codes[:0]); err != nil {
-		return nil, false, err
+		return nil, false, "", err
 	}
 	if d.f.Shown, err = d.codes(d.f.Shown[:0]); err != nil {
-		return nil, false, err
+		return nil, false, "", err
 	}
 	coded := flags&factCoded != 0
 	if !coded && len(d.f.Codes) > 0 {
-		return nil, false, errors.New("codes without a coding")
+		return nil, false, "", errors.New("codes without a coding")
 	}
 	f := d.f
 	if !coded {
 		f.Codes = nil
 	}
-	return &f, coded, nil
+	return &f, coded, label, nil
 }
 
 func (d *factDecoder) bytes() ([]byte, error) {
 	n, err := binary.ReadUvarint(d.r)
 	if err != nil {
-		return nil, noEOF(err)
+		return nil, err
 	}
 	if n > maxFactString {
 		return nil, errors.New("string too long")
@@ -327,31 +348,39 @@ func (d *factDecoder) str() (string, error) {
 func (d *factDecoder) codes(dst []string) ([]string, error) {
 	n, err := binary.ReadUvarint(d.r)
 	if err != nil {
-		return nil, noEOF(err)
+		return nil, err
 	}
 	if n > uint64(len(d.table))+maxFactString {
 		return nil, errors.New("too many codes")
 	}
 	for range n {
-		i, err := binary.ReadUvarint(d.r)
+		s, err := d.ref()
 		if err != nil {
-			return nil, noEOF(err)
+			return nil, err
 		}
-		switch {
-		case i < uint64(len(d.table)):
-			dst = append(dst, d.table[i])
-		case i == uint64(len(d.table)):
-			s, err := d.str()
-			if err != nil {
-				return nil, err
-			}
-			d.table = append(d.table, s)
-			dst = append(dst, s)
-		default:
-			return nil, errors.New("code number out of range")
-		}
+		dst = append(dst, s)
 	}
 	return dst, nil
+}
+
+// ref reads a number into the table, and the string it adds when new.
+func (d *factDecoder) ref() (string, error) {
+	i, err := binary.ReadUvarint(d.r)
+	if err != nil {
+		return "", err
+	}
+	switch {
+	case i < uint64(len(d.table)):
+		return d.table[i], nil
+	case i == uint64(len(d.table)):
+		s, err := d.str()
+		if err != nil {
+			return "", err
+		}
+		d.table = append(d.table, s)
+		return s, nil
+	}
+	return "", errors.New("string number out of range")
 }
 
 func noEOF(err error) error {
@@ -445,8 +474,8 @@ func (w *factsWriter) begin(key string) {
 	w.enc, w.cur = newFactEncoder(), factsEntry{key: key, off: w.off}
 }
 
-func (w *factsWriter) add(f *analysis.UnitFact, coded bool) {
-	w.enc.add(f, coded)
+func (w *factsWriter) add(f *analysis.UnitFact, coded bool, label string) {
+	w.enc.add(f, coded, label)
 	if len(w.enc.buf) >= factsChunk {
 		w.flushBlob()
 	}

@@ -16,6 +16,7 @@ import (
 type codedFact struct {
 	f     analysis.UnitFact
 	coded bool
+	label string
 }
 
 // randomFacts makes n facts like a store's: runs of one source and
@@ -42,7 +43,7 @@ func randomFacts(rng *rand.Rand, n int) []codedFact {
 				f.Shown = append(f.Shown, codes[rng.IntN(len(codes))])
 			}
 		}
-		out = append(out, codedFact{f, coded})
+		out = append(out, codedFact{f, coded, []string{"Q_open1", "Q_open2", "", "Interviewer", "R"}[rng.IntN(5)]})
 	}
 	return out
 }
@@ -57,7 +58,7 @@ func writeFacts(t *testing.T, path string, parts map[string][]codedFact, order [
 	for _, key := range order {
 		w.begin(key)
 		for _, cf := range parts[key] {
-			w.add(&cf.f, cf.coded)
+			w.add(&cf.f, cf.coded, cf.label)
 		}
 	}
 	if err := w.commit(path); err != nil {
@@ -68,10 +69,10 @@ func writeFacts(t *testing.T, path string, parts map[string][]codedFact, order [
 func readFacts(t *testing.T, ff *factsFile, key string) []codedFact {
 	t.Helper()
 	var got []codedFact
-	if err := ff.each(key, func(f *analysis.UnitFact, coded bool) error {
+	if err := ff.each(key, func(f *analysis.UnitFact, coded bool, label string) error {
 		c := *f
 		c.Codes, c.Shown = append([]string(nil), f.Codes...), append([]string(nil), f.Shown...)
-		got = append(got, codedFact{c, coded})
+		got = append(got, codedFact{c, coded, label})
 		return nil
 	}); err != nil {
 		t.Fatal(err)
@@ -123,7 +124,7 @@ func TestFactsRoundTrip(t *testing.T) {
 	w.begin("d")
 	d := randomFacts(rng, 10)
 	for _, cf := range d {
-		w.add(&cf.f, cf.coded)
+		w.add(&cf.f, cf.coded, cf.label)
 	}
 	w.keep(ff, "a")
 	if err := w.commit(next); err != nil {
@@ -187,7 +188,7 @@ func FuzzFactDecoder(f *testing.F) {
 	rng := rand.New(rand.NewPCG(5, 6))
 	enc := newFactEncoder()
 	for _, cf := range randomFacts(rng, 20) {
-		enc.add(&cf.f, cf.coded)
+		enc.add(&cf.f, cf.coded, cf.label)
 	}
 	f.Add(enc.buf)
 	f.Add([]byte{})
@@ -196,27 +197,27 @@ func FuzzFactDecoder(f *testing.F) {
 		dec := newFactDecoder(bufio.NewReader(bytes.NewReader(b)))
 		var facts []codedFact
 		for range 1000 {
-			fct, coded, err := dec.next()
+			fct, coded, label, err := dec.next()
 			if err != nil {
 				break
 			}
 			c := *fct
 			c.Codes, c.Shown = append([]string(nil), fct.Codes...), append([]string(nil), fct.Shown...)
-			facts = append(facts, codedFact{c, coded})
+			facts = append(facts, codedFact{c, coded, label})
 		}
 		enc := newFactEncoder()
 		for _, cf := range facts {
-			enc.add(&cf.f, cf.coded)
+			enc.add(&cf.f, cf.coded, cf.label)
 		}
 		again := newFactDecoder(bufio.NewReader(bytes.NewReader(enc.buf)))
 		for i, want := range facts {
-			got, coded, err := again.next()
+			got, coded, label, err := again.next()
 			if err != nil {
 				t.Fatalf("fact %d: re-encoded facts do not decode: %v", i, err)
 			}
 			c := *got
 			c.Codes, c.Shown = append([]string(nil), got.Codes...), append([]string(nil), got.Shown...)
-			if !reflect.DeepEqual(codedFact{c, coded}, want) {
+			if !reflect.DeepEqual(codedFact{c, coded, label}, want) {
 				t.Fatalf("fact %d: %+v, want %+v", i, c, want)
 			}
 		}

@@ -62,8 +62,8 @@ func writeReports(ctx context.Context, cfg *config.Config, st *store.Store, cb *
 	factsKept := 0
 	for i := range parts {
 		parts[i].Units = snap.files[i].Units
-		parts[i].Analysed = snap.kept.has(parts[i].Key)
-		if parts[i].Analysed {
+		parts[i].Kept = snap.kept.has(parts[i].Key)
+		if parts[i].Kept {
 			factsKept++
 		}
 	}
@@ -83,7 +83,7 @@ func writeReports(ctx context.Context, cfg *config.Config, st *store.Store, cb *
 	// project.qdpx are rendered from the units.
 	in := reportInput(cfg, cb, snap, nil, plan, opts.Version, fingerprint, start)
 	in.Parts, in.Previous, in.Record = parts, previous, record
-	in.EachUnitIn = snap.unitsIn
+	in.EachUnitIn, in.KeptUnits = snap.unitsIn, snap.keptUnits
 	in.Analyse = func(in *report.Input, units func(fn func(study.Unit, *study.Coding) error) error) error {
 		snap.shared = units
 		tables, err := analyse(cfg, cb, snap, pz)
@@ -92,7 +92,7 @@ func writeReports(ctx context.Context, cfg *config.Config, st *store.Store, cb *
 		}
 		*in = reportInput(cfg, cb, snap, tables, plan, opts.Version, fingerprint, start)
 		in.Parts, in.Previous, in.Record = parts, previous, record
-		in.EachUnitIn = snap.unitsIn
+		in.EachUnitIn, in.KeptUnits = snap.unitsIn, snap.keptUnits
 		checkpoint("analysed")
 		return nil
 	}
