@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"github.com/veldstem/veldstem/pipeline/config"
 	"github.com/veldstem/veldstem/pipeline/study"
@@ -34,23 +35,43 @@ func normalizeAnswer(s string) string {
 	return strings.TrimRightFunc(s, func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) })
 }
 
+// nonAnswers is the lookup for Source.NonAnswers (or the defaults), by
+// normalized text; longest is the most code points any of them has.
+type nonAnswers struct {
+	set     map[string]bool
+	longest int
+}
+
 // nonAnswerSet builds the lookup for Source.NonAnswers (or the defaults).
-func nonAnswerSet(list []string) map[string]bool {
+func nonAnswerSet(list []string) nonAnswers {
 	if len(list) == 0 {
 		list = defaultNonAnswers
 	}
-	m := make(map[string]bool, len(list))
+	na := nonAnswers{set: make(map[string]bool, len(list))}
 	for _, s := range list {
-		m[normalizeAnswer(s)] = true
+		n := normalizeAnswer(s)
+		na.set[n] = true
+		na.longest = max(na.longest, utf8.RuneCountInString(n))
 	}
-	return m
+	return na
 }
 
 // isNonAnswer: empty answers never count; a text consisting only of
 // punctuation ("-", "...") normalizes to "" and is not an answer either.
-func isNonAnswer(s string, set map[string]bool) bool {
+// Lower-casing keeps the number of code points and letters stay letters,
+// so an answer with more code points between its trimmed ends than the
+// longest non-answer is an answer: most are, and normalizing every one
+// (lower-casing the whole text) was a tenth of reading a survey.
+func isNonAnswer(s string, na nonAnswers) bool {
+	t := strings.TrimRightFunc(strings.TrimSpace(s), func(r rune) bool { return unicode.IsPunct(r) || unicode.IsSpace(r) })
+	runes := 0
+	for range t {
+		if runes++; runes > na.longest {
+			return false
+		}
+	}
 	n := normalizeAnswer(s)
-	return n == "" || set[n]
+	return n == "" || na.set[n]
 }
 
 // respondentUnits is one respondent ready to emit.
@@ -340,7 +361,7 @@ type surveyMapper struct {
 	src        config.Source
 	m          *surveyMapping
 	probs      *problemList
-	nonAnswers map[string]bool
+	nonAnswers nonAnswers
 	isText     map[int]bool
 	ids        idLines
 	n, seq     int // rows mapped, units made
