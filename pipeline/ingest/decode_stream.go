@@ -147,7 +147,34 @@ type newlines struct{ afterCR bool }
 func (t *newlines) Reset() { t.afterCR = false }
 
 func (t *newlines) Transform(dst, src []byte, atEOF bool) (nDst, nSrc int, err error) {
+	// Runs of ordinary bytes are copied at once: the next NUL and "\r" are
+	// found with bytes.IndexByte (the NUL's position is kept, since most
+	// files have none and CRLF files have a "\r" on every line).
+	nul := -2 // the next NUL at or after nSrc; -1 none; -2 not looked for
 	for nSrc < len(src) {
+		if !t.afterCR {
+			if nul != -1 && nul < nSrc {
+				if nul = bytes.IndexByte(src[nSrc:], 0); nul >= 0 {
+					nul += nSrc
+				}
+			}
+			end := len(src)
+			if nul >= 0 {
+				end = nul
+			}
+			if i := bytes.IndexByte(src[nSrc:end], '\r'); i >= 0 {
+				end = nSrc + i
+			}
+			n := copy(dst[nDst:], src[nSrc:end])
+			nDst += n
+			nSrc += n
+			if nSrc < end {
+				return nDst, nSrc, transform.ErrShortDst
+			}
+			if nSrc == len(src) {
+				break
+			}
+		}
 		c := src[nSrc]
 		switch {
 		case c == 0:
