@@ -481,7 +481,7 @@ func (sm *surveyMapper) row(rec record) respondentUnits {
 		u := study.Unit{
 			Source: src.Name, File: file, Respondent: r.ID,
 			Question: t.columns[i].Name, QuestionLabel: t.columns[i].Label,
-			Position: fmt.Sprintf("%s %d", t.where, rec.line), Seq: sm.seq, Text: v,
+			Position: t.where + " " + strconv.Itoa(rec.line), Seq: sm.seq, Text: v,
 		}
 		u.ID = study.MakeUnitID(u)
 		ru.units = append(ru.units, u)
