@@ -333,7 +333,7 @@ func (s *Store) SaveCodings(ctx context.Context, codebookHash string, codings []
 		return fmt.Errorf("store: save codings: %w", err)
 	}
 	defer tx.Rollback()
-	if err := saveCodings(ctx, tx, codebookHash, codings); err != nil {
+	if err := saveCodings(ctx, tx, codebookHash, codings, nil); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -342,8 +342,11 @@ func (s *Store) SaveCodings(ctx context.Context, codebookHash string, codings []
 	return nil
 }
 
-// saveCodings writes codings inside tx, which the caller commits.
-func saveCodings(ctx context.Context, tx *sql.Tx, codebookHash string, codings []study.Coding) error {
+// saveCodings writes codings inside tx, which the caller commits. The
+// codings of units in added (which may be nil) are written with the rowid
+// and hash prefix recorded there, the others with the ones of the unit the
+// store holds under their ID.
+func saveCodings(ctx context.Context, tx *sql.Tx, codebookHash string, codings []study.Coding, added *addedUnits) error {
 	cb, found, err := codebookID(ctx, tx, codebookHash)
 	if err == nil && !found {
 		// Not INSERT ... ON CONFLICT DO NOTHING on every call: that draws
@@ -367,9 +370,11 @@ func saveCodings(ctx context.Context, tx *sql.Tx, codebookHash string, codings [
 	// Taking the rowid and hash from the units row inside the statement
 	// saves a lookup round trip and cannot record a hash the unit does not
 	// have. "WHERE true" keeps SQLite from reading ON CONFLICT as a join's ON.
+	// OR FAIL spares the statement journal (see BeginFile): a failed
+	// statement fails the call, and its transaction is rolled back.
 	upsert := newBatch(ctx, tx, `(?, ?)`, func(rows string) string {
 		return `
-INSERT INTO codings (codebook, unit, unit_hash, coding)
+INSERT OR FAIL INTO codings (codebook, unit, unit_hash, coding)
 SELECT ` + fmt.Sprint(cb) + `, u.rowid, ` + hashPrefix + `, v.column2
 FROM (VALUES ` + rows + `) AS v JOIN units u ON u.id = v.column1
 WHERE true
@@ -393,6 +398,14 @@ ON CONFLICT (codebook, unit) DO UPDATE SET unit_hash = excluded.unit_hash, codin
 		}
 		return fmt.Errorf("%d of %d codings matched no unit", rows-int(n), rows)
 	}
+	// The same for units whose rowid and hash prefix are known: their
+	// rows need no look-up.
+	direct := newBatch(ctx, tx, `(`+fmt.Sprint(cb)+`, ?, ?, ?)`, func(rows string) string {
+		return `
+INSERT OR FAIL INTO codings (codebook, unit, unit_hash, coding) VALUES ` + rows + `
+ON CONFLICT (codebook, unit) DO UPDATE SET unit_hash = excluded.unit_hash, coding = excluded.coding`
+	})
+	defer direct.flush()
 	// One buffer for the blobs of a whole call: the driver copies each
 	// bound value into SQLite, so the batches may share it once executed,
 	// and slicing it saves an allocation per coding.
@@ -403,11 +416,19 @@ ON CONFLICT (codebook, unit) DO UPDATE SET unit_hash = excluded.unit_hash, codin
 		}
 		start := len(buf)
 		buf = ids.encode(buf, c)
-		if err := upsert.add(c.UnitID, buf[start:len(buf):len(buf)]); err != nil {
+		blob := buf[start:len(buf):len(buf)]
+		var err error
+		if rowid, prefix, ok := added.find(c.UnitID); ok {
+			buf = binary.BigEndian.AppendUint64(buf, prefix)
+			err = direct.add(rowid, buf[len(buf)-8:len(buf):len(buf)], blob)
+		} else {
+			err = upsert.add(c.UnitID, blob)
+		}
+		if err != nil {
 			return fmt.Errorf("store: save codings: %w", err)
 		}
 	}
-	if err := upsert.flush(); err != nil {
+	if err := errors.Join(upsert.flush(), direct.flush()); err != nil {
 		return fmt.Errorf("store: save codings: %w", err)
 	}
 	if len(ids.added) > 0 {

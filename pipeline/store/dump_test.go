@@ -124,8 +124,11 @@ func TestDumpReads(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	for name, each := range map[string]func(context.Context, func(study.Respondent) error) error{"respondent": s.Respondents, "facts": s.RespondentFacts} {
-		if err := each(ctx, func(r study.Respondent) error { fmt.Fprintf(w, "%s %+v\n", name, r); return nil }); err != nil {
+	for _, read := range []struct {
+		name string
+		each func(context.Context, func(study.Respondent) error) error
+	}{{"respondent", s.Respondents}, {"facts", s.RespondentFacts}} {
+		if err := read.each(ctx, func(r study.Respondent) error { fmt.Fprintf(w, "%s %+v\n", read.name, r); return nil }); err != nil {
 			t.Fatal(err)
 		}
 	}

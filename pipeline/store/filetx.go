@@ -42,6 +42,7 @@ type FileTx struct {
 	nUnits int
 	buf    []byte
 	err    error // sticky: after a failed Add only Rollback helps
+	added  addedUnits
 
 	insertUnits, updateUnits, reorderUnits *batch
 	insertResp, updateResp                 *batch
@@ -82,6 +83,10 @@ func (s *Store) BeginFile(ctx context.Context, f FileRecord) (*FileTx, error) {
 		return nil, ft.wrap(err)
 	}
 	ft.fresh = !held
+	if err := ft.added.start(tx, ft); err != nil {
+		ft.Rollback()
+		return nil, ft.wrap(err)
+	}
 	for _, q := range []string{
 		`CREATE TEMP TABLE filetx_seen_units (id TEXT PRIMARY KEY) WITHOUT ROWID`,
 		`CREATE TEMP TABLE filetx_seen_respondents (id TEXT PRIMARY KEY) WITHOUT ROWID`,
@@ -120,6 +125,10 @@ func (s *Store) BeginFile(ctx context.Context, f FileRecord) (*FileTx, error) {
 INSERT OR FAIL INTO units (id, source, file, respondent, question, question_label, speaker, position, seq, text, lang, context, hash)
 VALUES ` + rows
 	})
+	ft.insertUnits.after = func(res sql.Result, rows int, args []any) error {
+		ft.added.inserted(res, rows, ft.insertUnits.ncol, 12, args)
+		return nil
+	}
 	// Units of this file are rewritten by UPDATE on their id, and only in
 	// the columns that can differ; leaving seq out when it stays spares the
 	// (source, file, seq, id) index entry, a third of the cost of a change.
@@ -247,7 +256,9 @@ func (ft *FileTx) SaveCodings(codebookHash string, codings []study.Coding) error
 	if err := errors.Join(ft.updateUnits.drain(), ft.reorderUnits.drain()); err != nil {
 		return ft.fail(fmt.Errorf("units: %w", err))
 	}
-	if err := saveCodings(ft.ctx, ft.tx, codebookHash, codings); err != nil {
+	err := saveCodings(ft.ctx, ft.tx, codebookHash, codings, &ft.added)
+	ft.added.reset()
+	if err != nil {
 		return ft.fail(err)
 	}
 	return nil
