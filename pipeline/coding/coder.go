@@ -99,6 +99,8 @@ type wordInfo struct {
 	first *firstWord
 	// vocab is the word's number in matcher.vocab, or -1.
 	vocab int32
+	// cue says what the word does to negation, as cueFlags does.
+	cue uint8
 }
 
 // maxWordCache bounds each matcher's word cache, so odd input (random
@@ -113,6 +115,9 @@ const maxWordCache = 1 << 20
 type firstWord struct {
 	any  []int            // single words, and phrases going on with a gap, stem or glob
 	next map[string][]int // phrases by their exact second word
+	// nextV is next by the second word's number in matcher.vocab: a
+	// token's number is at hand, and most tokens have none.
+	nextV map[int32][]int
 }
 
 // affix is a prefix or tail and the terms starting with it.
@@ -278,6 +283,14 @@ func (m *matcher) indexVocab() {
 		}
 		m.required[id] = req
 	}
+	for _, fw := range m.exact {
+		if fw.next != nil {
+			fw.nextV = map[int32][]int{}
+			for w, ids := range fw.next {
+				fw.nextV[m.vocab[w]] = ids
+			}
+		}
+	}
 }
 
 // word returns what m knows about the folded word w.
@@ -296,7 +309,7 @@ func (m *matcher) word(w string) *wordInfo {
 
 // lookUp asks each index about w.
 func (m *matcher) lookUp(w string) *wordInfo {
-	wi := &wordInfo{vocab: -1}
+	wi := &wordInfo{vocab: -1, cue: cueFlags(w)}
 	if v, ok := m.vocab[w]; ok {
 		wi.vocab = v
 	}
@@ -499,6 +512,7 @@ type scratch struct {
 	// a handful, so only the touched entries are reset after a unit.
 	seen    [2][]int
 	touched []int
+	cues    []uint8 // cueFlags per token
 	// present has a bit per vocab word of the matcher, set when some form
 	// of the unit is that word.
 	present []uint64
@@ -563,9 +577,13 @@ func (m *matcher) find(d *doc, tfs []tokForms, active []bool, sc *scratch, hits 
 		cand = cand[:0]
 		for _, f := range tfs[k].forms {
 			addAll(f.info.cands, k)
-			if fw := f.info.first; fw != nil && fw.next != nil && k+1 < len(tfs) && d.Tokens[k+1].Sentence == d.Tokens[k].Sentence {
+			if fw := f.info.first; fw != nil && fw.nextV != nil && k+1 < len(tfs) && d.Tokens[k+1].Sentence == d.Tokens[k].Sentence {
 				for _, g := range tfs[k+1].forms {
-					addAll(fw.next[g.W], k)
+					// A second word is an exact word of a term, so it has
+					// a number.
+					if v := g.info.vocab; v >= 0 {
+						addAll(fw.nextV[v], k)
+					}
 				}
 			}
 		}
@@ -681,32 +699,53 @@ const (
 // than denies ("niet alleen werkdruk maar ook ...").
 var notOnly = map[string]bool{"alleen": true, "enkel": true, "only": true, "just": true}
 
-func isCue(toks []token, i int, cues map[string]bool) bool {
-	w := toks[i].Norm
-	if !cues[w] && !strings.HasSuffix(w, "n't") {
-		return false
+// Negation flags of a word, from cueFlags.
+const (
+	preCue  uint8 = 1 << iota // negates what follows: negationCues or ...n't
+	postCue                   // negates what precedes: postCues or ...n't
+	onlyCue                   // turns a cue before it into "not only"
+)
+
+// cueFlags returns w's negation flags. The word cache holds them, so that
+// testing the words around each match is no map look-up.
+func cueFlags(w string) uint8 {
+	var f uint8
+	nt := strings.HasSuffix(w, "n't")
+	if negationCues[w] || nt {
+		f |= preCue
 	}
-	if i+1 < len(toks) && notOnly[toks[i+1].Norm] {
-		return false
+	if postCues[w] || nt {
+		f |= postCue
 	}
-	return true
+	if notOnly[w] {
+		f |= onlyCue
+	}
+	return f
 }
 
-// negated reports whether tokens [a, b] fall in the scope of a negation.
-func negated(d *doc, a, b int) bool {
+// isCue reports whether token i is a cue of kind (preCue or postCue) that
+// the next token does not turn into "not only"; cues holds the tokens'
+// cueFlags.
+func isCue(cues []uint8, i int, kind uint8) bool {
+	return cues[i]&kind != 0 && (i+1 >= len(cues) || cues[i+1]&onlyCue == 0)
+}
+
+// negated reports whether tokens [a, b] fall in the scope of a negation;
+// cues holds the cueFlags of d's tokens.
+func negated(d *doc, cues []uint8, a, b int) bool {
 	toks := d.Tokens
 	if a >= len(toks) || b >= len(toks) {
 		return false
 	}
 	clause := toks[a].Clause
 	for i := a - 1; i >= 0 && i >= a-preWindow && toks[i].Clause == clause; i-- {
-		if isCue(toks, i, negationCues) {
+		if isCue(cues, i, preCue) {
 			return true
 		}
 	}
 	clause = toks[b].Clause
 	for i := b + 1; i < len(toks) && i <= b+postWindow && toks[i].Clause == clause; i++ {
-		if isCue(toks, i, postCues) {
+		if isCue(cues, i, postCue) {
 			return true
 		}
 	}
@@ -803,6 +842,15 @@ func (c *Coder) Code(u study.Unit, r *study.Respondent) study.Coding {
 		}
 	}
 	sc.langHits = hits
+	// Every matcher's forms start with the token's own word, and cue
+	// flags do not depend on the language: the last forms serve.
+	cues := sc.cues[:0]
+	if len(hits) > 0 {
+		for _, tf := range sc.tfs {
+			cues = append(cues, tf.forms[0].info.cue)
+		}
+	}
+	sc.cues = cues
 
 	veto := sc.veto[:0] // code, sentence
 	for _, lh := range hits {
@@ -837,7 +885,7 @@ func (c *Coder) Code(u study.Unit, r *study.Respondent) study.Coding {
 			keys = append(keys, k)
 		}
 		cc := c.codes[t.code]
-		neg := cc.negation != "ignore" && negated(&d, h.a, h.b)
+		neg := cc.negation != "ignore" && negated(&d, cues, h.a, h.b)
 		if out.Matches == nil {
 			out.Matches = make([]study.Match, 0, len(hits))
 		}

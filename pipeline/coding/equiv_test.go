@@ -6,6 +6,7 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+	"testing"
 
 	"github.com/veldstem/veldstem/pipeline/study"
 )
@@ -153,4 +154,65 @@ func randomUnits(cbs []*Codebook, n int, seed uint64) []study.Unit {
 		units[i] = study.Unit{ID: fmt.Sprint("r", i), Text: t, Lang: []string{"nl", "en", ""}[i%3], Question: "Q_open1"}
 	}
 	return units
+}
+
+// negatedByWords is negated as it was written before the word cache held
+// cue flags: a look-up of each word around a match in the cue maps.
+func negatedByWords(d *doc, a, b int) bool {
+	toks := d.Tokens
+	if a >= len(toks) || b >= len(toks) {
+		return false
+	}
+	isCue := func(i int, cues map[string]bool) bool {
+		w := toks[i].Norm
+		if !cues[w] && !strings.HasSuffix(w, "n't") {
+			return false
+		}
+		return i+1 >= len(toks) || !notOnly[toks[i+1].Norm]
+	}
+	clause := toks[a].Clause
+	for i := a - 1; i >= 0 && i >= a-preWindow && toks[i].Clause == clause; i-- {
+		if isCue(i, negationCues) {
+			return true
+		}
+	}
+	clause = toks[b].Clause
+	for i := b + 1; i < len(toks) && i <= b+postWindow && toks[i].Clause == clause; i++ {
+		if isCue(i, postCues) {
+			return true
+		}
+	}
+	return false
+}
+
+// Cue flags from the word cache must negate exactly the spans the cue
+// maps negate, for every span of up to four tokens.
+func TestNegatedByCueFlagsEqualsNegatedByWords(t *testing.T) {
+	phenCB, _ := loadCoder(t)
+	c := realCoder(t)
+	units := append(generatedUnits(t, 100), randomUnits([]*Codebook{c.cb, phenCB}, 1000, 2)...)
+	sc := &scratch{}
+	negs := 0
+	for _, u := range units {
+		d := tokenize(u.Text)
+		m := c.matchers[c.lang(u)]
+		var cues []uint8
+		for _, tf := range m.forms(&d, sc) {
+			cues = append(cues, tf.forms[0].info.cue)
+		}
+		for a := range d.Tokens {
+			for b := a; b < min(a+4, len(d.Tokens)); b++ {
+				want := negatedByWords(&d, a, b)
+				if got := negated(&d, cues, a, b); got != want {
+					t.Fatalf("%q: tokens %d-%d: negated %v, want %v", u.Text, a, b, got, want)
+				}
+				if want {
+					negs++
+				}
+			}
+		}
+	}
+	if negs == 0 {
+		t.Fatal("no span is negated: the test checks nothing")
+	}
 }
