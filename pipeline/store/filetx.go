@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"strings"
@@ -41,8 +40,11 @@ type FileTx struct {
 	nResp  int
 	nUnits int
 	buf    []byte
-	err    error // sticky: after a failed Add only Rollback helps
-	added  addedUnits
+	// jsonBuf and keys are respondentRow's scratch space.
+	jsonBuf []byte
+	keys    []string
+	err     error // sticky: after a failed Add only Rollback helps
+	added   addedUnits
 
 	insertUnits, updateUnits, reorderUnits *batch
 	insertResp, updateResp                 *batch
@@ -264,23 +266,26 @@ func (ft *FileTx) SaveCodings(codebookHash string, codings []study.Coding) error
 	return nil
 }
 
-// respondentRow is r as stored.
-func respondentRow(r study.Respondent) (storedRespondent, error) {
-	attrs, err := json.Marshal(r.Attributes)
+// respondentRow is r as stored. The three JSON columns share one string,
+// one allocation a respondent.
+func (ft *FileTx) respondentRow(r study.Respondent) (storedRespondent, error) {
+	b, err := appendStringMap(ft.jsonBuf[:0], r.Attributes, &ft.keys)
 	if err != nil {
 		return storedRespondent{}, err
 	}
-	likert, err := json.Marshal(r.Likert)
-	if err != nil {
+	attrs := len(b)
+	if b, err = appendIntMap(b, r.Likert, &ft.keys); err != nil {
 		return storedRespondent{}, err
 	}
-	closed, err := json.Marshal(r.Closed)
-	if err != nil {
+	likert := len(b)
+	if b, err = appendStringMap(b, r.Closed, &ft.keys); err != nil {
 		return storedRespondent{}, err
 	}
+	ft.jsonBuf = b
 	// Strings, not []byte: the driver would store a []byte as a BLOB,
 	// which SQLite's JSON functions refuse.
-	return storedRespondent{r.Wave, r.Weight, string(attrs), string(likert), string(closed)}, nil
+	cols := string(b)
+	return storedRespondent{r.Wave, r.Weight, cols[:attrs], cols[attrs:likert], cols[likert:]}, nil
 }
 
 // idArgs binds ids for an IN list.
@@ -442,7 +447,7 @@ func (ft *FileTx) addRespondents(respondents []study.Respondent) error {
 	if ft.fresh {
 		for _, r := range respondents {
 			ft.nResp++
-			now, err := respondentRow(r)
+			now, err := ft.respondentRow(r)
 			if err != nil {
 				return err
 			}
@@ -491,7 +496,7 @@ SELECT id, file, wave, weight, attributes, likert, closed FROM respondents WHERE
 	}
 	for _, r := range respondents {
 		ft.nResp++
-		now, err := respondentRow(r)
+		now, err := ft.respondentRow(r)
 		if err != nil {
 			return err
 		}

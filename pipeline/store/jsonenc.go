@@ -1,0 +1,103 @@
+package store
+
+import (
+	"encoding/json"
+	"slices"
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// The attributes, Likert and closed columns hold what json.Marshal writes
+// for the maps (see jsonmap.go). Storing a national survey's respondents
+// spent as much on json.Marshal's reflection and sorting as on inserting
+// them, so appendStringMap and appendIntMap write that same text directly
+// when every key and value is plain (no character json.Marshal escapes,
+// valid UTF-8), and call json.Marshal otherwise; either way the bytes are
+// the same.
+
+// appendStringMap appends json.Marshal(m) to buf.
+func appendStringMap(buf []byte, m map[string]string, keys *[]string) ([]byte, error) {
+	if m == nil {
+		return append(buf, "null"...), nil
+	}
+	ks := sortedKeys(m, keys)
+	for _, k := range ks {
+		if !plainJSON(k) || !plainJSON(m[k]) {
+			return appendMarshal(buf, m)
+		}
+	}
+	buf = append(buf, '{')
+	for i, k := range ks {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, '"')
+		buf = append(buf, k...)
+		buf = append(buf, `":"`...)
+		buf = append(buf, m[k]...)
+		buf = append(buf, '"')
+	}
+	return append(buf, '}'), nil
+}
+
+// appendIntMap appends json.Marshal(m) to buf.
+func appendIntMap(buf []byte, m map[string]int, keys *[]string) ([]byte, error) {
+	if m == nil {
+		return append(buf, "null"...), nil
+	}
+	ks := sortedKeys(m, keys)
+	for _, k := range ks {
+		if !plainJSON(k) {
+			return appendMarshal(buf, m)
+		}
+	}
+	buf = append(buf, '{')
+	for i, k := range ks {
+		if i > 0 {
+			buf = append(buf, ',')
+		}
+		buf = append(buf, '"')
+		buf = append(buf, k...)
+		buf = append(buf, `":`...)
+		buf = strconv.AppendInt(buf, int64(m[k]), 10)
+	}
+	return append(buf, '}'), nil
+}
+
+func appendMarshal(buf []byte, v any) ([]byte, error) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return buf, err
+	}
+	return append(buf, b...), nil
+}
+
+// sortedKeys returns m's keys in the order json.Marshal writes them, in
+// the space of *keys.
+func sortedKeys[V any](m map[string]V, keys *[]string) []string {
+	ks := (*keys)[:0]
+	for k := range m {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	*keys = ks
+	return ks
+}
+
+// plainJSON reports whether json.Marshal writes s as itself in quotes: no
+// quote, backslash or control character, none of the <, > and & it
+// escapes for HTML, valid UTF-8 (it replaces invalid bytes) and no U+2028
+// or U+2029 (which it escapes for JavaScript).
+func plainJSON(s string) bool {
+	ascii := true
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= utf8.RuneSelf:
+			ascii = false
+		case c < 0x20, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			return false
+		}
+	}
+	return ascii || utf8.ValidString(s) && !strings.Contains(s, "\u2028") && !strings.Contains(s, "\u2029")
+}
