@@ -233,12 +233,20 @@ type regexStarts struct {
 	prefixes  []string       // ASCII, lower-case
 	wordStart bool           // the expression begins with \b
 	anchored  *regexp.Regexp // the expression anchored at the start
+	// atWord is set when, by a leading \b, every match starts at a word
+	// start; initial holds the first bytes of the prefixes. The matches then
+	// start at the unit's word starts whose first byte is in initial and
+	// that carry a prefix: a look at each of the unit's fifty words instead
+	// of a strings.Index per prefix over its text, which found "t", "v",
+	// "ze" and "is" all over it.
+	atWord  bool
+	initial [256]bool
 	// A regex without usable start literals ("\b(\d{2,3}|\w*tig|honderd)
 	// (dossiers|cliënten)") is tried only in windows that end at an
 	// occurrence of a member of window and reach back at most reach
 	// non-word bytes: every match contains such an occurrence after at most
 	// that many. first holds the bytes (of the lowered text) a match can
-	// start with; inContext is the expression anchored one rune after the
+	// start with in the texts search sees; inContext is the expression anchored one rune after the
 	// start, so that a leading \b sees the rune before the window.
 	window    []string
 	reach     int
@@ -257,6 +265,18 @@ func newRegexStarts(expr string) *regexStarts {
 	}
 	if pre, wordStart := regexPrefixes(expr); usablePrefixes(pre, wordStart) {
 		rs.prefixes, rs.wordStart, rs.anchored = pre, wordStart, anchored
+		// usablePrefixes has made sure that under a leading \b every
+		// prefix starts with a word character.
+		rs.atWord = wordStart
+		for _, p := range pre {
+			if p == digitStart {
+				for c := '0'; c <= '9'; c++ {
+					rs.initial[c] = true
+				}
+			} else {
+				rs.initial[p[0]] = true
+			}
+		}
 	} else if w, reach, ok := windowSet(expr); ok {
 		rs.window, rs.reach, rs.anchored = w, reach, anchored
 		rs.wordStart = startsWithWordBoundary(expr)
@@ -307,7 +327,10 @@ type regexText struct {
 	// regexes need about a hundred literals looked up per unit, and most
 	// are absent, which a look at the set shows without scanning the text.
 	trigrams [trigramBits / 64]uint64
-	starts   []int // working memory
+	// wordStarts holds the offsets in lower of the ASCII word characters
+	// that follow no ASCII word character: where \b lets a word start.
+	wordStarts []int
+	starts     []int // working memory
 }
 
 const trigramBits = 4096
@@ -327,6 +350,16 @@ func (rt *regexText) reset(text string) {
 		h := trigramHash(l[i], l[i+1], l[i+2])
 		rt.trigrams[h/64] |= 1 << (h % 64)
 	}
+	ws := rt.wordStarts[:0]
+	prev := false
+	for i := 0; i < len(l); i++ {
+		w := isASCIIWord(l[i])
+		if w && !prev {
+			ws = append(ws, i)
+		}
+		prev = w
+	}
+	rt.wordStarts = ws
 }
 
 // contains reports whether lower holds lit.
@@ -360,13 +393,14 @@ func findRegex(re *regexp.Regexp, rs *regexStarts, rt *regexText) [][]int {
 		}
 	}
 	var out [][]int
-	out, rt.starts = rs.search(re, rt.text, rt.lower, rt.starts)
+	out, rt.starts = rs.search(re, rt.text, rt.lower, rt.wordStarts, rt.starts)
 	return out
 }
 
-// search is findRegex once the required sets are known to be in lower.
-// starts is working memory, returned for reuse.
-func (rs *regexStarts) search(re *regexp.Regexp, text, lower string, starts []int) ([][]int, []int) {
+// search is findRegex once the required sets are known to be in lower,
+// whose word starts are wordStarts. starts is working memory, returned for
+// reuse.
+func (rs *regexStarts) search(re *regexp.Regexp, text, lower string, wordStarts, starts []int) ([][]int, []int) {
 	if rs.anchored == nil || rs.window != nil && !utf8.ValidString(text) {
 		// Windows need rune starts to agree with the regex engine's, which
 		// they do only in valid UTF-8.
@@ -376,6 +410,49 @@ func (rs *regexStarts) search(re *regexp.Regexp, text, lower string, starts []in
 	if rs.window != nil {
 		starts = rs.windowStarts(lower, starts)
 	}
+	if rs.atWord {
+		starts = rs.wordPrefixStarts(lower, wordStarts, starts)
+	} else {
+		starts = rs.prefixStarts(lower, starts)
+	}
+	if len(starts) == 0 {
+		return nil, starts
+	}
+	sort.Ints(starts)
+	var out [][]int
+	end := 0
+	for i, pos := range starts {
+		if pos < end || (i > 0 && pos == starts[i-1]) {
+			continue
+		}
+		if e := rs.matchAt(text, pos); e > pos {
+			out = append(out, []int{pos, e})
+			end = e
+		}
+	}
+	return out, starts
+}
+
+// wordPrefixStarts appends the word starts that carry a prefix, in order.
+func (rs *regexStarts) wordPrefixStarts(lower string, wordStarts, starts []int) []int {
+	for _, pos := range wordStarts {
+		c := lower[pos]
+		if !rs.initial[c] {
+			continue
+		}
+		for _, p := range rs.prefixes {
+			if p == digitStart && '0' <= c && c <= '9' || p != digitStart && strings.HasPrefix(lower[pos:], p) {
+				starts = append(starts, pos)
+				break
+			}
+		}
+	}
+	return starts
+}
+
+// prefixStarts appends the offsets where a prefix occurs, and under a
+// leading \b starts a word.
+func (rs *regexStarts) prefixStarts(lower string, starts []int) []int {
 	for _, p := range rs.prefixes {
 		if p == digitStart {
 			for pos := 0; pos < len(lower); pos++ {
@@ -397,22 +474,7 @@ func (rs *regexStarts) search(re *regexp.Regexp, text, lower string, starts []in
 			off = pos + 1
 		}
 	}
-	if len(starts) == 0 {
-		return nil, starts
-	}
-	sort.Ints(starts)
-	var out [][]int
-	end := 0
-	for i, pos := range starts {
-		if pos < end || (i > 0 && pos == starts[i-1]) {
-			continue
-		}
-		if e := rs.matchAt(text, pos); e > pos {
-			out = append(out, []int{pos, e})
-			end = e
-		}
-	}
-	return out, starts
+	return starts
 }
 
 // matchAt returns the end of the match starting at pos, or -1.
@@ -655,6 +717,10 @@ func addFirst(set *[256]bool, re *syntax.Regexp) (ok, empty bool) {
 }
 
 // addRune adds the first byte of r and of its case variants, lowered.
+// The Kelvin sign and the long s, variants of k and s, are left out:
+// search never sees a text holding them (foldsToASCII), and their lead
+// bytes, which are not word characters, kept a leading \b from ruling
+// out starts inside words for every expression with a k or s in \w.
 func addRune(set *[256]bool, r rune) {
 	f := r
 	for {
@@ -664,7 +730,9 @@ func addRune(set *[256]bool, r rune) {
 		if c >= 'A' && c <= 'Z' {
 			c += 'a' - 'A'
 		}
-		set[c] = true
+		if f == r || f != '\u212a' && f != '\u017f' {
+			set[c] = true
+		}
 		if f = unicode.SimpleFold(f); f == r {
 			return
 		}
