@@ -216,3 +216,22 @@ func TestNegatedByCueFlagsEqualsNegatedByWords(t *testing.T) {
 		t.Fatal("no span is negated: the test checks nothing")
 	}
 }
+
+// isClauseWord must agree with clauseWords on every word.
+func TestIsClauseWordAgreesWithClauseWords(t *testing.T) {
+	phenCB, _ := loadCoder(t)
+	words := []string{"", "a", "maar", "maa", "maart", "although", "althoug", "alth0ugh", "whereas", "but", "bu", "dus", "Dus"}
+	for w := range clauseWords {
+		words = append(words, w, w+"s", w[1:], strings.ToUpper(w))
+	}
+	for _, text := range randomTexts([]*Codebook{realCoder(t).cb, phenCB}, 500, 3) {
+		for _, tk := range tokenize(text).Tokens {
+			words = append(words, tk.Norm)
+		}
+	}
+	for _, w := range words {
+		if got, want := isClauseWord(w), clauseWords[w]; got != want {
+			t.Errorf("isClauseWord(%q) = %v, want %v", w, got, want)
+		}
+	}
+}

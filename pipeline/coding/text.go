@@ -1,6 +1,7 @@
 package coding
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -112,6 +113,35 @@ var clauseWords = map[string]bool{
 	"while": true, "whereas": true, "however": true, "except": true,
 }
 
+// clauseKeys holds the clause words by length, packed by packWord: every
+// token was looked up in clauseWords, a tenth of tokenising.
+var clauseKeys = func() (keys [maxPacked + 1][]uint64) {
+	for w := range clauseWords {
+		if len(w) > maxPacked {
+			panic("coding: clause word " + w + " is too long to pack")
+		}
+		keys[len(w)] = append(keys[len(w)], packWord(w))
+	}
+	return keys
+}()
+
+const maxPacked = 8
+
+// packWord packs a word of at most maxPacked bytes into a number, one
+// to one among words of the same length.
+func packWord(w string) uint64 {
+	var k uint64
+	for i := 0; i < len(w); i++ {
+		k = k<<8 | uint64(w[i])
+	}
+	return k
+}
+
+// isClauseWord reports whether clauseWords holds w.
+func isClauseWord(w string) bool {
+	return len(w) <= maxPacked && slices.Contains(clauseKeys[len(w)], packWord(w))
+}
+
 // abbreviations end in a full stop that does not end a sentence. Dotted
 // ones like "o.a." and "d.w.z." are recognised by their inner stops, and
 // single letters (initials) by their length, so only word-like ones are
@@ -192,7 +222,7 @@ func tokenizeInto(text string, toks []token, starts []int) doc {
 		}
 		pendingBreak, pendingClause = false, false
 		t := token{Start: start, End: end, Norm: fold(text[start:end]), Sentence: sentence}
-		if clauseWords[t.Norm] && len(d.Tokens) > 0 {
+		if len(d.Tokens) > 0 && isClauseWord(t.Norm) {
 			clause++
 		}
 		t.Clause = clause
