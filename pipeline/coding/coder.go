@@ -77,12 +77,11 @@ type matcher struct {
 	vocab    map[string]int32
 	required [][]int32
 
-	// words caches, per folded word, what the indexes above say about it
-	// (string → *wordInfo). A survey's vocabulary is small next to its
-	// length, and looking a word up in each index for each of its
-	// occurrences was a fifth of coding time. wordCount bounds it.
-	words     sync.Map
-	wordCount atomic.Int64
+	// words caches, per folded word, what the indexes above say about it.
+	// A survey's vocabulary is small next to its length, and looking a
+	// word up in each index for each of its occurrences was a fifth of
+	// coding time.
+	words *wordCache
 }
 
 // wordInfo is what a matcher knows about one folded word.
@@ -102,10 +101,6 @@ type wordInfo struct {
 	// cue says what the word does to negation, as cueFlags does.
 	cue uint8
 }
-
-// maxWordCache bounds each matcher's word cache, so odd input (random
-// strings, a corpus of part numbers) cannot take all memory.
-const maxWordCache = 1 << 20
 
 // firstWord holds the terms whose first word is one exact word. Common
 // words (niet, geen, op, te) start dozens of phrases, and a token tried
@@ -170,7 +165,7 @@ func Compile(cb *Codebook) (*Coder, error) {
 	c.scratch.New = func() any { return &scratch{} }
 	for slot, lang := range []string{"nl", "en"} {
 		m := &matcher{lang: lang, slot: slot, exact: map[string]*firstWord{}, stems: map[string][]int{},
-			prefixes: map[string][]int{}, tails: map[string][]int{}}
+			prefixes: map[string][]int{}, tails: map[string][]int{}, words: newWordCache()}
 		for ci, code := range cb.Codes {
 			for _, excl := range []bool{false, true} {
 				src := code.Terms
@@ -295,16 +290,7 @@ func (m *matcher) indexVocab() {
 
 // word returns what m knows about the folded word w.
 func (m *matcher) word(w string) *wordInfo {
-	if wi, ok := m.words.Load(w); ok {
-		return wi.(*wordInfo)
-	}
-	wi := m.lookUp(w)
-	if m.wordCount.Add(1) <= maxWordCache {
-		// w may point into the unit's text; the cache must not keep that
-		// alive.
-		m.words.Store(strings.Clone(w), wi)
-	}
-	return wi
+	return m.words.get(w, m.lookUp)
 }
 
 // lookUp asks each index about w.
