@@ -235,3 +235,16 @@ func TestIsClauseWordAgreesWithClauseWords(t *testing.T) {
 		}
 	}
 }
+
+// The tokenizer skips fold for lower-case ASCII words; every token must
+// still be its text folded.
+func TestTokenNormIsTheFoldedText(t *testing.T) {
+	phenCB, _ := loadCoder(t)
+	for _, text := range randomTexts([]*Codebook{realCoder(t).cb, phenCB}, 500, 4) {
+		for _, tk := range tokenize(text).Tokens {
+			if want := fold(text[tk.Start:tk.End]); tk.Norm != want {
+				t.Fatalf("%q: token %q has Norm %q, want %q", text, text[tk.Start:tk.End], tk.Norm, want)
+			}
+		}
+	}
+}

@@ -120,6 +120,9 @@ func FuzzFindRegexEqualsFindAll(f *testing.F) {
 	f.Add(`(é|\S+) (per) dag`, "café per dag, é per dag")
 	f.Add(`\B(dag|week)en`, "dagen weken")
 	f.Add(`^(\w+) aanbieders`, "drie aanbieders, vier aanbieders")
+	f.Add(`\b\d{1,2} (van de|op) \d{2} uur\b`, "3 van de 40 uur, 12 op 36 uur; 3 op 4 uur en 5 van de 100 uur 1 op 12 uurtje")
+	f.Add(`\b(acht|\d{1,2}) (zware )?(gesprekken|cliënten) (per|op een) (dag|week)`, "acht gesprekken per week. 12 zware cliënten op een dag, 3 cliënten per maand, 4 gesprekken dag per week")
+	f.Add(`\b(op|met) \d{2,3} (cliënten|dossiers)\b`, "op 40 dossiers met 120 CLIËNTEN op 4 dossiers, met 1234 dossiers en op 12 dossiersx dossiers")
 	f.Fuzz(func(t *testing.T, expr, text string) {
 		re, err := regexp.Compile("(?i)" + expr)
 		if err != nil || re.MatchString("") {

@@ -170,6 +170,10 @@ func tokenizeInto(text string, toks []token, starts []int) doc {
 	pendingBreak, pendingClause := false, false
 	i := 0
 	for i < len(text) {
+		if text[i] == ' ' {
+			i++ // the commonest byte, and no word, break or clause
+			continue
+		}
 		r, size := utf8.DecodeRuneInString(text[i:])
 		if !isWordRune(r) {
 			switch {
@@ -193,9 +197,17 @@ func tokenizeInto(text string, toks []token, starts []int) doc {
 		start := i
 		end := i + size
 		hyphenated := false
+		// lower is set while the word is lower-case ASCII letters and
+		// digits, which fold leaves as they are.
+		lower := r >= 'a' && r <= 'z' || r >= '0' && r <= '9'
 		for end < len(text) {
+			if c := text[end]; c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
+				end++
+				continue
+			}
 			r2, s2 := utf8.DecodeRuneInString(text[end:])
 			if isWordRune(r2) {
+				lower = false
 				end += s2
 				continue
 			}
@@ -206,6 +218,7 @@ func tokenizeInto(text string, toks []token, starts []int) doc {
 						if isHyphen(r2) {
 							hyphenated = true
 						}
+						lower = false
 						end += s2
 						continue
 					}
@@ -221,7 +234,10 @@ func tokenizeInto(text string, toks []token, starts []int) doc {
 			clause++
 		}
 		pendingBreak, pendingClause = false, false
-		t := token{Start: start, End: end, Norm: fold(text[start:end]), Sentence: sentence}
+		t := token{Start: start, End: end, Norm: text[start:end], Sentence: sentence}
+		if !lower {
+			t.Norm = fold(t.Norm)
+		}
 		if len(d.Tokens) > 0 && isClauseWord(t.Norm) {
 			clause++
 		}
