@@ -126,6 +126,39 @@ func requiredSets(expr string) [][]string {
 	return out
 }
 
+// nearSets returns sets of ASCII literals (lower-case) such that every
+// match of expr holds a member of set i within its first within[i] bytes:
+// one set per element of its top-level sequence that gives one and that
+// only elements of bounded length (maxBytes) precede. Tried only where a
+// match would start, a literal of two bytes ("op") already rules out most
+// starts.
+func nearSets(expr string) (sets [][]string, within []int) {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil, nil
+	}
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	subs := []*syntax.Regexp{re}
+	if re.Op == syntax.OpConcat {
+		subs = re.Sub
+	}
+	upTo := 0 // the most bytes the elements so far can span
+	for _, sub := range subs {
+		n := maxBytes(sub)
+		if n == unbounded {
+			break
+		}
+		upTo += n
+		if set, ok := mustContain(sub); ok && shortest(set) >= 2 {
+			sets = append(sets, set)
+			within = append(within, upTo)
+		}
+	}
+	return sets, within
+}
+
 // minRequired is the shortest literal worth filtering on: "op" or "de"
 // occurs in nearly every answer, so looking for it costs without skipping.
 const minRequired = 3
@@ -241,6 +274,12 @@ type regexStarts struct {
 	// "ze" and "is" all over it.
 	atWord  bool
 	initial [256]bool
+	// near holds literal sets one member of which every match holds
+	// within its first nearLen[i] bytes (see nearSets): a start without
+	// one there is not tried. Most starts ("is", "per", a number) have
+	// none, and an anchored try cost a hundred times the look.
+	near    [][]string
+	nearLen []int
 	// A regex without usable start literals ("\b(\d{2,3}|\w*tig|honderd)
 	// (dossiers|cliënten)") is tried only in windows that end at an
 	// occurrence of a member of window and reach back at most reach
@@ -259,6 +298,7 @@ type regexStarts struct {
 // searched).
 func newRegexStarts(expr string) *regexStarts {
 	rs := &regexStarts{required: requiredSets(expr)}
+	rs.near, rs.nearLen = nearSets(expr)
 	anchored, err := regexp.Compile("(?i)^(?:" + expr + ")")
 	if err != nil {
 		return nil
@@ -425,6 +465,9 @@ func (rs *regexStarts) search(re *regexp.Regexp, text, lower string, wordStarts,
 		if pos < end || (i > 0 && pos == starts[i-1]) {
 			continue
 		}
+		if !rs.nearOK(lower, pos) {
+			continue
+		}
 		if e := rs.matchAt(text, pos); e > pos {
 			out = append(out, []int{pos, e})
 			end = e
@@ -475,6 +518,17 @@ func (rs *regexStarts) prefixStarts(lower string, starts []int) []int {
 		}
 	}
 	return starts
+}
+
+// nearOK reports whether lower, from pos, holds a member of each near set
+// within its bound.
+func (rs *regexStarts) nearOK(lower string, pos int) bool {
+	for i, set := range rs.near {
+		if !containsAny(lower[pos:min(len(lower), pos+rs.nearLen[i])], set) {
+			return false
+		}
+	}
+	return true
 }
 
 // matchAt returns the end of the match starting at pos, or -1.
@@ -568,7 +622,62 @@ func windowSet(expr string) (set []string, reach int, ok bool) {
 	return set, reach, ok
 }
 
-// unbounded stands for no limit in maxNonWord.
+// maxBytes returns the most bytes a match of re can span under (?i), or
+// unbounded: a rune takes the longest encoding among its case variants
+// (k may be the three-byte Kelvin sign), a class or any character four
+// bytes (an invalid byte matches as one).
+func maxBytes(re *syntax.Regexp) int {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
+		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
+		return 0
+	case syntax.OpLiteral:
+		n := 0
+		for _, r := range re.Rune {
+			m := utf8.RuneLen(r)
+			for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+				m = max(m, utf8.RuneLen(f))
+			}
+			n += max(m, 1)
+		}
+		return n
+	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		return utf8.UTFMax
+	case syntax.OpCapture, syntax.OpQuest:
+		return maxBytes(re.Sub[0])
+	case syntax.OpStar, syntax.OpPlus:
+		if maxBytes(re.Sub[0]) == 0 {
+			return 0
+		}
+		return unbounded
+	case syntax.OpRepeat:
+		n := maxBytes(re.Sub[0])
+		if n == 0 {
+			return 0
+		}
+		if n < 0 || re.Max < 0 {
+			return unbounded
+		}
+		return n * re.Max
+	case syntax.OpAlternate, syntax.OpConcat:
+		n := 0
+		for _, sub := range re.Sub {
+			m := maxBytes(sub)
+			if m < 0 {
+				return unbounded
+			}
+			if re.Op == syntax.OpAlternate {
+				n = max(n, m)
+			} else {
+				n += m
+			}
+		}
+		return n
+	}
+	return unbounded
+}
+
+// unbounded stands for no limit in maxNonWord and maxBytes.
 const unbounded = -1
 
 // maxNonWord returns the most bytes that are not ASCII word characters a

@@ -3,8 +3,10 @@ package coding
 import (
 	"reflect"
 	"regexp"
+	"regexp/syntax"
 	"strings"
 	"testing"
+	"unicode/utf8"
 )
 
 func TestRegexPrefixesAreLiteralsEveryMatchContains(t *testing.T) {
@@ -171,5 +173,55 @@ func TestRegexTextContainsAgreesWithStringsContains(t *testing.T) {
 	}
 	if found == 0 {
 		t.Fatal("no literal occurs in the generated units: the test checks nothing")
+	}
+}
+
+func TestMaxBytesBoundsEveryMatch(t *testing.T) {
+	cases := []struct {
+		expr string
+		want int
+	}{
+		{`abc`, 3},
+		// Each s of dossiers may be a two-byte long s.
+		{`\b(op|met) \d{2,3} (dossiers|cliënten)\b`, 3 + 1 + 3*utf8.UTFMax + 1 + 8 + 3},
+		{`k`, 3}, // the Kelvin sign
+		{`é`, 2}, // É
+		{`a?b*`, unbounded},
+		{`(\b)*x`, 1},
+		{`x{2,}`, unbounded},
+		{`.{0,25}`, 25 * utf8.UTFMax},
+	}
+	for _, c := range cases {
+		re, err := syntax.Parse(c.expr, syntax.Perl)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if got := maxBytes(re); got != c.want {
+			t.Errorf("maxBytes(%q) = %d, want %d", c.expr, got, c.want)
+		}
+	}
+}
+
+func TestNearSetsBoundWhereTheirMembersLie(t *testing.T) {
+	cases := []struct {
+		name, expr string
+		sets       [][]string
+		within     []int
+	}{
+		// zijn|ben|is: 4 bytes (is: 3 with a long s); a space; the
+		// optional adverb, 9; then op.
+		{"a two-byte literal after bounded elements", `\b(zijn|ben|is) (helemaal |gewoon )?op\s*([.!]|$)`, [][]string{{"is", "ben", "zijn"}, {"op"}}, []int{4, 4 + 1 + 9 + 2}},
+		// per|elke: 6 with a three-byte Kelvin sign for its k; then a
+		// space and dag|week (6 likewise); the nouns come after \d+.
+		{"nothing after an unbounded element", `\b(elke|per) (dag|week)\b.{0,25}\b(\d+|twee) (gesprekken|bezoeken)\b`, [][]string{{"per", "elke"}, {"dag", "week"}}, []int{6, 6 + 1 + 6}},
+		{"an unbounded start gives none", `\b(\w*tig|\d+) dossiers`, nil, nil},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			sets, within := nearSets(c.expr)
+			if !reflect.DeepEqual(sets, c.sets) || !reflect.DeepEqual(within, c.within) {
+				t.Errorf("nearSets(%q) = %q, %v; want %q, %v", c.expr, sets, within, c.sets, c.within)
+			}
+		})
 	}
 }
