@@ -380,3 +380,38 @@ func copyExports(t *testing.T, from, to string) {
 		}
 	}
 }
+
+// The Codings sheet's spool is written only when the compressed part might
+// not be used: when the parts' unit counts do not prove the rows fit on
+// one sheet.
+func TestSpoolOnlyWhenRowsMightNotFit(t *testing.T) {
+	var asked [][]string
+	in := withScanIn(partsInput([3]string{"a1", "b1", "c1"}, nil), &asked)
+	for _, c := range []struct {
+		name    string
+		sheet   int
+		spooled bool
+	}{{"rows fit", 0, false}, {"rows may not fit", 5, true}} {
+		t.Run(c.name, func(t *testing.T) {
+			if c.sheet > 0 {
+				old := maxSheetRows
+				maxSheetRows = c.sheet
+				defer func() { maxSheetRows = old }()
+			}
+			sp, err := spoolCodings(in, t.TempDir(), true, newMatrix(in, buildLabels(in)), nil)
+			if sp != nil {
+				defer sp.close()
+			}
+			if err != nil {
+				t.Fatal(err)
+			}
+			st, err := sp.f.Stat()
+			if err != nil {
+				t.Fatal(err)
+			}
+			if sp.rows == 0 || (st.Size() > 0) != c.spooled || sp.unspooled == c.spooled {
+				t.Errorf("%d rows, %d bytes spooled, unspooled=%v; want spooled=%v", sp.rows, st.Size(), sp.unspooled, c.spooled)
+			}
+		})
+	}
+}

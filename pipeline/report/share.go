@@ -193,8 +193,9 @@ type codingSpool struct {
 	widths [4]int
 	rows   int // the sheet's rows, unread ones included
 	// unread counts rows of copied parts whose units were not read (so
-	// not spooled).
-	unread int
+	// not spooled); unspooled says no row was written to f.
+	unread    int
+	unspooled bool
 	// early, when not nil, has compressed the sheet's part on the way.
 	early *codingsEarly
 }
@@ -210,6 +211,16 @@ func spoolCodings(in Input, dir string, early bool, m matrix, prev *reuse) (*cod
 	sp := &codingSpool{f: f}
 	if early {
 		sp.early = newCodingsEarly(m, in.Parts, prev)
+		// The spool is only read when the early part cannot be used, and
+		// short of a failure it can whenever the rows fit on one sheet,
+		// which the parts' unit counts (an upper bound) may prove: then
+		// the rows are counted and measured but not written, which was a
+		// tenth of a rerun's Codings sheet.
+		bound := 0
+		for _, p := range in.Parts {
+			bound += max(p.Units, 0)
+		}
+		sp.unspooled = len(in.Parts) > 0 && bound <= maxSheetRows
 	}
 	bw := bufio.NewWriterSize(f, 1<<20)
 	var buf []byte
@@ -224,16 +235,22 @@ func spoolCodings(in Input, dir string, early bool, m matrix, prev *reuse) (*cod
 		if u.Context {
 			return nil
 		}
-		buf = buf[:0]
-		for i, t := range [4]string{u.ID, u.Respondent, u.Source, firstNonEmpty(u.Question, u.Speaker)} {
+		cells := [4]string{u.ID, u.Respondent, u.Source, firstNonEmpty(u.Question, u.Speaker)}
+		for i, t := range cells {
 			sp.widths[i] = max(sp.widths[i], utf8.RuneCountInString(t))
+		}
+		sp.rows++
+		if sp.unspooled {
+			return nil
+		}
+		buf = buf[:0]
+		for _, t := range cells {
 			str(t)
 		}
 		buf = binary.AppendUvarint(buf, uint64(len(codes)))
 		for _, c := range codes {
 			str(c)
 		}
-		sp.rows++
 		_, err := bw.Write(buf)
 		return err
 	})

@@ -95,9 +95,10 @@ func (z *codingsZip) writeCodings() error {
 	if e := z.sp.early; e.usable(z.m, z.paths, heads[0], tails[0]) {
 		return e.writeRaw(z.zw, z.cw, z.paths[0])
 	}
-	if z.sp.unread > 0 {
-		// Write spares units only when the early part will be used.
-		return fmt.Errorf("the Codings sheet's copied rows could not be used and %d of them were not read", z.sp.unread)
+	if z.sp.unread > 0 || z.sp.unspooled {
+		// Write spares units, and the spool its rows, only when the early
+		// part will be used.
+		return fmt.Errorf("the Codings sheet's compressed rows could not be used (%v), and its rows were not all kept", z.sp.early.err)
 	}
 	var (
 		bw   = bufio.NewWriterSize(nil, 1<<16)

@@ -114,6 +114,8 @@ func BenchmarkPipeline(b *testing.B) {
 			// A full run starts from nothing: without this the report
 			// cache of the previous iteration would serve its reports.
 			os.RemoveAll(filepath.Join(dir, ".veldstem", "state.db.reports.json"))
+			// Nor may it analyse the last iteration's kept facts.
+			os.RemoveAll(filepath.Join(dir, ".veldstem", "state.db.facts"))
 			cfg := loadBenchConfig(b, cfgPath)
 			b.StartTimer()
 			if _, err := Run(context.Background(), cfg, Options{}); err != nil {
