@@ -38,6 +38,11 @@ type snapshot struct {
 	parts    []report.Part
 	kept     *factsFile
 	factsOut *factsWriter
+	// keptResp and respOut are the same for the respondents.
+	keptResp *factsFile
+	respOut  *factsWriter
+	// respKept counts the files whose respondents came from keptResp.
+	respKept int
 }
 
 func loadSnapshot(ctx context.Context, st *store.Store, codebookHash string) (*snapshot, error) {
@@ -56,12 +61,62 @@ func (s *snapshot) Respondents(fn func(study.Respondent) error) error {
 	if count {
 		s.respCounted, s.respondents = true, 0
 	}
-	return s.st.RespondentFacts(s.ctx, func(r study.Respondent) error {
+	emit := func(r study.Respondent) error {
 		if count {
 			s.respondents++
 		}
+		if s.respOut != nil {
+			s.respOut.addRespondent(&r)
+		}
 		return fn(r)
+	}
+	if s.parts == nil {
+		return s.st.RespondentFacts(s.ctx, emit)
+	}
+	// The kept files' respondents come from the cache, the others' from
+	// the store, file by file; each file's go to respOut as a part.
+	var need []store.FileKey
+	needKey := map[store.FileKey]string{}
+	for _, p := range s.parts {
+		if p.Key != "" && s.keptResp.has(p.Key) {
+			if s.respOut != nil {
+				s.respOut.keep(s.keptResp, p.Key)
+			}
+			if err := s.keptResp.eachRespondent(p.Key, p.File, fn); err != nil {
+				return err
+			}
+			if count {
+				s.respondents += s.keptResp.parts[p.Key].n
+			}
+			s.respKept++
+			continue
+		}
+		k := store.FileKey{Source: p.Source, Path: p.File}
+		need = append(need, k)
+		needKey[k] = p.Key
+	}
+	begun := map[store.FileKey]bool{}
+	err := s.st.RespondentFactsIn(s.ctx, need, func(r study.Respondent) error {
+		if k := (store.FileKey{Source: r.Source, Path: r.File}); s.respOut != nil && !begun[k] {
+			begun[k] = true
+			s.respOut.begin(needKey[k])
+		}
+		return emit(r)
 	})
+	if err != nil {
+		return err
+	}
+	if s.respOut != nil {
+		// A file without respondents is kept as an empty part, so the
+		// next run does not ask the store for it again.
+		for _, k := range need {
+			if !begun[k] {
+				s.respOut.begin(needKey[k])
+			}
+		}
+		s.respOut.end()
+	}
+	return nil
 }
 
 func (s *snapshot) Units(fn func(study.Unit, *study.Coding) error) error {

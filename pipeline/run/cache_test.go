@@ -76,7 +76,7 @@ func TestUnchangedFilesPartsAreCopied(t *testing.T) {
 	mustRun(t, cfg, opts)
 	steps := []struct {
 		name, file, body string
-		copied, kept     int
+		copied, kept     int // parts copied, files whose facts were kept
 	}{
 		// a.csv and interview1.txt, in the three exports (b.csv sorts
 		// after a.csv, so no row moves on the workbook's Codings sheet).
@@ -94,6 +94,7 @@ func TestUnchangedFilesPartsAreCopied(t *testing.T) {
 			writeFile(t, filepath.Join(cfg.Dir, s.file), s.body)
 		} else {
 			damage(t, factsPath(cfg))
+			damage(t, respondentFactsPath(cfg))
 			// and a report the cache does not vouch for, so they render
 			if err := os.Remove(filepath.Join(cfg.Output.Dir, "report.md")); err != nil {
 				t.Fatal(err)
@@ -101,9 +102,9 @@ func TestUnchangedFilesPartsAreCopied(t *testing.T) {
 		}
 		logs.Reset()
 		mustRun(t, cfg, opts)
-		m := regexp.MustCompile(`parts_copied=(\d+) facts_kept=(\d+)`).FindStringSubmatch(logs.String())
-		if m == nil || m[1] != strconv.Itoa(s.copied) || m[2] != strconv.Itoa(s.kept) {
-			t.Errorf("%s: log %q, want parts_copied=%d facts_kept=%d", s.name, logs.String(), s.copied, s.kept)
+		m := regexp.MustCompile(`parts_copied=(\d+) facts_kept=(\d+) respondents_kept=(\d+)`).FindStringSubmatch(logs.String())
+		if k := strconv.Itoa(s.kept); m == nil || m[1] != strconv.Itoa(s.copied) || m[2] != k || m[3] != k {
+			t.Errorf("%s: log %q, want parts_copied=%d facts_kept=%d respondents_kept=%[3]d", s.name, logs.String(), s.copied, s.kept)
 		}
 		got := reportFiles(t, cfg.Output.Dir)
 		mustRun(t, cfg, Options{Full: true})

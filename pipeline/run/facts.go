@@ -7,11 +7,15 @@ import (
 	"fmt"
 	"hash/crc32"
 	"io"
+	"maps"
+	"math"
 	"os"
 	"path/filepath"
+	"slices"
 
 	"github.com/veldstem/veldstem/pipeline/analysis"
 	"github.com/veldstem/veldstem/pipeline/config"
+	"github.com/veldstem/veldstem/pipeline/study"
 )
 
 // The facts cache keeps, per input file, what the analysis and the
@@ -36,6 +40,12 @@ const factsMagic = "veldstem/facts/v2\n"
 const factsTrailer = 8 + 8 + 4 + len(factsMagic)
 
 func factsPath(cfg *config.Config) string { return cfg.Store.Path + ".facts" }
+
+// respondentFactsPath is the facts cache of the respondents: what the
+// analysis reads of each file's respondents (all but their closed
+// answers), kept in a file of its own because the analysis reads the
+// respondents and the units at the same time.
+func respondentFactsPath(cfg *config.Config) string { return cfg.Store.Path + ".respondents" }
 
 // factsEntry is one part's blob in a facts file.
 type factsEntry struct {
@@ -164,6 +174,22 @@ func (ff *factsFile) each(key string, fn func(f *analysis.UnitFact, coded bool, 
 	return nil
 }
 
+// eachRespondent decodes the respondents of part key, stored from file.
+func (ff *factsFile) eachRespondent(key, file string, fn func(study.Respondent) error) error {
+	e := ff.parts[key]
+	dec := newFactDecoder(bufio.NewReaderSize(io.NewSectionReader(ff.f, e.off, e.len), 1<<16))
+	for range e.n {
+		r, err := dec.respondent(file)
+		if err != nil {
+			return fmt.Errorf("the facts cache %s is damaged (%v); delete it and run again", ff.f.Name(), noEOF(err))
+		}
+		if err := fn(r); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // blob returns part key's bytes, to be kept in the next cache as they are.
 func (ff *factsFile) blob(key string) io.Reader {
 	e := ff.parts[key]
@@ -229,6 +255,57 @@ func (e *factEncoder) add(f *analysis.UnitFact, coded bool, label string) {
 		}
 	}
 	e.prev = analysis.UnitFact{ID: f.ID, Source: f.Source, Respondent: f.Respondent}
+	e.first = false
+	e.n++
+}
+
+// Respondent encoding, per blob: for each respondent a flags byte, the ID
+// front-coded against the previous one's, the source when it differs, the
+// wave as a number into the table, the weight's bits unless it is 0, and
+// the attributes and Likert points in key order (names and values through
+// the table, points as varints).
+const (
+	respWeighted = 1 << iota
+	respNewSource
+)
+
+// addRespondent appends r (its closed answers left out, as the analysis
+// reads it).
+func (e *factEncoder) addRespondent(r *study.Respondent) {
+	var flags byte
+	if r.Weight != 0 {
+		flags |= respWeighted
+	}
+	if e.first || r.Source != e.prev.Source {
+		flags |= respNewSource
+	}
+	e.buf = append(e.buf, flags)
+	shared := 0
+	for shared < len(r.ID) && shared < len(e.prev.ID) && r.ID[shared] == e.prev.ID[shared] {
+		shared++
+	}
+	e.buf = binary.AppendUvarint(e.buf, uint64(shared))
+	e.str(r.ID[shared:])
+	if flags&respNewSource != 0 {
+		e.str(r.Source)
+	}
+	e.ref(r.Wave)
+	if flags&respWeighted != 0 {
+		e.buf = binary.LittleEndian.AppendUint64(e.buf, math.Float64bits(r.Weight))
+	}
+	keys := slices.Sorted(maps.Keys(r.Attributes))
+	e.buf = binary.AppendUvarint(e.buf, uint64(len(keys)))
+	for _, k := range keys {
+		e.ref(k)
+		e.ref(r.Attributes[k])
+	}
+	keys = slices.Sorted(maps.Keys(r.Likert))
+	e.buf = binary.AppendUvarint(e.buf, uint64(len(keys)))
+	for _, k := range keys {
+		e.ref(k)
+		e.buf = binary.AppendVarint(e.buf, int64(r.Likert[k]))
+	}
+	e.prev = analysis.UnitFact{ID: r.ID, Source: r.Source}
 	e.first = false
 	e.n++
 }
@@ -323,6 +400,87 @@ func (d *factDecoder) decode() (*analysis.UnitFact, bool, string, error) {
 		f.Codes = nil
 	}
 	return &f, coded, label, nil
+}
+
+// respondent decodes the next respondent of a blob of file's.
+func (d *factDecoder) respondent(file string) (study.Respondent, error) {
+	var r study.Respondent
+	flags, err := d.r.ReadByte()
+	if err != nil {
+		return r, err
+	}
+	if flags&^(respWeighted|respNewSource) != 0 {
+		return r, errors.New("unknown flags")
+	}
+	shared, err := binary.ReadUvarint(d.r)
+	if err != nil {
+		return r, err
+	}
+	if shared > uint64(len(d.f.ID)) {
+		return r, errors.New("ID prefix longer than the previous ID")
+	}
+	rest, err := d.bytes()
+	if err != nil {
+		return r, err
+	}
+	d.buf = append(append(d.buf[:0], d.f.ID[:shared]...), rest...)
+	d.f.ID = string(d.buf)
+	if flags&respNewSource != 0 {
+		if d.f.Source, err = d.str(); err != nil {
+			return r, err
+		}
+	}
+	r.ID, r.Source, r.File = d.f.ID, d.f.Source, file
+	if r.Wave, err = d.ref(); err != nil {
+		return r, err
+	}
+	if flags&respWeighted != 0 {
+		var b [8]byte
+		if _, err := io.ReadFull(d.r, b[:]); err != nil {
+			return r, noEOF(err)
+		}
+		r.Weight = math.Float64frombits(binary.LittleEndian.Uint64(b[:]))
+	}
+	n, err := binary.ReadUvarint(d.r)
+	if err != nil {
+		return r, err
+	}
+	if n > maxFactString {
+		return r, errors.New("too many attributes")
+	}
+	if n > 0 {
+		r.Attributes = make(map[string]string, n)
+	}
+	for range n {
+		k, err := d.ref()
+		if err != nil {
+			return r, err
+		}
+		if r.Attributes[k], err = d.ref(); err != nil {
+			return r, err
+		}
+	}
+	if n, err = binary.ReadUvarint(d.r); err != nil {
+		return r, err
+	}
+	if n > maxFactString {
+		return r, errors.New("too many Likert items")
+	}
+	if n > 0 {
+		r.Likert = make(map[string]int, n)
+	}
+	for range n {
+		k, err := d.ref()
+		if err != nil {
+			return r, err
+		}
+		v, err := binary.ReadVarint(d.r)
+		if err != nil {
+			return r, err
+		}
+		r.Likert[k] = int(v)
+	}
+	return r, nil
 }
 
 func (d *factDecoder) bytes() ([]byte, error) {
@@ -476,6 +634,13 @@ func (w *factsWriter) begin(key string) {
 
 func (w *factsWriter) add(f *analysis.UnitFact, coded bool, label string) {
 	w.enc.add(f, coded, label)
+	if len(w.enc.buf) >= factsChunk {
+		w.flushBlob()
+	}
+}
+
+func (w *factsWriter) addRespondent(r *study.Respondent) {
+	w.enc.addRespondent(r)
 	if len(w.enc.buf) >= factsChunk {
 		w.flushBlob()
 	}

@@ -4,6 +4,7 @@ import (
 	"bufio"
 	"bytes"
 	"fmt"
+	"math"
 	"math/rand/v2"
 	"os"
 	"path/filepath"
@@ -11,6 +12,7 @@ import (
 	"testing"
 
 	"github.com/veldstem/veldstem/pipeline/analysis"
+	"github.com/veldstem/veldstem/pipeline/study"
 )
 
 type codedFact struct {
@@ -219,6 +221,102 @@ func FuzzFactDecoder(f *testing.F) {
 			c.Codes, c.Shown = append([]string(nil), got.Codes...), append([]string(nil), got.Shown...)
 			if !reflect.DeepEqual(codedFact{c, coded, label}, want) {
 				t.Fatalf("fact %d: %+v, want %+v", i, c, want)
+			}
+		}
+	})
+}
+
+func randomRespondents(rng *rand.Rand, n int) []study.Respondent {
+	var out []study.Respondent
+	waves := []string{"", "2025", "2026"}
+	for i := range n {
+		r := study.Respondent{ID: fmt.Sprintf("R-%05d", rng.IntN(100000)), Source: []string{"enquete", "enquete", "interviews"}[i%3],
+			File: "f.csv", Wave: waves[rng.IntN(3)]}
+		switch rng.IntN(5) {
+		case 0:
+			r.Weight = 0
+		case 1:
+			r.Weight = math.NaN()
+		case 2:
+			r.Weight = -1.5
+		default:
+			r.Weight = rng.Float64() * 3
+		}
+		for _, a := range []string{"sector", "regio", "é"} {
+			if rng.IntN(3) > 0 {
+				if r.Attributes == nil {
+					r.Attributes = map[string]string{}
+				}
+				r.Attributes[a] = []string{"zorg", "", "Noord-Holland", "😀"}[rng.IntN(4)]
+			}
+		}
+		if rng.IntN(2) == 0 {
+			r.Likert = map[string]int{"Q_tevreden": rng.IntN(7) - 1, "Q2": 1 << 40}
+		}
+		out = append(out, r)
+	}
+	return out
+}
+
+// Respondents read back as written (closed answers are never kept); NaN
+// weights keep their bits.
+func TestRespondentFactsRoundTrip(t *testing.T) {
+	dir := t.TempDir()
+	path := filepath.Join(dir, "state.db.respondents")
+	rng := rand.New(rand.NewPCG(11, 12))
+	want := randomRespondents(rng, 5000)
+	w, err := newFactsWriter(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	w.begin("k")
+	for i := range want {
+		w.addRespondent(&want[i])
+	}
+	w.begin("empty")
+	if err := w.commit(path); err != nil {
+		t.Fatal(err)
+	}
+	ff := openFacts(path)
+	if ff == nil {
+		t.Fatal("not opened")
+	}
+	defer ff.close()
+	var got []study.Respondent
+	if err := ff.eachRespondent("k", "f.csv", func(r study.Respondent) error { got = append(got, r); return nil }); err != nil {
+		t.Fatal(err)
+	}
+	if len(got) != len(want) {
+		t.Fatalf("%d respondents, want %d", len(got), len(want))
+	}
+	for i := range want {
+		g, w := got[i], want[i]
+		if math.Float64bits(g.Weight) != math.Float64bits(w.Weight) {
+			t.Fatalf("respondent %d: weight %v, want %v", i, g.Weight, w.Weight)
+		}
+		g.Weight, w.Weight = 0, 0
+		if !reflect.DeepEqual(g, w) {
+			t.Fatalf("respondent %d: %+v, want %+v", i, g, w)
+		}
+	}
+	if !ff.has("empty") || ff.parts["empty"].n != 0 {
+		t.Error("the empty part is not kept as empty")
+	}
+}
+
+// The respondent decoder never panics on any bytes.
+func FuzzRespondentDecoder(f *testing.F) {
+	enc := newFactEncoder()
+	for _, r := range randomRespondents(rand.New(rand.NewPCG(1, 1)), 10) {
+		enc.addRespondent(&r)
+	}
+	f.Add(enc.buf)
+	f.Add([]byte{3, 0, 1, 'x', 1, 'e', 0, 0, 0})
+	f.Fuzz(func(t *testing.T, b []byte) {
+		dec := newFactDecoder(bufio.NewReader(bytes.NewReader(b)))
+		for range 1000 {
+			if _, err := dec.respondent("f"); err != nil {
+				return
 			}
 		}
 	})

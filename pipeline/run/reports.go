@@ -58,6 +58,8 @@ func writeReports(ctx context.Context, cfg *config.Config, st *store.Store, cb *
 	if !opts.Full {
 		snap.kept = openFacts(factsPath(cfg))
 		defer snap.kept.close()
+		snap.keptResp = openFacts(respondentFactsPath(cfg))
+		defer snap.keptResp.close()
 	}
 	factsKept := 0
 	for i := range parts {
@@ -73,10 +75,13 @@ func writeReports(ctx context.Context, cfg *config.Config, st *store.Store, cb *
 		opts.Log.Warn("could not start the facts cache; the next run reads every unit again", "err", err)
 		snap.factsOut = nil
 	}
+	if snap.respOut, err = newFactsWriter(respondentFactsPath(cfg)); err != nil {
+		opts.Log.Warn("could not start the respondents' facts cache; the next run reads every respondent again", "err", err)
+		snap.respOut = nil
+	}
 	defer func() {
-		if snap.factsOut != nil {
-			snap.factsOut.discard()
-		}
+		snap.factsOut.discard()
+		snap.respOut.discard()
 	}()
 	record := &report.Segments{}
 	// The analysis runs inside report.Write, while codings.csv and
@@ -111,7 +116,7 @@ func writeReports(ctx context.Context, cfg *config.Config, st *store.Store, cb *
 			copied += sf.Copied
 		}
 	}
-	opts.Log.Info("reports written", "dir", cfg.Output.Dir, "files", len(files), "parts_copied", copied, "facts_kept", factsKept)
+	opts.Log.Info("reports written", "dir", cfg.Output.Dir, "files", len(files), "parts_copied", copied, "facts_kept", factsKept, "respondents_kept", snap.respKept)
 	if key != "" {
 		c := &reportCache{Key: key, Respondents: sum.Respondents, Units: sum.Units, Codings: nCodings, CodesApplied: sum.CodesApplied,
 			Segments: record}
@@ -125,11 +130,17 @@ func writeReports(ctx context.Context, cfg *config.Config, st *store.Store, cb *
 			opts.Log.Warn("could not save the report cache; the next run renders reports again", "err", err)
 		}
 	}
-	if snap.factsOut != nil {
-		err := snap.factsOut.commit(factsPath(cfg))
-		snap.factsOut = nil
+	for _, c := range []struct {
+		w    **factsWriter
+		path string
+	}{{&snap.factsOut, factsPath(cfg)}, {&snap.respOut, respondentFactsPath(cfg)}} {
+		if *c.w == nil {
+			continue
+		}
+		err := (*c.w).commit(c.path)
+		*c.w = nil
 		if err != nil {
-			opts.Log.Warn("could not save the facts cache; the next run reads every unit again", "err", err)
+			opts.Log.Warn("could not save a facts cache; the next run reads the store instead", "file", c.path, "err", err)
 		}
 	}
 	return nil

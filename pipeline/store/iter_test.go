@@ -217,3 +217,44 @@ func TestUnitsForReportsIn(t *testing.T) {
 		t.Fatalf("UnitsForReports gave %d units, want 9", len(every))
 	}
 }
+
+// RespondentFactsIn gives RespondentFacts' respondents of the files asked
+// for, each once, file by file.
+func TestRespondentFactsIn(t *testing.T) {
+	s, _ := openTemp(t)
+	ctx := context.Background()
+	for i, sv := range []*survey{newSurvey("b", "w1.csv", 3), newSurvey("a", "w2.csv", 4), newSurvey("a", "w1.csv", 2)} {
+		for j := range sv.units { // respondent IDs are unique within a source
+			sv.respondents[j].ID = fmt.Sprintf("f%d-%s", i, sv.respondents[j].ID)
+			sv.units[j].Respondent = sv.respondents[j].ID
+			sv.units[j].ID = sv.source + "/" + sv.units[j].Respondent + "/Q1"
+		}
+		sv.store(t, s)
+	}
+	all := map[FileKey][]study.Respondent{}
+	if err := s.RespondentFacts(ctx, func(r study.Respondent) error {
+		k := FileKey{r.Source, r.File}
+		all[k] = append(all[k], r)
+		return nil
+	}); err != nil {
+		t.Fatal(err)
+	}
+	for _, files := range [][]FileKey{nil, {{"a", "w2.csv"}}, {{"b", "w1.csv"}, {"a", "w1.csv"}, {"nope", "x"}}} {
+		var want, got []study.Respondent
+		for _, f := range files {
+			want = append(want, all[f]...)
+		}
+		if err := s.RespondentFactsIn(ctx, files, func(r study.Respondent) error {
+			got = append(got, r)
+			return nil
+		}); err != nil {
+			t.Fatal(err)
+		}
+		if !reflect.DeepEqual(got, want) {
+			t.Errorf("files %v: got %+v\nwant %+v", files, got, want)
+		}
+	}
+	if n := len(all[FileKey{"a", "w2.csv"}]); n != 4 {
+		t.Fatalf("RespondentFacts gave %d respondents of a/w2.csv, want 4", n)
+	}
+}

@@ -217,11 +217,39 @@ func (s *Store) RespondentFacts(ctx context.Context, fn func(study.Respondent) e
 SELECT source, id, file, wave, weight, attributes, likert, '' FROM respondents`, false, fn)
 }
 
+// RespondentFactsIn is RespondentFacts for the respondents of the given
+// files only (a respondent belongs to one file), file by file, each in the
+// order stored. A rerun reads its new files' respondents this way and
+// keeps the others' from the last run (run's facts cache).
+func (s *Store) RespondentFactsIn(ctx context.Context, files []FileKey, fn func(study.Respondent) error) error {
+	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	if err != nil {
+		return fmt.Errorf("store: read respondents: %w", err)
+	}
+	defer tx.Rollback()
+	for _, f := range files {
+		rows, err := tx.QueryContext(ctx, `
+SELECT source, id, file, wave, weight, attributes, likert, '' FROM respondents WHERE source = ? AND file = ?`, f.Source, f.Path)
+		if err != nil {
+			return fmt.Errorf("store: read respondents: %w", err)
+		}
+		if err := scanRespondents(rows, false, fn); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 func (s *Store) respondents(ctx context.Context, query string, closed bool, fn func(study.Respondent) error) error {
 	rows, err := s.db.QueryContext(ctx, query)
 	if err != nil {
 		return fmt.Errorf("store: read respondents: %w", err)
 	}
+	return scanRespondents(rows, closed, fn)
+}
+
+// scanRespondents calls fn with each row of rows, and closes them.
+func scanRespondents(rows *sql.Rows, closed bool, fn func(study.Respondent) error) error {
 	defer rows.Close()
 	for rows.Next() {
 		var r study.Respondent
