@@ -429,33 +429,32 @@ func copiedParts(parts []Part, prev *reuse, text bool) []bool {
 	return spare
 }
 
-// sheetSpares says which parts the workbook's Codings sheet copies without
+// sheetSpares says which parts the workbook's Codings sheets copy without
 // their units: the leading parts prev holds at the same first rows, with
-// their widths. A part after one that is rendered may start on another
-// row than last time, so its units are read. The rows not read are not in
-// the spool that a sheet too long for one sheet is written from, so none
-// is spared unless the parts' unit counts say all rows fit on one sheet.
+// their widths, each on one sheet (codingsEarly's rule). A part after one
+// that is rendered may start on another row than last time, so its units
+// are read.
 //
 // With kept (Input.KeptUnits), the kept parts are spared too: their units
 // come from KeptUnits instead of the scan (keptMerge).
 func sheetSpares(parts []Part, prev *reuse, kept bool) []bool {
 	spare := make([]bool, len(parts))
-	rows, bound, leading := 0, 0, true
+	rows := 0
 	for i, p := range parts {
-		if leading {
-			ps, ok := prev.part(rowKey(p.Key, rows+2))
-			if ok && ps.Widths != nil && rows+ps.Rows <= maxSheetRows {
-				spare[i] = true
-				rows += ps.Rows
-				bound += ps.Rows
-				continue
-			}
-			leading = false
+		ps, ok := prev.part(rowKey(p.Key, rows+2))
+		if !ok || ps.Widths == nil {
+			break
 		}
-		bound += max(p.Units, 0)
-	}
-	if bound > maxSheetRows {
-		clear(spare)
+		// What is left of the sheet being written, or a new one.
+		room := maxSheetRows
+		if l := (rows-1)%maxSheetRows + 1; rows > 0 && l < maxSheetRows {
+			room = maxSheetRows - l
+		}
+		if ps.Rows > room {
+			break
+		}
+		spare[i] = true
+		rows += ps.Rows
 	}
 	for i, p := range parts {
 		spare[i] = spare[i] || kept && p.Kept

@@ -2,6 +2,7 @@ package report
 
 import (
 	"bytes"
+	"fmt"
 	"hash/crc32"
 	"math/rand/v2"
 	"os"
@@ -305,8 +306,8 @@ func TestScanSparesCopiedFiles(t *testing.T) {
 		{"first file changed, kept units", [3]string{"a2", "b1", "c1"}, editFirstFile, true, false, [][]string{{"data/enquete_2025.csv"}}, true},
 		// ... and rows beyond one sheet are no reason to read them.
 		{"kept units beyond one sheet", [3]string{"a2", "b1", "c1"}, editFirstFile, true, true, [][]string{{"data/enquete_2025.csv"}}, true},
-		// The rows would not fit one sheet: the spool needs every row.
-		{"rows beyond one sheet", [3]string{"a1", "b1", "c2"}, editInterview, true, true, nil, false},
+		// Rows on several sheets: each copied part lies on one sheet.
+		{"rows beyond one sheet", [3]string{"a1", "b1", "c2"}, editInterview, true, true, [][]string{{"data/interview_p01.vtt"}}, false},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			var asked [][]string
@@ -381,24 +382,27 @@ func copyExports(t *testing.T, from, to string) {
 	}
 }
 
-// The Codings sheet's spool is written only when the compressed part might
-// not be used: when the parts' unit counts do not prove the rows fit on
-// one sheet.
-func TestSpoolOnlyWhenRowsMightNotFit(t *testing.T) {
+// The Codings sheet's spool, which only a failure of the early sheets would
+// need, is not written when the units come in parts (a run), however many
+// sheets the rows take; without parts it is.
+func TestSpoolOnlyWithoutParts(t *testing.T) {
 	var asked [][]string
-	in := withScanIn(partsInput([3]string{"a1", "b1", "c1"}, nil), &asked)
+	withParts := withScanIn(partsInput([3]string{"a1", "b1", "c1"}, nil), &asked)
+	noParts := withParts
+	noParts.Parts = nil
 	for _, c := range []struct {
 		name    string
+		in      Input
 		sheet   int
 		spooled bool
-	}{{"rows fit", 0, false}, {"rows may not fit", 5, true}} {
+	}{{"parts", withParts, 0, false}, {"parts, several sheets", withParts, 5, false}, {"no parts", noParts, 0, true}} {
 		t.Run(c.name, func(t *testing.T) {
 			if c.sheet > 0 {
 				old := maxSheetRows
 				maxSheetRows = c.sheet
 				defer func() { maxSheetRows = old }()
 			}
-			sp, err := spoolCodings(in, t.TempDir(), true, newMatrix(in, buildLabels(in)), nil)
+			sp, err := spoolCodings(c.in, t.TempDir(), true, newMatrix(c.in, buildLabels(c.in)), nil)
 			if sp != nil {
 				defer sp.close()
 			}
@@ -413,5 +417,66 @@ func TestSpoolOnlyWhenRowsMightNotFit(t *testing.T) {
 				t.Errorf("%d rows, %d bytes spooled, unspooled=%v; want spooled=%v", sp.rows, st.Size(), sp.unspooled, c.spooled)
 			}
 		})
+	}
+}
+
+// Whatever the sheet size, a rerun that copies parts of the Codings sheets
+// (each on one sheet; parts that went on past a sheet's end are rendered
+// again) writes what a fresh rendering writes.
+func TestCopiedSheetPartsAnySheetSize(t *testing.T) {
+	var asked [][]string
+	total := 0
+	for _, p := range withScanIn(partsInput([3]string{"a1", "b1", "c1"}, nil), &asked).Parts {
+		total += p.Units
+	}
+	editInterview := func(units []study.Unit, _ []study.Coding) {
+		units[len(units)-1].Text = "Een nieuw slot over de werkdruk in het team."
+	}
+	for _, size := range []int{1, 2, 3, 4, 5, 7, 11, total - 1, total, total + 1} {
+		for _, c := range []struct {
+			name string
+			keys [3]string
+			edit func([]study.Unit, []study.Coding)
+			kept bool
+		}{
+			{"nothing changed", [3]string{"a1", "b1", "c1"}, nil, false},
+			{"last file changed", [3]string{"a1", "b1", "c2"}, editInterview, false},
+			{"first file changed", [3]string{"a2", "b1", "c1"}, editFirstFile, false},
+			{"first file changed, kept units", [3]string{"a2", "b1", "c1"}, editFirstFile, true},
+		} {
+			t.Run(fmt.Sprintf("%d rows a sheet, %s", size, c.name), func(t *testing.T) {
+				old := maxSheetRows
+				maxSheetRows = size
+				defer func() { maxSheetRows = old }()
+				dir := t.TempDir()
+				var asked [][]string
+				rec := writeParts(t, dir, withScanIn(partsInput([3]string{"a1", "b1", "c1"}, nil), &asked))
+				in := withScanIn(partsInput(c.keys, c.edit), &asked)
+				for i := range in.Parts {
+					in.Parts[i].Kept = c.kept && rec.CSV.Parts[i].Key == in.Parts[i].Key
+				}
+				if c.kept {
+					units, codings := in.Units, in.Codings
+					in.KeptUnits = func(p Part, fn func(study.Unit, []string) error) error {
+						codes := map[string][]string{}
+						for _, cd := range codings {
+							codes[cd.UnitID] = cd.Codes
+						}
+						for _, u := range units {
+							if u.Source == p.Source && u.File == p.File {
+								if err := fn(study.Unit{ID: u.ID, Source: u.Source, File: u.File, Respondent: u.Respondent,
+									Question: firstNonEmpty(u.Question, u.Speaker), Context: u.Context}, codes[u.ID]); err != nil {
+									return err
+								}
+							}
+						}
+						return nil
+					}
+				}
+				in.Previous = rec
+				writeParts(t, dir, in)
+				sameAsFresh(t, dir, in, c.name)
+			})
+		}
 	}
 }

@@ -211,16 +211,13 @@ func spoolCodings(in Input, dir string, early bool, m matrix, prev *reuse) (*cod
 	sp := &codingSpool{f: f}
 	if early {
 		sp.early = newCodingsEarly(m, in.Parts, prev)
-		// The spool is only read when the early part cannot be used, and
-		// short of a failure it can whenever the rows fit on one sheet,
-		// which the parts' unit counts (an upper bound) may prove: then
-		// the rows are counted and measured but not written, which was a
-		// tenth of a rerun's Codings sheet.
-		bound := 0
-		for _, p := range in.Parts {
-			bound += max(p.Units, 0)
-		}
-		sp.unspooled = len(in.Parts) > 0 && bound <= maxSheetRows
+		// The spool is only read when the early sheets cannot be used,
+		// which short of a failure they always can: the rows are counted
+		// and measured but not written, which was a tenth of a rerun's
+		// Codings sheet, and a failure fails the workbook. Without parts
+		// (tests that compare with a reference rendering from the spool,
+		// small callers) the spool is written as before.
+		sp.unspooled = len(in.Parts) > 0
 	}
 	bw := bufio.NewWriterSize(f, 1<<20)
 	var buf []byte

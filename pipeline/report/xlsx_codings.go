@@ -5,11 +5,11 @@ import (
 	"bufio"
 	"bytes"
 	"encoding/xml"
-	"errors"
 	"fmt"
 	"io"
 	"io/fs"
 	"os"
+	"path/filepath"
 	"regexp"
 	"slices"
 	"strconv"
@@ -18,7 +18,6 @@ import (
 	"unicode/utf8"
 
 	"github.com/veldstem/veldstem/pipeline/study"
-	"github.com/xuri/excelize/v2"
 )
 
 // The Codings sheet has a row per unit (400,000 for a national survey) and
@@ -92,8 +91,8 @@ func (z *codingsZip) writeCodings() error {
 		}
 		heads[i], tails[i] = b.Bytes()[:at], b.Bytes()[at:]
 	}
-	if e := z.sp.early; e.usable(z.m, z.paths, heads[0], tails[0]) {
-		return e.writeRaw(z.zw, z.cw, z.paths[0])
+	if e := z.sp.early; e.usable(z.m, z.paths) {
+		return e.writeRaw(z.zw, z.cw, z.paths, heads, tails)
 	}
 	if z.sp.unread > 0 || z.sp.unspooled {
 		// Write spares units, and the spool its rows, only when the early
@@ -321,18 +320,19 @@ func bstrMarshal(s string) (result string) {
 	return result
 }
 
-// codingsEarly compresses the Codings sheet's part while the units are
-// scanned, so the workbook does not spend seconds deflating it after the
-// analysis, when nothing else is left to run (the part is most of the
-// workbook: ~320 MB of XML for a national survey). The part is laid out in
-// parts (segments.go): its head (column widths, known only when the last
-// unit has been seen, panes and header row), one part of rows per input
-// file, and its tail, each deflated on its own. The rows are compressed on
-// the way; head and tail when the scan ends. A file's rows that the last
-// workbook holds at the same row numbers (PartSegment.Key says which) are
-// copied from it rather than rendered. The part is used when the rows fit
-// on one sheet and nothing failed; otherwise codingsZip compresses the part
-// from the spool, as one stream.
+// codingsEarly compresses the Codings sheets' rows while the units are
+// scanned, so the workbook does not spend seconds deflating them after the
+// analysis, when nothing else is left to run (they are most of the
+// workbook: ~320 MB of XML for 200,000 responses). A national panel with
+// more units than a sheet holds (maxSheetRows) has several Codings sheets;
+// each gets a stream of its own. The rows of each input file are one part
+// (segments.go), deflated on its own; a file's rows that the last workbook
+// holds at the same row numbers (PartSegment.Key says which) are copied
+// from it rather than rendered, when they lie on one sheet. A sheet's head
+// (column widths, known only when the last unit has been seen, panes and
+// header row) and tail are deflated when the workbook is zipped
+// (codingsZip). If anything failed, codingsZip compresses the sheets from
+// the spool instead, as one stream each.
 type codingsEarly struct {
 	m    matrix
 	prev *reuse
@@ -341,7 +341,7 @@ type codingsEarly struct {
 	started bool
 	used    bool // written into the workbook
 	err     error
-	rows    int // rows so far (copied ones included)
+	rows    int // rows so far (copied ones included), over all sheets
 	rec     int // the rendered part open in record.Parts, or -1
 	// copiedRows counts the rows of copied parts, skippedRows those of
 	// their units the scan read anyway (in the spool all the same);
@@ -349,31 +349,42 @@ type codingsEarly struct {
 	copiedRows, skippedRows int
 	copiedWidths            [4]int
 	cr                      *cellRows
-	bw                      *bufio.Writer
-	aw                      *asyncWriter
-	sd                      *segDeflater // the rows, into out
-	out                     *os.File
-	obw                     *bufio.Writer
-	head, tail              []byte
-	headZ                   *bytes.Buffer // head, deflated (a part that ends in a sync flush)
-	tailZ                   *bytes.Buffer // tail, deflated, with the final block
-	headS                   Segment
-	tailS                   Segment
+	sheets                  []*earlySheet
 	record                  *SegmentFile
+	// recSheet is the sheet of each of record.Parts.
+	recSheet []int
+}
+
+// earlySheet is the compressed rows of one Codings sheet, in a temporary
+// file.
+type earlySheet struct {
+	out *os.File
+	obw *bufio.Writer
+	sd  *segDeflater // the rows, into out
+	aw  *asyncWriter
+	bw  *bufio.Writer
 }
 
 func newCodingsEarly(m matrix, parts []Part, prev *reuse) *codingsEarly {
 	e := &codingsEarly{m: m, prev: prev, rec: -1, record: &SegmentFile{Format: segmentFormat}, walk: newPartWalk(parts)}
 	e.walk.lookup = func(i int) (PartSegment, bool) {
 		p, ok := prev.part(rowKey(parts[i].Key, e.rows+2))
-		return p, ok && e.rows+p.Rows <= maxSheetRows
+		return p, ok && e.room() >= p.Rows
 	}
 	e.walk.copy = func(i int, p PartSegment) error {
-		at := e.sd.out.n
-		if err := e.sd.copyPart(prev, p.Body); err != nil {
+		// A part without rows stays where a rendering leaves it: on the
+		// sheet being written, full or not.
+		if p.Rows > 0 {
+			if err := e.nextSheetIfFull(); err != nil {
+				return err
+			}
+		}
+		sh := e.sheet()
+		at := sh.sd.out.n
+		if err := sh.sd.copyPart(prev, p.Body); err != nil {
 			return err
 		}
-		e.record.Parts = append(e.record.Parts, PartSegment{Key: p.Key, Rows: p.Rows, Widths: p.Widths,
+		e.addRecord(PartSegment{Key: p.Key, Rows: p.Rows, Widths: p.Widths,
 			Body: Segment{Off: at, Len: p.Body.Len, CRC: p.Body.CRC, Raw: p.Body.Raw}})
 		e.record.Copied++
 		e.rows += p.Rows
@@ -388,7 +399,7 @@ func newCodingsEarly(m matrix, parts []Part, prev *reuse) *codingsEarly {
 	e.walk.open = func(i int) error {
 		if i >= 0 {
 			if k := rowKey(parts[i].Key, e.rows+2); k != "" {
-				e.record.Parts = append(e.record.Parts, PartSegment{Key: k, Widths: &[4]int{}})
+				e.addRecord(PartSegment{Key: k, Widths: &[4]int{}})
 				e.rec = len(e.record.Parts) - 1
 			}
 		}
@@ -398,8 +409,8 @@ func newCodingsEarly(m matrix, parts []Part, prev *reuse) *codingsEarly {
 	return e
 }
 
-// rowKey is the key of a file's rows starting at row r: the same rows at
-// other row numbers are other bytes.
+// rowKey is the key of a file's rows starting at row r (counted over all
+// sheets): the same rows at other row numbers are other bytes.
 func rowKey(key string, r int) string {
 	if key == "" {
 		return ""
@@ -407,18 +418,91 @@ func rowKey(key string, r int) string {
 	return key + "@" + strconv.Itoa(r)
 }
 
+// sheet is the sheet being written.
+func (e *codingsEarly) sheet() *earlySheet { return e.sheets[len(e.sheets)-1] }
+
+// local is the number of rows on the sheet being written.
+func (e *codingsEarly) local() int { return e.rows - (len(e.sheets)-1)*maxSheetRows }
+
+// room is how many rows the next part can have on one sheet: what is left
+// of the sheet being written, or a whole new one when it is full.
+func (e *codingsEarly) room() int {
+	if l := e.local(); l < maxSheetRows {
+		return maxSheetRows - l
+	}
+	return maxSheetRows
+}
+
+func (e *codingsEarly) addRecord(p PartSegment) {
+	e.record.Parts = append(e.record.Parts, p)
+	e.recSheet = append(e.recSheet, len(e.sheets)-1)
+}
+
 func (e *codingsEarly) start(dir string) {
 	e.started = true
-	if e.out, e.err = os.CreateTemp(dir, ".report.xlsx.codings.tmp-*"); e.err != nil {
-		return
-	}
-	e.obw = bufio.NewWriterSize(e.out, 1<<20)
-	if e.sd, e.err = newSegDeflater(e.obw, xlsxDeflateLevel); e.err != nil {
-		return
-	}
-	e.aw = newAsyncWriter(e.sd)
-	e.bw = bufio.NewWriterSize(e.aw, asyncChunk)
 	e.cr = newCellRows(e.m)
+	e.err = e.newSheet(dir)
+}
+
+// newSheet starts the stream of the next sheet.
+func (e *codingsEarly) newSheet(dir string) error {
+	sh := &earlySheet{}
+	var err error
+	if sh.out, err = os.CreateTemp(dir, ".report.xlsx.codings.tmp-*"); err != nil {
+		return err
+	}
+	e.sheets = append(e.sheets, sh)
+	sh.obw = bufio.NewWriterSize(sh.out, 1<<20)
+	if sh.sd, err = newSegDeflater(sh.obw, xlsxDeflateLevel); err != nil {
+		return err
+	}
+	sh.aw = newAsyncWriter(sh.sd)
+	sh.bw = bufio.NewWriterSize(sh.aw, asyncChunk)
+	return nil
+}
+
+// nextSheetIfFull ends the sheet being written when it is full and starts
+// the next. A rendered part that goes on past the sheet's end is not
+// recorded (it is never copied).
+func (e *codingsEarly) nextSheetIfFull() error {
+	if e.local() < maxSheetRows {
+		return nil
+	}
+	if e.rec >= 0 {
+		e.record.Parts[e.rec].Key = ""
+		e.rec = -1
+	}
+	if err := e.endStream(); err != nil {
+		return err
+	}
+	if err := e.sheet().finish(); err != nil {
+		return err
+	}
+	return e.newSheet(filepath.Dir(e.sheet().out.Name()))
+}
+
+// endStream ends the segment open on the sheet being written.
+func (e *codingsEarly) endStream() error {
+	sh := e.sheet()
+	if err := sh.bw.Flush(); err != nil {
+		return err
+	}
+	if err := sh.aw.Wait(); err != nil {
+		return err
+	}
+	if sh.sd.seg.Raw == 0 {
+		return nil
+	}
+	_, err := sh.sd.end(false)
+	return err
+}
+
+// finish ends a sheet's stream (after its last segment).
+func (sh *earlySheet) finish() error {
+	if err := sh.aw.Close(); err != nil {
+		return err
+	}
+	return sh.obw.Flush()
 }
 
 // endRows ends the rows part that is open, recording it when it is one of
@@ -426,16 +510,17 @@ func (e *codingsEarly) start(dir string) {
 func (e *codingsEarly) endRows() error {
 	rec := e.rec
 	e.rec = -1
-	if err := e.bw.Flush(); err != nil {
+	sh := e.sheet()
+	if err := sh.bw.Flush(); err != nil {
 		return err
 	}
-	if err := e.aw.Wait(); err != nil {
+	if err := sh.aw.Wait(); err != nil {
 		return err
 	}
-	if rec < 0 && e.sd.seg.Raw == 0 {
+	if rec < 0 && sh.sd.seg.Raw == 0 {
 		return nil
 	}
-	s, err := e.sd.end(false)
+	s, err := sh.sd.end(false)
 	if rec >= 0 {
 		e.record.Parts[rec].Body = s
 	}
@@ -459,8 +544,7 @@ func (e *codingsEarly) add(dir string, u study.Unit, codes []string) {
 	if e.err = err; err != nil || skip || u.Context {
 		return
 	}
-	if e.rows == maxSheetRows {
-		e.err = errors.New("more units than a sheet holds")
+	if e.err = e.nextSheetIfFull(); e.err != nil {
 		return
 	}
 	e.rows++
@@ -471,14 +555,14 @@ func (e *codingsEarly) add(dir string, u study.Unit, codes []string) {
 			p.Widths[k] = max(p.Widths[k], utf8.RuneCountInString(t))
 		}
 	}
-	_, e.err = e.bw.Write(e.cr.row(e.rows+1, u, codes))
+	_, e.err = e.sheet().bw.Write(e.cr.row(e.local()+1, u, codes))
 }
 
 // unread is the number of copied rows whose units the scan did not read
 // (Write spared them: sheetSpares), which the spool therefore lacks.
 func (e *codingsEarly) unread() int { return e.copiedRows - e.skippedRows }
 
-// finish ends the part after the last unit, and completes the spool's
+// finish ends the sheets after the last unit, and completes the spool's
 // count of rows and its widths with the copied rows it lacks (unread); the
 // rows laid out must agree with the spool's.
 func (e *codingsEarly) finish(dir string, sp *codingSpool) {
@@ -497,120 +581,80 @@ func (e *codingsEarly) finish(dir string, sp *codingSpool) {
 	if e.err != nil {
 		return
 	}
-	e.err = e.aw.Close()
-	if e.err == nil {
-		e.err = e.obw.Flush()
-	}
+	e.err = e.sheet().finish()
 	if e.err == nil && e.rows != sp.rows {
 		e.err = fmt.Errorf("%d rows laid out for %d units", e.rows, sp.rows)
 	}
-	if e.err != nil {
-		return
-	}
-	if e.head, e.tail, e.err = codingsSheetEnds(e.m, sp.widths); e.err != nil {
-		return
-	}
-	e.headZ, e.tailZ = &bytes.Buffer{}, &bytes.Buffer{}
-	if e.headS, e.err = deflatePart(e.headZ, bytes.NewReader(e.head), xlsxDeflateLevel, false); e.err != nil {
-		return
-	}
-	e.tailS, e.err = deflatePart(e.tailZ, bytes.NewReader(e.tail), xlsxDeflateLevel, true)
 }
 
-// usable reports whether the early part is the one the workbook writes.
-func (e *codingsEarly) usable(m matrix, paths []string, head, tail []byte) bool {
-	return e != nil && e.err == nil && e.headZ != nil && len(paths) == 1 && slices.Equal(e.m.codes, m.codes) &&
-		bytes.Equal(e.head, head) && bytes.Equal(e.tail, tail)
+// usable reports whether the early sheets are the ones the workbook
+// writes, in paths.
+func (e *codingsEarly) usable(m matrix, paths []string) bool {
+	return e != nil && e.err == nil && e.started && len(paths) == len(e.sheets) && slices.Equal(e.m.codes, m.codes)
 }
 
-// writeRaw copies the compressed part into zw, whose bytes cw counts, as
-// one deflated entry of its head, rows and tail; the parts' offsets in the
-// record become offsets in the workbook.
-func (e *codingsEarly) writeRaw(zw *zip.Writer, cw *countingWriter, name string) error {
-	crc := crc32Combine(crc32Combine(e.headS.CRC, e.sd.crc, e.sd.raw), e.tailS.CRC, e.tailS.Raw)
-	comp := int64(e.headZ.Len()) + e.sd.out.n + int64(e.tailZ.Len())
-	raw := e.headS.Raw + e.sd.raw + e.tailS.Raw
-	fh, w, err := createRaw(zw, name, false)
-	if err != nil {
-		return err
+// writeRaw writes each sheet into zw, whose bytes cw counts, as one
+// deflated entry: its head (deflated here), its compressed rows and its
+// tail; the parts' offsets in the record become offsets in the workbook.
+func (e *codingsEarly) writeRaw(zw *zip.Writer, cw *countingWriter, paths []string, heads, tails [][]byte) error {
+	for i, sh := range e.sheets {
+		var headZ, tailZ bytes.Buffer
+		headS, err := deflatePart(&headZ, bytes.NewReader(heads[i]), xlsxDeflateLevel, false)
+		if err != nil {
+			return err
+		}
+		tailS, err := deflatePart(&tailZ, bytes.NewReader(tails[i]), xlsxDeflateLevel, true)
+		if err != nil {
+			return err
+		}
+		crc := crc32Combine(crc32Combine(headS.CRC, sh.sd.crc, sh.sd.raw), tailS.CRC, tailS.Raw)
+		comp := int64(headZ.Len()) + sh.sd.out.n + int64(tailZ.Len())
+		raw := headS.Raw + sh.sd.raw + tailS.Raw
+		fh, w, err := createRaw(zw, paths[i], false)
+		if err != nil {
+			return err
+		}
+		if err := zw.Flush(); err != nil {
+			return err
+		}
+		rowsAt := cw.n + int64(headZ.Len())
+		if _, err := w.Write(headZ.Bytes()); err != nil {
+			return err
+		}
+		if _, err := sh.out.Seek(0, io.SeekStart); err != nil {
+			return err
+		}
+		if _, err := io.Copy(w, sh.out); err != nil {
+			return err
+		}
+		if _, err := w.Write(tailZ.Bytes()); err != nil {
+			return err
+		}
+		finishRaw(fh, crc, comp, raw)
+		for r := range e.record.Parts {
+			if e.recSheet[r] == i {
+				e.record.Parts[r].Body.Off += rowsAt
+			}
+		}
 	}
-	if err := zw.Flush(); err != nil {
-		return err
+	// Parts that went on past a sheet's end were not recorded.
+	kept := e.record.Parts[:0]
+	for _, p := range e.record.Parts {
+		if p.Key != "" {
+			kept = append(kept, p)
+		}
 	}
-	rowsAt := cw.n + int64(e.headZ.Len())
-	if _, err := w.Write(e.headZ.Bytes()); err != nil {
-		return err
-	}
-	if _, err := e.out.Seek(0, io.SeekStart); err != nil {
-		return err
-	}
-	if _, err := io.Copy(w, e.out); err != nil {
-		return err
-	}
-	if _, err := w.Write(e.tailZ.Bytes()); err != nil {
-		return err
-	}
-	finishRaw(fh, crc, comp, raw)
-	for i := range e.record.Parts {
-		e.record.Parts[i].Body.Off += rowsAt
-	}
+	e.record.Parts = kept
 	e.used = true
 	return nil
 }
 
 func (e *codingsEarly) close() {
-	if e.aw != nil {
-		_ = e.aw.Close()
-	}
-	if e.out != nil {
-		_ = e.out.Close()
-		_ = os.Remove(e.out.Name())
+	for _, sh := range e.sheets {
+		if sh.aw != nil {
+			_ = sh.aw.Close()
+		}
+		_ = sh.out.Close()
+		_ = os.Remove(sh.out.Name())
 	}
 }
-
-// codingsSheetEnds is what excelize writes before and after the unit rows
-// of a Codings sheet with these widths: a throwaway workbook with that
-// sheet, whose part is captured.
-func codingsSheetEnds(m matrix, widths [4]int) (head, tail []byte, err error) {
-	f := excelize.NewFile()
-	defer func() { _ = f.Close() }()
-	st, err := newXLSXStyles(f)
-	if err != nil {
-		return nil, nil, err
-	}
-	const sheet = "Codings"
-	if _, err := f.NewSheet(sheet); err != nil {
-		return nil, nil, err
-	}
-	path, err := startCodingsSheet(f, sheet, m, widths, st)
-	if err != nil {
-		return nil, nil, err
-	}
-	c := &partCapture{name: path}
-	f.SetZipWriter(func(io.Writer) excelize.ZipWriter { return c })
-	if err := f.Write(io.Discard); err != nil {
-		return nil, nil, err
-	}
-	at := bytes.LastIndex(c.buf.Bytes(), []byte("</sheetData>"))
-	if at < 0 {
-		return nil, nil, errors.New("no sheetData")
-	}
-	b := c.buf.Bytes()
-	return b[:at], b[at:], nil
-}
-
-// partCapture is an excelize.ZipWriter that keeps one part and drops the
-// others.
-type partCapture struct {
-	name string
-	buf  bytes.Buffer
-}
-
-func (c *partCapture) Create(name string) (io.Writer, error) {
-	if name == c.name {
-		return &c.buf, nil
-	}
-	return io.Discard, nil
-}
-func (c *partCapture) AddFS(fs.FS) error { return nil }
-func (c *partCapture) Close() error      { return nil }
