@@ -15,6 +15,7 @@ import (
 	"io"
 	"os"
 	"path/filepath"
+	"slices"
 
 	kflate "github.com/klauspost/compress/flate"
 	"github.com/veldstem/veldstem/pipeline/study"
@@ -96,6 +97,10 @@ type PartSegment struct {
 	// sheet, in code points: with them the sheet's column widths are known
 	// without reading the part's units again.
 	Widths *[4]int `json:"widths,omitempty"`
+	// More are the rows that go on past the end of Body's sheet: one piece
+	// per following sheet, in order (a national panel's file can fill
+	// more than a sheet).
+	More []Segment `json:"more,omitempty"`
 }
 
 // Segment is a byte range of a file: Off and Len in the file; for
@@ -135,7 +140,7 @@ func openReuse(dir string, prev *SegmentFile) *reuse {
 	// the rendering of its parts.
 	within := func(s Segment) bool { return s.Off >= 0 && s.Len >= 0 && s.Raw >= 0 && s.Off <= n-s.Len }
 	for _, p := range prev.Parts {
-		if p.Key != "" && within(p.Body) && (p.Text == nil || within(*p.Text)) && p.Rows >= 0 {
+		if p.Key != "" && within(p.Body) && (p.Text == nil || within(*p.Text)) && p.Rows >= 0 && !slices.ContainsFunc(p.More, func(s Segment) bool { return !within(s) }) {
 			r.parts[p.Key] = p
 		}
 	}
@@ -450,7 +455,7 @@ func sheetSpares(parts []Part, prev *reuse, kept bool) []bool {
 		if l := (rows-1)%maxSheetRows + 1; rows > 0 && l < maxSheetRows {
 			room = maxSheetRows - l
 		}
-		if ps.Rows > room {
+		if len(ps.More) != morePieces(ps.Rows, room) {
 			break
 		}
 		spare[i] = true
@@ -460,6 +465,13 @@ func sheetSpares(parts []Part, prev *reuse, kept bool) []bool {
 		spare[i] = spare[i] || kept && p.Kept
 	}
 	return spare
+}
+
+// morePieces is how many pieces past its first sheet a part of rows rows
+// takes when room rows are left on the sheet it starts on.
+func morePieces(rows, room int) int {
+	rest := rows - min(rows, room)
+	return (rest + maxSheetRows - 1) / maxSheetRows
 }
 
 // scanFor is the shared scan Write runs: every unit, or with

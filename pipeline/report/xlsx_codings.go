@@ -351,8 +351,11 @@ type codingsEarly struct {
 	cr                      *cellRows
 	sheets                  []*earlySheet
 	record                  *SegmentFile
-	// recSheet is the sheet of each of record.Parts.
+	// recSheet is the sheet of each of record.Parts (of its Body; its
+	// More pieces lie on the sheets after it); begun says which rendered
+	// parts have their Body.
 	recSheet []int
+	begun    map[int]bool
 }
 
 // earlySheet is the compressed rows of one Codings sheet, in a temporary
@@ -369,7 +372,7 @@ func newCodingsEarly(m matrix, parts []Part, prev *reuse) *codingsEarly {
 	e := &codingsEarly{m: m, prev: prev, rec: -1, record: &SegmentFile{Format: segmentFormat}, walk: newPartWalk(parts)}
 	e.walk.lookup = func(i int) (PartSegment, bool) {
 		p, ok := prev.part(rowKey(parts[i].Key, e.rows+2))
-		return p, ok && e.room() >= p.Rows
+		return p, ok && len(p.More) == morePieces(p.Rows, e.room())
 	}
 	e.walk.copy = func(i int, p PartSegment) error {
 		// A part without rows stays where a rendering leaves it: on the
@@ -379,15 +382,32 @@ func newCodingsEarly(m matrix, parts []Part, prev *reuse) *codingsEarly {
 				return err
 			}
 		}
-		sh := e.sheet()
-		at := sh.sd.out.n
-		if err := sh.sd.copyPart(prev, p.Body); err != nil {
-			return err
+		rec := PartSegment{Key: p.Key, Rows: p.Rows, Widths: p.Widths}
+		left := p.Rows
+		for k, piece := range append([]Segment{p.Body}, p.More...) {
+			if k > 0 {
+				if err := e.nextSheetIfFull(); err != nil {
+					return err
+				}
+			}
+			sh := e.sheet()
+			at := sh.sd.out.n
+			if err := sh.sd.copyPart(prev, piece); err != nil {
+				return err
+			}
+			piece.Off = at
+			if k == 0 {
+				rec.Body = piece
+				e.addRecord(rec)
+			} else {
+				r := &e.record.Parts[len(e.record.Parts)-1]
+				r.More = append(r.More, piece)
+			}
+			n := min(left, e.room())
+			e.rows += n
+			left -= n
 		}
-		e.addRecord(PartSegment{Key: p.Key, Rows: p.Rows, Widths: p.Widths,
-			Body: Segment{Off: at, Len: p.Body.Len, CRC: p.Body.CRC, Raw: p.Body.Raw}})
 		e.record.Copied++
-		e.rows += p.Rows
 		e.copiedRows += p.Rows
 		if p.Widths != nil {
 			for k, w := range p.Widths {
@@ -410,12 +430,13 @@ func newCodingsEarly(m matrix, parts []Part, prev *reuse) *codingsEarly {
 }
 
 // rowKey is the key of a file's rows starting at row r (counted over all
-// sheets): the same rows at other row numbers are other bytes.
+// sheets) on sheets of maxSheetRows rows: the same rows at other row
+// numbers, or split over sheets elsewhere, are other bytes.
 func rowKey(key string, r int) string {
 	if key == "" {
 		return ""
 	}
-	return key + "@" + strconv.Itoa(r)
+	return key + "@" + strconv.Itoa(r) + "/" + strconv.Itoa(maxSheetRows)
 }
 
 // sheet is the sheet being written.
@@ -462,27 +483,13 @@ func (e *codingsEarly) newSheet(dir string) error {
 }
 
 // nextSheetIfFull ends the sheet being written when it is full and starts
-// the next. A rendered part that goes on past the sheet's end is not
-// recorded (it is never copied).
+// the next. A rendered part that goes on past the sheet's end gets a piece
+// on each sheet (PartSegment.More); one that has no rows on the full sheet
+// starts on the next.
 func (e *codingsEarly) nextSheetIfFull() error {
 	if e.local() < maxSheetRows {
 		return nil
 	}
-	if e.rec >= 0 {
-		e.record.Parts[e.rec].Key = ""
-		e.rec = -1
-	}
-	if err := e.endStream(); err != nil {
-		return err
-	}
-	if err := e.sheet().finish(); err != nil {
-		return err
-	}
-	return e.newSheet(filepath.Dir(e.sheet().out.Name()))
-}
-
-// endStream ends the segment open on the sheet being written.
-func (e *codingsEarly) endStream() error {
 	sh := e.sheet()
 	if err := sh.bw.Flush(); err != nil {
 		return err
@@ -490,11 +497,39 @@ func (e *codingsEarly) endStream() error {
 	if err := sh.aw.Wait(); err != nil {
 		return err
 	}
-	if sh.sd.seg.Raw == 0 {
-		return nil
+	if sh.sd.seg.Raw > 0 {
+		s, err := sh.sd.end(false)
+		if err != nil {
+			return err
+		}
+		if e.rec >= 0 {
+			e.addPiece(e.rec, s)
+		}
 	}
-	_, err := sh.sd.end(false)
-	return err
+	if err := sh.finish(); err != nil {
+		return err
+	}
+	if err := e.newSheet(filepath.Dir(sh.out.Name())); err != nil {
+		return err
+	}
+	if e.rec >= 0 && !e.begun[e.rec] {
+		e.recSheet[e.rec] = len(e.sheets) - 1
+	}
+	return nil
+}
+
+// addPiece records s as the next piece of rendered part rec: its Body,
+// then its More.
+func (e *codingsEarly) addPiece(rec int, s Segment) {
+	if e.begun == nil {
+		e.begun = map[int]bool{}
+	}
+	if !e.begun[rec] {
+		e.begun[rec] = true
+		e.record.Parts[rec].Body = s
+		return
+	}
+	e.record.Parts[rec].More = append(e.record.Parts[rec].More, s)
 }
 
 // finish ends a sheet's stream (after its last segment).
@@ -522,7 +557,7 @@ func (e *codingsEarly) endRows() error {
 	}
 	s, err := sh.sd.end(false)
 	if rec >= 0 {
-		e.record.Parts[rec].Body = s
+		e.addPiece(rec, s)
 	}
 	return err
 }
@@ -597,6 +632,7 @@ func (e *codingsEarly) usable(m matrix, paths []string) bool {
 // deflated entry: its head (deflated here), its compressed rows and its
 // tail; the parts' offsets in the record become offsets in the workbook.
 func (e *codingsEarly) writeRaw(zw *zip.Writer, cw *countingWriter, paths []string, heads, tails [][]byte) error {
+	rowsAt := make([]int64, len(e.sheets))
 	for i, sh := range e.sheets {
 		var headZ, tailZ bytes.Buffer
 		headS, err := deflatePart(&headZ, bytes.NewReader(heads[i]), xlsxDeflateLevel, false)
@@ -617,7 +653,7 @@ func (e *codingsEarly) writeRaw(zw *zip.Writer, cw *countingWriter, paths []stri
 		if err := zw.Flush(); err != nil {
 			return err
 		}
-		rowsAt := cw.n + int64(headZ.Len())
+		at := cw.n + int64(headZ.Len())
 		if _, err := w.Write(headZ.Bytes()); err != nil {
 			return err
 		}
@@ -631,20 +667,15 @@ func (e *codingsEarly) writeRaw(zw *zip.Writer, cw *countingWriter, paths []stri
 			return err
 		}
 		finishRaw(fh, crc, comp, raw)
-		for r := range e.record.Parts {
-			if e.recSheet[r] == i {
-				e.record.Parts[r].Body.Off += rowsAt
-			}
+		rowsAt[i] = at
+	}
+	for r := range e.record.Parts {
+		p, first := &e.record.Parts[r], e.recSheet[r]
+		p.Body.Off += rowsAt[first]
+		for k := range p.More {
+			p.More[k].Off += rowsAt[first+1+k]
 		}
 	}
-	// Parts that went on past a sheet's end were not recorded.
-	kept := e.record.Parts[:0]
-	for _, p := range e.record.Parts {
-		if p.Key != "" {
-			kept = append(kept, p)
-		}
-	}
-	e.record.Parts = kept
 	e.used = true
 	return nil
 }
