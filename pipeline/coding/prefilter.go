@@ -627,54 +627,23 @@ func windowSet(expr string) (set []string, reach int, ok bool) {
 // (k may be the three-byte Kelvin sign), a class or any character four
 // bytes (an invalid byte matches as one).
 func maxBytes(re *syntax.Regexp) int {
-	switch re.Op {
-	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
-		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
-		return 0
-	case syntax.OpLiteral:
-		n := 0
-		for _, r := range re.Rune {
-			m := utf8.RuneLen(r)
-			for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
-				m = max(m, utf8.RuneLen(f))
+	return maxOver(re, func(re *syntax.Regexp) int {
+		switch re.Op {
+		case syntax.OpLiteral:
+			n := 0
+			for _, r := range re.Rune {
+				m := utf8.RuneLen(r)
+				for f := unicode.SimpleFold(r); f != r; f = unicode.SimpleFold(f) {
+					m = max(m, utf8.RuneLen(f))
+				}
+				n += max(m, 1)
 			}
-			n += max(m, 1)
-		}
-		return n
-	case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
-		return utf8.UTFMax
-	case syntax.OpCapture, syntax.OpQuest:
-		return maxBytes(re.Sub[0])
-	case syntax.OpStar, syntax.OpPlus:
-		if maxBytes(re.Sub[0]) == 0 {
-			return 0
+			return n
+		case syntax.OpCharClass, syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+			return utf8.UTFMax
 		}
 		return unbounded
-	case syntax.OpRepeat:
-		n := maxBytes(re.Sub[0])
-		if n == 0 {
-			return 0
-		}
-		if n < 0 || re.Max < 0 {
-			return unbounded
-		}
-		return n * re.Max
-	case syntax.OpAlternate, syntax.OpConcat:
-		n := 0
-		for _, sub := range re.Sub {
-			m := maxBytes(sub)
-			if m < 0 {
-				return unbounded
-			}
-			if re.Op == syntax.OpAlternate {
-				n = max(n, m)
-			} else {
-				n += m
-			}
-		}
-		return n
-	}
-	return unbounded
+	})
 }
 
 // unbounded stands for no limit in maxNonWord and maxBytes.
@@ -683,39 +652,52 @@ const unbounded = -1
 // maxNonWord returns the most bytes that are not ASCII word characters a
 // match of re can hold, or unbounded.
 func maxNonWord(re *syntax.Regexp) int {
+	return maxOver(re, func(re *syntax.Regexp) int {
+		switch re.Op {
+		case syntax.OpLiteral:
+			n := 0
+			for _, r := range re.Rune {
+				n += nonWordBytes(r)
+			}
+			return n
+		case syntax.OpCharClass:
+			n := 0
+			for i := 0; i+1 < len(re.Rune); i += 2 {
+				lo, hi := re.Rune[i], re.Rune[i+1]
+				if hi >= 0x80 {
+					return utf8.UTFMax
+				}
+				for r := lo; r <= hi; r++ {
+					n = max(n, nonWordBytes(r))
+				}
+			}
+			return n
+		case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+			return utf8.UTFMax
+		}
+		return unbounded
+	})
+}
+
+// maxOver is the most a match of re can hold of something, or unbounded,
+// given leaf's count for a literal, class or any character (unbounded for
+// what it does not know): zero-width assertions hold nothing, a
+// concatenation the sum, an alternation the most of its branches, and a
+// repetition its count times its operand's.
+func maxOver(re *syntax.Regexp, leaf func(*syntax.Regexp) int) int {
 	switch re.Op {
 	case syntax.OpEmptyMatch, syntax.OpBeginLine, syntax.OpEndLine, syntax.OpBeginText, syntax.OpEndText,
 		syntax.OpWordBoundary, syntax.OpNoWordBoundary:
 		return 0
-	case syntax.OpLiteral:
-		n := 0
-		for _, r := range re.Rune {
-			n += nonWordBytes(r)
-		}
-		return n
-	case syntax.OpCharClass:
-		n := 0
-		for i := 0; i+1 < len(re.Rune); i += 2 {
-			lo, hi := re.Rune[i], re.Rune[i+1]
-			if hi >= 0x80 {
-				return utf8.UTFMax
-			}
-			for r := lo; r <= hi; r++ {
-				n = max(n, nonWordBytes(r))
-			}
-		}
-		return n
-	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
-		return utf8.UTFMax
 	case syntax.OpCapture, syntax.OpQuest:
-		return maxNonWord(re.Sub[0])
+		return maxOver(re.Sub[0], leaf)
 	case syntax.OpStar, syntax.OpPlus:
-		if maxNonWord(re.Sub[0]) == 0 {
+		if maxOver(re.Sub[0], leaf) == 0 {
 			return 0
 		}
 		return unbounded
 	case syntax.OpRepeat:
-		n := maxNonWord(re.Sub[0])
+		n := maxOver(re.Sub[0], leaf)
 		if n == 0 {
 			return 0
 		}
@@ -726,7 +708,7 @@ func maxNonWord(re *syntax.Regexp) int {
 	case syntax.OpAlternate, syntax.OpConcat:
 		n := 0
 		for _, sub := range re.Sub {
-			m := maxNonWord(sub)
+			m := maxOver(sub, leaf)
 			if m < 0 {
 				return unbounded
 			}
@@ -738,7 +720,7 @@ func maxNonWord(re *syntax.Regexp) int {
 		}
 		return n
 	}
-	return unbounded
+	return leaf(re)
 }
 
 // nonWordBytes is how many non-word bytes r can match under (?i): none for

@@ -18,37 +18,30 @@ import (
 
 // appendStringMap appends json.Marshal(m) to buf.
 func appendStringMap(buf []byte, m map[string]string, keys *[]string) ([]byte, error) {
-	if m == nil {
-		return append(buf, "null"...), nil
-	}
-	ks := sortedKeys(m, keys)
-	for _, k := range ks {
-		if !plainJSON(k) || !plainJSON(m[k]) {
-			return appendMarshal(buf, m)
-		}
-	}
-	buf = append(buf, '{')
-	for i, k := range ks {
-		if i > 0 {
-			buf = append(buf, ',')
-		}
-		buf = append(buf, '"')
-		buf = append(buf, k...)
-		buf = append(buf, `":"`...)
-		buf = append(buf, m[k]...)
-		buf = append(buf, '"')
-	}
-	return append(buf, '}'), nil
+	return appendMap(buf, m, keys, plainJSON, func(b []byte, v string) []byte {
+		b = append(b, '"')
+		b = append(b, v...)
+		return append(b, '"')
+	})
 }
 
 // appendIntMap appends json.Marshal(m) to buf.
 func appendIntMap(buf []byte, m map[string]int, keys *[]string) ([]byte, error) {
+	return appendMap(buf, m, keys, func(int) bool { return true }, func(b []byte, v int) []byte {
+		return strconv.AppendInt(b, int64(v), 10)
+	})
+}
+
+// appendMap appends json.Marshal(m) to buf: the keys sorted, each value
+// written by value when every key and value is plain (plain says which
+// values are), else by json.Marshal.
+func appendMap[V any](buf []byte, m map[string]V, keys *[]string, plain func(V) bool, value func([]byte, V) []byte) ([]byte, error) {
 	if m == nil {
 		return append(buf, "null"...), nil
 	}
 	ks := sortedKeys(m, keys)
 	for _, k := range ks {
-		if !plainJSON(k) {
+		if !plainJSON(k) || !plain(m[k]) {
 			return appendMarshal(buf, m)
 		}
 	}
@@ -60,7 +53,7 @@ func appendIntMap(buf []byte, m map[string]int, keys *[]string) ([]byte, error) 
 		buf = append(buf, '"')
 		buf = append(buf, k...)
 		buf = append(buf, `":`...)
-		buf = strconv.AppendInt(buf, int64(m[k]), 10)
+		buf = value(buf, m[k])
 	}
 	return append(buf, '}'), nil
 }
