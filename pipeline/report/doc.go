@@ -33,6 +33,10 @@
 // record (Input.Previous) it copies each part whose key is unchanged from
 // the last file, when that file still has its recorded SHA-256; a copied
 // part is byte for byte the part a fresh rendering writes (segments.go).
+// The units are read in one shared scan (share.go), which with
+// Input.EachUnitIn leaves out the files no reader needs: parts every export
+// copies, that the analysis has kept (Part.Kept), and whose Codings rows
+// come from Input.KeptUnits when they moved.
 //
 // CSV numbers: with the default ',' delimiter numbers use '.' decimals
 // (R read.csv, SPSS, Python). With ';' (the Dutch Excel dialect) numbers use
