@@ -2,11 +2,13 @@ package run
 
 import (
 	"bytes"
+	"context"
 	"log/slog"
 	"os"
 	"path/filepath"
 	"regexp"
 	"strconv"
+	"strings"
 	"testing"
 )
 
@@ -122,5 +124,54 @@ func damage(t *testing.T, path string) {
 	b[len(b)/2] ^= 0xff
 	if err := os.WriteFile(path, b, 0o600); err != nil {
 		t.Fatal(err)
+	}
+}
+
+// The pass that proves no stored unit lacks a coding is skipped only when
+// the last run finished with the same codebook and fingerprint and this
+// run stored only new files (coded while stored); the reports are a --full
+// run's either way.
+func TestCodingCheckSkippedOnlyAfterAGoodRun(t *testing.T) {
+	cfg := newStudy(t)
+	var logs bytes.Buffer
+	opts := Options{Log: slog.New(slog.NewTextHandler(&logs, nil))}
+	mustRun(t, cfg, opts)
+	skipped := func() bool { return strings.Contains(logs.String(), "others_coded_by_the_last_run=true") }
+	steps := []struct {
+		name, file, body string
+		fails, skip      bool
+	}{
+		{"new file after a good run", "data/b.csv", surveyCSV(100, 5), false, true},
+		{"changed file", "data/a.csv", surveyCSV(1, 23), false, false},
+		{"a run that fails", "data/bad.csv", "Q1,Q2\nonly,answers\n", true, false},
+		{"new file after a failed run", "data/bad.csv", "", false, false},
+		{"new file after a good run again", "data/c.csv", surveyCSV(200, 3), false, true},
+	}
+	for _, s := range steps {
+		path := filepath.Join(cfg.Dir, s.file)
+		if s.body == "" {
+			if err := os.Remove(path); err != nil {
+				t.Fatal(err)
+			}
+			writeFile(t, filepath.Join(cfg.Dir, "data/d.csv"), surveyCSV(300, 2))
+		} else {
+			writeFile(t, path, s.body)
+		}
+		logs.Reset()
+		_, err := Run(context.Background(), cfg, opts)
+		if (err != nil) != s.fails {
+			t.Fatalf("%s: err = %v", s.name, err)
+		}
+		if s.fails {
+			continue
+		}
+		if skipped() != s.skip {
+			t.Errorf("%s: coding check skipped = %v, want %v\n%s", s.name, skipped(), s.skip, logs.String())
+		}
+		got := reportFiles(t, cfg.Output.Dir)
+		mustRun(t, cfg, Options{Full: true})
+		sameReports(t, reportFiles(t, cfg.Output.Dir), got)
+		// The --full run is the last run now: it finished with this
+		// codebook and fingerprint.
 	}
 }

@@ -112,3 +112,28 @@ func codeNewUnits(ctx context.Context, st *store.Store, coder *coding.Coder, cod
 	opts.Log.Info("coded units", "coded", coded, "coded_while_stored", sum.UnitsCoded-coded)
 	return nil
 }
+
+// allCoded reports whether every stored unit surely has a coding under
+// codebookHash, without asking the store: the last run finished with this
+// codebook and fingerprint, so every unit it left had one, and this run
+// stored only files new to the store, whose units were coded while they
+// were stored (fusedCoder). Proving it from the store is a pass over every
+// unit (UnitsToCode), 0.2 s of a rerun at 200,000 responses and 1.4 s at a
+// million. Anything else (a changed file, a failed or killed last run,
+// another codebook or fingerprint, --full) leaves it to the store.
+func allCoded(ctx context.Context, st *store.Store, fingerprint, codebookHash string, plan *filePlan, opts Options) (bool, error) {
+	if opts.Full {
+		return false, nil
+	}
+	for _, f := range plan.toRead {
+		if f.known {
+			return false, nil
+		}
+	}
+	runs, err := st.Runs(ctx, 2) // this run, then the last one
+	if err != nil || len(runs) < 2 {
+		return false, err
+	}
+	last := runs[1]
+	return last.Status == store.StatusOK && last.CodebookHash == codebookHash && last.ConfigHash == fingerprint, nil
+}

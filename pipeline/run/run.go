@@ -141,7 +141,11 @@ func Run(ctx context.Context, cfg *config.Config, opts Options) (sum *Summary, e
 	checkpoint("stored")
 
 	// Coding: only units the store has no coding for under this codebook.
-	if err := codeNewUnits(ctx, st, coder, cb.Hash, sum, opts); err != nil {
+	if done, err := allCoded(ctx, st, fingerprint, cb.Hash, plan, opts); err != nil {
+		return sum, err
+	} else if done {
+		opts.Log.Info("coded units", "coded", 0, "coded_while_stored", sum.UnitsCoded, "others_coded_by_the_last_run", true)
+	} else if err := codeNewUnits(ctx, st, coder, cb.Hash, sum, opts); err != nil {
 		return sum, err
 	}
 	checkpoint("coded")
