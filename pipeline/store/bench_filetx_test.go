@@ -3,7 +3,6 @@ package store
 import (
 	"context"
 	"fmt"
-	"os"
 	"strconv"
 	"testing"
 	"time"
@@ -13,16 +12,7 @@ import (
 
 // benchRespondents is how many respondents BenchmarkFileTxNational stores;
 // set STORE_BENCH_RESPONDENTS=200000 for the corpus of issue 10.
-func benchRespondentCount(b *testing.B) int {
-	if v := os.Getenv("STORE_BENCH_RESPONDENTS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return n
-	}
-	return 50000
-}
+func benchRespondentCount(b *testing.B) int { return envInt(b, "STORE_BENCH_RESPONDENTS", 50000) }
 
 // nationalFile is nationalSurvey with the respondents of the generated
 // corpus (four attributes, a Likert item, six closed answers) and answers

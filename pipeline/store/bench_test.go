@@ -17,15 +17,19 @@ import (
 
 // benchUnits is the file size the benchmarks store per operation; set
 // STORE_BENCH_UNITS=600000 to time a national survey in one go.
-func benchUnits(b *testing.B) int {
-	if v := os.Getenv("STORE_BENCH_UNITS"); v != "" {
-		n, err := strconv.Atoi(v)
-		if err != nil {
-			b.Fatal(err)
-		}
-		return n
+func benchUnits(b *testing.B) int { return envInt(b, "STORE_BENCH_UNITS", 30000) }
+
+// envInt is the environment variable name as a number, or def when unset.
+func envInt(b *testing.B, name string, def int) int {
+	v := os.Getenv(name)
+	if v == "" {
+		return def
 	}
-	return 30000
+	n, err := strconv.Atoi(v)
+	if err != nil {
+		b.Fatalf("%s: %v", name, err)
+	}
+	return n
 }
 
 // benchSurvey is a survey of n units, three open questions per respondent,
