@@ -13,6 +13,23 @@ var (
 	enStop = set("the a an and of to it that for on with as was are be this have has not but by from or at they you my our too much more no there which would can do does very time work often always nothing something i me he she their them been were will what how where who because so just only many few")
 )
 
+// stopLang maps each stop word to its languages (stopNL, stopEN).
+var stopLang = func() map[string]byte {
+	m := map[string]byte{}
+	for w := range nlStop {
+		m[w] |= stopNL
+	}
+	for w := range enStop {
+		m[w] |= stopEN
+	}
+	return m
+}()
+
+const (
+	stopNL = 1 << iota
+	stopEN
+)
+
 func set(words string) map[string]bool {
 	m := map[string]bool{}
 	for _, w := range splitWords(words) {
@@ -46,10 +63,12 @@ func DetectLanguage(text string) string {
 	d := tokenizeInto(text, buf.toks, buf.starts)
 	nl, en := 0, 0
 	for _, t := range d.Tokens {
-		if nlStop[t.Norm] {
+		// One look-up a word ("was" is in both sets and counts for both).
+		f := stopLang[t.Norm]
+		if f&stopNL != 0 {
 			nl++
 		}
-		if enStop[t.Norm] {
+		if f&stopEN != 0 {
 			en++
 		}
 	}

@@ -71,3 +71,24 @@ func BenchmarkDetectLanguage(b *testing.B) {
 		}
 	}
 }
+
+// stopLang, which DetectLanguage looks words up in once, says for every
+// word what the two stop-word sets say ("was" is in both).
+func TestStopLangIsBothSets(t *testing.T) {
+	words := map[string]bool{"werkdruk": true, "": true}
+	for w := range nlStop {
+		words[w] = true
+	}
+	for w := range enStop {
+		words[w] = true
+	}
+	for w := range words {
+		f := stopLang[w]
+		if f&stopNL != 0 != nlStop[w] || f&stopEN != 0 != enStop[w] {
+			t.Errorf("%q: flags %b, want nl=%v en=%v", w, f, nlStop[w], enStop[w])
+		}
+	}
+	if stopLang["was"] != stopNL|stopEN {
+		t.Error(`"was" is no longer in both sets; the comment on DetectLanguage's look-up says it is`)
+	}
+}
