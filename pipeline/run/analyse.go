@@ -19,7 +19,7 @@ import (
 // snapshot is the store's content for one codebook, as analysis and the
 // reports read it: streamed from the store (respondents, then units with
 // their codings in unit order) as often as they need, never held whole.
-// It implements analysis.Corpus. The counts are taken on the analysis'
+// It implements analysis.FactCorpus. The counts are taken on the analysis'
 // passes, before the reports read the units (concurrently).
 type snapshot struct {
 	ctx          context.Context
@@ -30,7 +30,7 @@ type snapshot struct {
 	respondents, units, nCodings, codes int
 	respCounted, unitsCounted           bool
 	// shared, when set, is report.Write's shared scan of the units, which
-	// Units reads (once) instead of the store.
+	// UnitFacts reads (once) instead of the store.
 	shared func(fn func(study.Unit, *study.Coding) error) error
 	// parts are the files' part keys, in file order; kept is the last
 	// run's facts cache (facts.go), nil when there is none; factsOut, when
@@ -119,29 +119,12 @@ func (s *snapshot) Respondents(fn func(study.Respondent) error) error {
 	return nil
 }
 
+// Units serves analysis.Corpus; Compute reads UnitFacts instead, which
+// counts and takes the shared scan. The reports read the units through it
+// too (reportInput), while the analysis counts them. Neither reads a
+// unit's question label, position or language (store.UnitsForReports).
 func (s *snapshot) Units(fn func(study.Unit, *study.Coding) error) error {
-	count := !s.unitsCounted
-	if count {
-		s.unitsCounted, s.units, s.nCodings, s.codes = true, 0, 0, 0
-	}
-	each := func(fn func(study.Unit, *study.Coding) error) error {
-		return s.st.UnitsForReports(s.ctx, s.codebookHash, fn)
-	}
-	if s.shared != nil {
-		each, s.shared = s.shared, nil
-	}
-	return each(func(u study.Unit, c *study.Coding) error {
-		if count {
-			if !u.Context {
-				s.units++
-			}
-			if c != nil {
-				s.nCodings++
-				s.codes += len(c.Codes)
-			}
-		}
-		return fn(u, c)
-	})
+	return s.st.UnitsForReports(s.ctx, s.codebookHash, fn)
 }
 
 // UnitFacts hands the analysis the units' facts (analysis.FactCorpus):
@@ -283,13 +266,6 @@ func (s *snapshot) unitsIn(parts []report.Part, fn func(study.Unit, *study.Codin
 	return s.st.UnitsForReportsIn(s.ctx, s.codebookHash, files, fn)
 }
 
-// unitsUncounted is Units without the counting, for the reports, which
-// read the units while the analysis counts them. Neither reads a unit's
-// question label, position or language (store.UnitsForReports).
-func (s *snapshot) unitsUncounted(fn func(study.Unit, *study.Coding) error) error {
-	return s.st.UnitsForReports(s.ctx, s.codebookHash, fn)
-}
-
 // Codes streams the units with their codes only (report.Input.EachCodes).
 func (s *snapshot) Codes(fn func(study.Unit, []string) error) error {
 	return s.st.UnitsWithCodes(s.ctx, s.codebookHash, fn)
@@ -417,7 +393,7 @@ func reportInput(cfg *config.Config, cb *coding.Codebook, snap *snapshot, tables
 			Negation: c.Negation, LabelNL: c.Label.NL, LabelEN: c.Label.EN, Terms: c.Terms, Exclude: c.Exclude})
 	}
 	in := report.Input{
-		Codebook: rc, EachUnit: snap.unitsUncounted, EachCodes: snap.Codes,
+		Codebook: rc, EachUnit: snap.Units, EachCodes: snap.Codes,
 		Study: cfg.Study.Name, Language: cfg.Study.Language,
 		Manifest: manifest(cfg, cb, plan, version, fingerprint, start, 0, 0, 0),
 	}
