@@ -2,6 +2,7 @@ package run
 
 import (
 	"bufio"
+	"cmp"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -119,7 +120,7 @@ func readFactsIndex(f *os.File) (*factsFile, error) {
 		ff.parts[e.key] = e
 	}
 	if r.err != nil || r.off != len(idx) {
-		return nil, cmpErr(r.err, errors.New("index has trailing bytes"))
+		return nil, cmp.Or(r.err, errors.New("index has trailing bytes"))
 	}
 	for _, e := range ff.parts {
 		h := crc32.NewIEEE()
@@ -131,13 +132,6 @@ func readFactsIndex(f *os.File) (*factsFile, error) {
 		}
 	}
 	return ff, nil
-}
-
-func cmpErr(a, b error) error {
-	if a != nil {
-		return a
-	}
-	return b
 }
 
 // has reports whether the cache holds the facts of the part with key.
