@@ -206,14 +206,16 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 	// do not depend on the interleaving.
 	// A job's render returns where its parts lie (segments.go), nil for an
 	// export not laid out in parts; prev is the last run's export.
-	// spares says which parts it renders without their units (it copies
-	// them), given its last export.
+	// spares says which parts it renders without their units from the
+	// scan (it copies them, or with kept reads the kept parts' units from
+	// Input.KeptUnits: keptMerge), given its last export.
 	type job struct {
 		name   string
 		prev   *SegmentFile  // the last run's record of this export
 		parts  **SegmentFile // this run's, in rec
 		render func(w io.Writer, in Input, prev *reuse) (*SegmentFile, error)
 		spares func(prev *reuse) []bool
+		kept   bool
 	}
 	var last, rec Segments
 	if in.Previous != nil {
@@ -227,12 +229,12 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 				return nil, fmt.Errorf("report: writing codings.csv: %w", err)
 			}
 			return sf, nil
-		}, func(prev *reuse) []bool { return copiedParts(in.Parts, prev, false) }})
+		}, func(prev *reuse) []bool { return copiedParts(in.Parts, prev, false) }, false})
 	}
 	if formats["qdpx"] {
 		jobs = append(jobs, job{"project.qdpx", last.QDPX, &rec.QDPX, func(w io.Writer, in Input, prev *reuse) (*SegmentFile, error) {
 			return renderQDPXParts(w, in, dir, prev)
-		}, func(prev *reuse) []bool { return copiedParts(in.Parts, prev, true) }})
+		}, func(prev *reuse) []bool { return copiedParts(in.Parts, prev, true) }, false})
 	}
 	var d *doc
 	// tabled is in once the analysis is done; ready closes then (or when
@@ -267,7 +269,7 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 				return sp.early.record, nil
 			}
 			return nil, nil
-		}, func(prev *reuse) []bool { return sheetSpares(in.Parts, prev, in.KeptUnits != nil) }})
+		}, func(prev *reuse) []bool { return sheetSpares(in.Parts, prev, in.KeptUnits != nil) }, in.KeptUnits != nil})
 	}
 	readers := len(jobs)
 	if deferred {
@@ -298,7 +300,7 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 	for i, j := range jobs {
 		jin := early
 		jin.EachUnit, jin.EachCodes, jin.Units, jin.Codings = share.reader(i), nil, nil, nil
-		if j.name == "report.xlsx" && scanned != nil && in.KeptUnits != nil {
+		if j.kept && scanned != nil {
 			jin.EachCodes = keptMerge(in.Parts, scanned, jin.EachUnit, in.KeptUnits)
 		}
 		wg.Go(func() {

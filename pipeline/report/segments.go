@@ -450,12 +450,7 @@ func sheetSpares(parts []Part, prev *reuse, kept bool) []bool {
 		if !ok || ps.Widths == nil {
 			break
 		}
-		// What is left of the sheet being written, or a new one.
-		room := maxSheetRows
-		if l := (rows-1)%maxSheetRows + 1; rows > 0 && l < maxSheetRows {
-			room = maxSheetRows - l
-		}
-		if len(ps.More) != morePieces(ps.Rows, room) {
+		if len(ps.More) != morePieces(ps.Rows, sheetRoom(rows)) {
 			break
 		}
 		spare[i] = true
@@ -465,6 +460,16 @@ func sheetSpares(parts []Part, prev *reuse, kept bool) []bool {
 		spare[i] = spare[i] || kept && p.Kept
 	}
 	return spare
+}
+
+// sheetRoom is how many rows the next part can have on one sheet after
+// rows rows: what is left of the sheet being written, or a whole new one
+// when it is full (codingsEarly starts a sheet only for a row).
+func sheetRoom(rows int) int {
+	if l := (rows-1)%maxSheetRows + 1; rows > 0 && l < maxSheetRows {
+		return maxSheetRows - l
+	}
+	return maxSheetRows
 }
 
 // morePieces is how many pieces past its first sheet a part of rows rows

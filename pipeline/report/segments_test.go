@@ -333,25 +333,12 @@ func TestScanSparesCopiedFiles(t *testing.T) {
 				})
 			}
 			if c.keptUnits {
-				units, codings := in.Units, in.Codings
+				kept := keptUnitsOf(in)
 				lazy.KeptUnits = func(p Part, fn func(study.Unit, []string) error) error {
 					if !p.Kept {
 						t.Errorf("KeptUnits asked for %s, which is not kept", p.File)
 					}
-					codes := map[string][]string{}
-					for _, cd := range codings {
-						codes[cd.UnitID] = cd.Codes
-					}
-					for _, u := range units {
-						if u.Source == p.Source && u.File == p.File {
-							light := study.Unit{ID: u.ID, Source: u.Source, File: u.File, Respondent: u.Respondent,
-								Question: firstNonEmpty(u.Question, u.Speaker), Context: u.Context}
-							if err := fn(light, codes[u.ID]); err != nil {
-								return err
-							}
-						}
-					}
-					return nil
+					return kept(p, fn)
 				}
 			}
 			runDir := t.TempDir()
@@ -457,22 +444,7 @@ func TestCopiedSheetPartsAnySheetSize(t *testing.T) {
 					in.Parts[i].Kept = c.kept && rec.CSV.Parts[i].Key == in.Parts[i].Key
 				}
 				if c.kept {
-					units, codings := in.Units, in.Codings
-					in.KeptUnits = func(p Part, fn func(study.Unit, []string) error) error {
-						codes := map[string][]string{}
-						for _, cd := range codings {
-							codes[cd.UnitID] = cd.Codes
-						}
-						for _, u := range units {
-							if u.Source == p.Source && u.File == p.File {
-								if err := fn(study.Unit{ID: u.ID, Source: u.Source, File: u.File, Respondent: u.Respondent,
-									Question: firstNonEmpty(u.Question, u.Speaker), Context: u.Context}, codes[u.ID]); err != nil {
-									return err
-								}
-							}
-						}
-						return nil
-					}
+					in.KeptUnits = keptUnitsOf(in)
 				}
 				in.Previous = rec
 				again := writeParts(t, dir, in)
@@ -482,5 +454,27 @@ func TestCopiedSheetPartsAnySheetSize(t *testing.T) {
 				}
 			})
 		}
+	}
+}
+
+// keptUnitsOf is an Input.KeptUnits over in's slices, handing over what a
+// run keeps of a unit: no text, the speaker in Question.
+func keptUnitsOf(in Input) func(Part, func(study.Unit, []string) error) error {
+	units, codings := in.Units, in.Codings
+	return func(p Part, fn func(study.Unit, []string) error) error {
+		codes := map[string][]string{}
+		for _, cd := range codings {
+			codes[cd.UnitID] = cd.Codes
+		}
+		for _, u := range units {
+			if u.Source == p.Source && u.File == p.File {
+				light := study.Unit{ID: u.ID, Source: u.Source, File: u.File, Respondent: u.Respondent,
+					Question: firstNonEmpty(u.Question, u.Speaker), Context: u.Context}
+				if err := fn(light, codes[u.ID]); err != nil {
+					return err
+				}
+			}
+		}
+		return nil
 	}
 }

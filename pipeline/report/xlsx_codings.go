@@ -372,7 +372,7 @@ func newCodingsEarly(m matrix, parts []Part, prev *reuse) *codingsEarly {
 	e := &codingsEarly{m: m, prev: prev, rec: -1, record: &SegmentFile{Format: segmentFormat}, walk: newPartWalk(parts)}
 	e.walk.lookup = func(i int) (PartSegment, bool) {
 		p, ok := prev.part(rowKey(parts[i].Key, e.rows+2))
-		return p, ok && len(p.More) == morePieces(p.Rows, e.room())
+		return p, ok && len(p.More) == morePieces(p.Rows, sheetRoom(e.rows))
 	}
 	e.walk.copy = func(i int, p PartSegment) error {
 		// A part without rows stays where a rendering leaves it: on the
@@ -403,7 +403,7 @@ func newCodingsEarly(m matrix, parts []Part, prev *reuse) *codingsEarly {
 				r := &e.record.Parts[len(e.record.Parts)-1]
 				r.More = append(r.More, piece)
 			}
-			n := min(left, e.room())
+			n := min(left, sheetRoom(e.rows))
 			e.rows += n
 			left -= n
 		}
@@ -444,15 +444,6 @@ func (e *codingsEarly) sheet() *earlySheet { return e.sheets[len(e.sheets)-1] }
 
 // local is the number of rows on the sheet being written.
 func (e *codingsEarly) local() int { return e.rows - (len(e.sheets)-1)*maxSheetRows }
-
-// room is how many rows the next part can have on one sheet: what is left
-// of the sheet being written, or a whole new one when it is full.
-func (e *codingsEarly) room() int {
-	if l := e.local(); l < maxSheetRows {
-		return maxSheetRows - l
-	}
-	return maxSheetRows
-}
 
 func (e *codingsEarly) addRecord(p PartSegment) {
 	e.record.Parts = append(e.record.Parts, p)
