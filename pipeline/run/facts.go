@@ -229,12 +229,7 @@ func (e *factEncoder) add(f *analysis.UnitFact, coded bool, label string) {
 		}
 	}
 	e.buf = append(e.buf, flags)
-	shared := 0
-	for shared < len(f.ID) && shared < len(e.prev.ID) && f.ID[shared] == e.prev.ID[shared] {
-		shared++
-	}
-	e.buf = binary.AppendUvarint(e.buf, uint64(shared))
-	e.str(f.ID[shared:])
+	e.id(f.ID)
 	if flags&factNewSource != 0 {
 		e.str(f.Source)
 	}
@@ -274,12 +269,7 @@ func (e *factEncoder) addRespondent(r *study.Respondent) {
 		flags |= respNewSource
 	}
 	e.buf = append(e.buf, flags)
-	shared := 0
-	for shared < len(r.ID) && shared < len(e.prev.ID) && r.ID[shared] == e.prev.ID[shared] {
-		shared++
-	}
-	e.buf = binary.AppendUvarint(e.buf, uint64(shared))
-	e.str(r.ID[shared:])
+	e.id(r.ID)
 	if flags&respNewSource != 0 {
 		e.str(r.Source)
 	}
@@ -302,6 +292,17 @@ func (e *factEncoder) addRespondent(r *study.Respondent) {
 	e.prev = analysis.UnitFact{ID: r.ID, Source: r.Source}
 	e.first = false
 	e.n++
+}
+
+// id writes id front-coded against the previous one's: the length of the
+// prefix they share, then the rest.
+func (e *factEncoder) id(id string) {
+	shared := 0
+	for shared < len(id) && shared < len(e.prev.ID) && id[shared] == e.prev.ID[shared] {
+		shared++
+	}
+	e.buf = binary.AppendUvarint(e.buf, uint64(shared))
+	e.str(id[shared:])
 }
 
 // ref writes s as a number into the table, adding it when new.
@@ -351,19 +352,9 @@ func (d *factDecoder) decode() (*analysis.UnitFact, bool, string, error) {
 	if flags&^(factContext|factSurvey|factGood|factCoded|factNewSource|factNewRespondent) != 0 {
 		return nil, false, "", errors.New("unknown flags")
 	}
-	shared, err := binary.ReadUvarint(d.r)
-	if err != nil {
+	if err := d.id(); err != nil {
 		return nil, false, "", err
 	}
-	if shared > uint64(len(d.f.ID)) {
-		return nil, false, "", errors.New("ID prefix longer than the previous ID")
-	}
-	rest, err := d.bytes()
-	if err != nil {
-		return nil, false, "", err
-	}
-	d.buf = append(append(d.buf[:0], d.f.ID[:shared]...), rest...)
-	d.f.ID = string(d.buf)
 	if flags&factNewSource != 0 {
 		if d.f.Source, err = d.str(); err != nil {
 			return nil, false, "", err
@@ -406,19 +397,9 @@ func (d *factDecoder) respondent(file string) (study.Respondent, error) {
 	if flags&^(respWeighted|respNewSource) != 0 {
 		return r, errors.New("unknown flags")
 	}
-	shared, err := binary.ReadUvarint(d.r)
-	if err != nil {
+	if err := d.id(); err != nil {
 		return r, err
 	}
-	if shared > uint64(len(d.f.ID)) {
-		return r, errors.New("ID prefix longer than the previous ID")
-	}
-	rest, err := d.bytes()
-	if err != nil {
-		return r, err
-	}
-	d.buf = append(append(d.buf[:0], d.f.ID[:shared]...), rest...)
-	d.f.ID = string(d.buf)
 	if flags&respNewSource != 0 {
 		if d.f.Source, err = d.str(); err != nil {
 			return r, err
@@ -475,6 +456,24 @@ func (d *factDecoder) respondent(file string) (study.Respondent, error) {
 		r.Likert[k] = int(v)
 	}
 	return r, nil
+}
+
+// id reads the next front-coded ID into d.f.ID.
+func (d *factDecoder) id() error {
+	shared, err := binary.ReadUvarint(d.r)
+	if err != nil {
+		return err
+	}
+	if shared > uint64(len(d.f.ID)) {
+		return errors.New("ID prefix longer than the previous ID")
+	}
+	rest, err := d.bytes()
+	if err != nil {
+		return err
+	}
+	d.buf = append(append(d.buf[:0], d.f.ID[:shared]...), rest...)
+	d.f.ID = string(d.buf)
+	return nil
 }
 
 func (d *factDecoder) bytes() ([]byte, error) {
