@@ -4,6 +4,7 @@ import (
 	"context"
 	"time"
 
+	"github.com/veldstem/veldstem/pipeline/analysis"
 	"github.com/veldstem/veldstem/pipeline/coding"
 	"github.com/veldstem/veldstem/pipeline/config"
 	"github.com/veldstem/veldstem/pipeline/privacy"
@@ -86,18 +87,22 @@ func writeReports(ctx context.Context, cfg *config.Config, st *store.Store, cb *
 	record := &report.Segments{}
 	// The analysis runs inside report.Write, while codings.csv and
 	// project.qdpx are rendered from the units.
-	in := reportInput(cfg, cb, snap, nil, plan, opts.Version, fingerprint, start)
-	in.Parts, in.Previous, in.Record = parts, previous, record
-	in.EachUnitIn, in.KeptUnits = snap.unitsIn, snap.keptUnits
+	// The reports' input, before the analysis and after it, with what
+	// lets Write copy and spare parts.
+	input := func(tables *analysis.Tables) report.Input {
+		in := reportInput(cfg, cb, snap, tables, plan, opts.Version, fingerprint, start)
+		in.Parts, in.Previous, in.Record = parts, previous, record
+		in.EachUnitIn, in.KeptUnits = snap.unitsIn, snap.keptUnits
+		return in
+	}
+	in := input(nil)
 	in.Analyse = func(in *report.Input, units func(fn func(study.Unit, *study.Coding) error) error) error {
 		snap.shared = units
 		tables, err := analyse(cfg, cb, snap, pz)
 		if err != nil {
 			return err
 		}
-		*in = reportInput(cfg, cb, snap, tables, plan, opts.Version, fingerprint, start)
-		in.Parts, in.Previous, in.Record = parts, previous, record
-		in.EachUnitIn, in.KeptUnits = snap.unitsIn, snap.keptUnits
+		*in = input(tables)
 		checkpoint("analysed")
 		return nil
 	}
