@@ -106,15 +106,9 @@ func (m *model) prevalence(overall groupCount) []Prevalence {
 	for c, code := range m.in.Codes {
 		out = append(out, m.prevalenceRow(code.ID, RespondentLevel, "", overall.n[c], overall.size, overall.pct(c), overall.neff()))
 	}
-	total := len(m.units)
-	unitN := make([]int, len(m.in.Codes))
-	for k, word := range m.unitHas {
-		for c := k % m.words * 64; word != 0; word &= word - 1 {
-			unitN[c+trailingZeros(word)]++
-		}
-	}
+	total := m.nUnits
 	for c, code := range m.in.Codes {
-		n := unitN[c]
+		n := m.unitN[c]
 		p := 0.0
 		if total > 0 {
 			p = float64(n) / float64(total)

@@ -37,10 +37,10 @@ func (m *model) findings(t *Tables, overall groupCount) []string {
 	}
 	if nl {
 		out = append(out, fmt.Sprintf("De analyse omvat %d respondenten met %d gecodeerde antwoorden of fragmenten uit %d %s.",
-			overall.size, len(m.units), sources, plural(sources, "bron", "bronnen")))
+			overall.size, m.nUnits, sources, plural(sources, "bron", "bronnen")))
 	} else {
 		out = append(out, fmt.Sprintf("The analysis covers %d respondents with %d coded answers or fragments from %d %s.",
-			overall.size, len(m.units), sources, plural(sources, "source", "sources")))
+			overall.size, m.nUnits, sources, plural(sources, "source", "sources")))
 	}
 
 	var top []Prevalence

@@ -8,7 +8,6 @@ import (
 	"math/bits"
 	"slices"
 	"sort"
-	"strings"
 	"unicode/utf8"
 
 	"github.com/veldstem/veldstem/pipeline/study"
@@ -220,22 +219,6 @@ type respondent struct {
 	coded  bool  // has at least one non-context unit
 }
 
-// unit is a non-context unit: its respondent, whether its length suits a
-// quote, and its ID (for quotes). Its codes are bitsets in model.unitHas and
-// model.unitShow.
-//
-// IDs are source/respondent/question or source/respondent/tNNNN
-// (study.MakeUnitID), and the respondent's row already holds the source
-// and respondent, so a unit keeps only the index of the rest of its ID:
-// the store scans each ID into a string of its own, and keeping those was
-// about half of what the analysis held per unit. An ID of another form is
-// kept whole in model.oddIDs.
-type unit struct {
-	resp   int32
-	suffix int32 // into model.suffixes; -1 for an ID in model.oddIDs
-	good   bool  // of a quotable length (goodLength)
-}
-
 // srcCount is what the units say about one source.
 type srcCount struct {
 	units  int
@@ -251,15 +234,19 @@ type model struct {
 	codeIdx  map[string]int
 	lineage  [][]int // per code: itself and its ancestors
 	words    int
-	resp     []respondent     // sorted by (source name, id)
-	respHas  []uint64         // per respondent: codes any of its units carries
-	units    []unit           // non-context, in corpus order
-	suffixes []string         // unit IDs' parts after source/respondent/
-	oddIDs   map[int32]string // by unit index: IDs of another form
-	unitHas  []uint64         // per unit: its codes and their ancestors
-	unitShow []uint64         // per unit: codes with a quotable (non-negated, in-bounds) match of the code or a descendant
-	attrVals [][]string       // per attribute: its values, indexed by respAttrs
-	waveVals []string         // non-empty waves, indexed by respondent.wave
+	resp     []respondent // sorted by (source name, id)
+	respHas  []uint64     // per respondent: codes any of its units carries
+	attrVals [][]string   // per attribute: its values, indexed by respAttrs
+	waveVals []string     // non-empty waves, indexed by respondent.wave
+	// The units leave no rows behind: a national survey has two million,
+	// and rows of them were a third of what the analysis held. What the
+	// tables read of them is counted as they pass: nUnits non-context
+	// units, unitN of them per code (ancestors included), and per code
+	// the candidates for its quotes (quoteCap of them, see quotes).
+	nUnits   int
+	unitN    []int
+	quoteCap int
+	picks    []quotePicker
 	// srcNames and srcIdx name and number the respondents' sources; the
 	// respondents' goroutine owns them until it is done, then the units'.
 	srcNames []string
@@ -341,22 +328,33 @@ func newModel(in Input) (*model, error) {
 	// survey's respondents, hence an index by hash, as for byKey.
 	var pendingKeys []respKey
 	pending := newRespIndex(func(i int32, k respKey) bool { return pendingKeys[i] == k })
-	var resolved []int32 // pending index -> respondent
+	// pendingHas holds the pending respondents' code sets, words apiece,
+	// until they have rows; every pending respondent has a non-context
+	// unit, so each is coded.
+	var pendingHas []uint64
 	resolve := func() {
-		resolved = make([]int32, len(pendingKeys))
+		resolved := make([]int32, len(pendingKeys))
 		for p, k := range pendingKeys {
 			resolved[p] = row(k)
+			m.addResp(resolved[p], pendingHas[p*m.words:(p+1)*m.words])
 		}
-		pending, pendingKeys = nil, nil
+		m.remapPicks(func(ri int32) int32 {
+			if ri < 0 {
+				return resolved[-1-ri]
+			}
+			return ri
+		})
+		pending, pendingKeys, pendingHas = nil, nil, nil
 	}
 	ready := false
 
 	if in.Gold != nil {
 		m.goldUnits, m.auto = map[string]bool{}, map[string][]string{}
 	}
+	m.unitN = make([]int, len(in.Codes))
+	m.startQuotes()
 	has := make([]uint64, m.words)
-	suffixIdx := map[string]int32{}
-	m.oddIDs = map[int32]string{}
+	show := make([]uint64, m.words)
 	// Units come in runs of one source, and a respondent's answers one
 	// after another: the last unit's source (interned name and counts) and
 	// respondent spare most look-ups, whose cache misses were much of the
@@ -366,6 +364,7 @@ func newModel(in Input) (*model, error) {
 	var lastKey respKey
 	lastResp, haveLast := int32(0), false
 	var refs []codeRef
+	var quoting quoteScratch
 	err := eachFact(m.corpus, func(u *UnitFact) error {
 		if u.Context {
 			return nil
@@ -399,6 +398,7 @@ func newModel(in Input) (*model, error) {
 			p, found := pending.add(k, int32(len(pendingKeys)))
 			if !found {
 				pendingKeys = append(pendingKeys, k)
+				pendingHas = append(pendingHas, make([]uint64, m.words)...)
 			}
 			ri = -1 - p
 		}
@@ -408,8 +408,20 @@ func newModel(in Input) (*model, error) {
 		clear(has)
 		codes := u.Codes
 		refs = m.setCodes(has, codes, refs[:0])
-		m.unitHas = append(m.unitHas, has...)
-		clear(has)
+		for w, word := range has {
+			for ; word != 0; word &= word - 1 {
+				m.unitN[w*64+trailingZeros(word)]++
+			}
+		}
+		if ri >= 0 {
+			m.addResp(ri, has)
+		} else {
+			p := int(-1 - ri)
+			for w, b := range has {
+				pendingHas[p*m.words+w] |= b
+			}
+		}
+		clear(show)
 		for _, code := range u.Shown {
 			// A shown code is nearly always one of the unit's codes, found
 			// by comparing strings that mostly share their bytes (the
@@ -426,23 +438,15 @@ func newModel(in Input) (*model, error) {
 			}
 			if ok {
 				for _, a := range m.lineage[i] {
-					has[a/64] |= 1 << (a % 64)
+					show[a/64] |= 1 << (a % 64)
 				}
 			}
 		}
-		m.unitShow = append(m.unitShow, has...)
-		suffix := int32(-1)
-		if rest, ok := idSuffix(u.ID, u.Source, u.Respondent); ok {
-			if suffix, ok = suffixIdx[rest]; !ok {
-				suffix = int32(len(m.suffixes))
-				rest = strings.Clone(rest) // not the rest of this unit's ID string
-				suffixIdx[rest] = suffix
-				m.suffixes = append(m.suffixes, rest)
-			}
-		} else {
-			m.oddIDs[int32(len(m.units))] = u.ID
+		for w := range show {
+			show[w] &= has[w]
 		}
-		m.units = append(m.units, unit{resp: ri, suffix: suffix, good: u.Good})
+		m.offerQuotes(&quoting, show, u.ID, ri, u.Good)
+		m.nUnits++
 		if m.goldUnits != nil {
 			_, g := in.Gold[u.ID]
 			_, s := in.Second[u.ID]
@@ -463,12 +467,10 @@ func newModel(in Input) (*model, error) {
 	if !ready {
 		resolve()
 	}
-	for i := range m.units {
-		if u := &m.units[i]; u.resp < 0 {
-			u.resp = resolved[-1-u.resp]
-		}
-	}
 	byKey = nil // not needed past here, where the sort allocates
+	// Rows of respondents without a non-context unit, read after the last
+	// unit's respondent, have no code set yet.
+	m.respHas = append(m.respHas, make([]uint64, len(m.resp)*m.words-len(m.respHas))...)
 
 	// Respondents sorted by key, so every later loop is deterministic.
 	// Source names are unique, so their ranks order them as the names do.
@@ -492,17 +494,22 @@ func newModel(in Input) (*model, error) {
 	}
 	m.permuteRespondents(order)
 	m.weighted = m.weights != nil
-	m.respHas = make([]uint64, len(m.resp)*m.words)
-	for i := range m.units {
-		u := &m.units[i]
-		u.resp = newPos[u.resp]
-		m.resp[u.resp].coded = true
-		dst := m.respHas[int(u.resp)*m.words:]
-		for w, b := range m.unitHas[i*m.words : (i+1)*m.words] {
-			dst[w] |= b
-		}
-	}
+	m.remapPicks(func(ri int32) int32 { return newPos[ri] })
 	return m, nil
+}
+
+// addResp marks respondent ri as coded and adds the codes in has to its
+// set. Rows are added as units reach them; respondents met only later, or
+// never, are given an empty set then.
+func (m *model) addResp(ri int32, has []uint64) {
+	m.resp[ri].coded = true
+	end := (int(ri) + 1) * m.words
+	if end > len(m.respHas) {
+		m.respHas = append(m.respHas, make([]uint64, end-len(m.respHas))...)
+	}
+	for w, b := range has {
+		m.respHas[int(ri)*m.words+w] |= b
+	}
 }
 
 // weight is respondent i's weight in estimates: 1 when unweighted.
@@ -604,42 +611,6 @@ func goodLength(text string) bool {
 	return runes >= 40 && runes <= 300
 }
 
-// idSuffix returns what follows source + "/" + respondent + "/" in id.
-func idSuffix(id, source, respondent string) (string, bool) {
-	n := len(source) + 1 + len(respondent) + 1
-	if len(id) < n || id[:len(source)] != source || id[len(source)] != '/' ||
-		id[len(source)+1:n-1] != respondent || id[n-1] != '/' {
-		return "", false
-	}
-	return id[n:], true
-}
-
-// unitID is unit i's ID.
-func (m *model) unitID(i int) string {
-	u := &m.units[i]
-	if u.suffix < 0 {
-		return m.oddIDs[int32(i)]
-	}
-	r := &m.resp[u.resp]
-	return m.srcNames[r.source] + "/" + r.id + "/" + m.suffixes[u.suffix]
-}
-
-// hashUnitID continues every quoteHashUnit state in hs with unit i's ID,
-// from its parts.
-func (m *model) hashUnitID(hs []uint64, i int) {
-	u := &m.units[i]
-	if u.suffix < 0 {
-		fnvMany(hs, m.oddIDs[int32(i)])
-		return
-	}
-	r := &m.resp[u.resp]
-	fnvMany(hs, m.srcNames[r.source])
-	fnvMany(hs, "/")
-	fnvMany(hs, r.id)
-	fnvMany(hs, "/")
-	fnvMany(hs, m.suffixes[u.suffix])
-}
-
 // respAttr is respondent i's value index of attribute k, -1 without one.
 func (m *model) respAttr(i, k int) int32 { return m.respAttrs[i*len(m.in.Attributes)+k] }
 
@@ -650,8 +621,8 @@ func (m *model) respLikertPoint(i, j int) int16 { return m.respLikert[i*len(m.in
 // place: a sorted copy would hold the respondents twice at the end of the
 // corpus read, when the heap is largest. order is left the identity.
 func (m *model) permuteRespondents(order []int32) {
-	na, nl := len(m.in.Attributes), len(m.in.Likert)
-	tmpA, tmpL := make([]int32, na), make([]int16, nl)
+	na, nl, nw := len(m.in.Attributes), len(m.in.Likert), m.words
+	tmpA, tmpL, tmpH := make([]int32, na), make([]int16, nl), make([]uint64, nw)
 	for start := range order {
 		if int(order[start]) == start {
 			continue
@@ -660,6 +631,7 @@ func (m *model) permuteRespondents(order []int32) {
 		tmpW := m.weight(start)
 		copy(tmpA, m.respAttrs[start*na:])
 		copy(tmpL, m.respLikert[start*nl:])
+		copy(tmpH, m.respHas[start*nw:])
 		j := start
 		for {
 			k := int(order[j])
@@ -671,6 +643,7 @@ func (m *model) permuteRespondents(order []int32) {
 				}
 				copy(m.respAttrs[j*na:(j+1)*na], tmpA)
 				copy(m.respLikert[j*nl:(j+1)*nl], tmpL)
+				copy(m.respHas[j*nw:(j+1)*nw], tmpH)
 				break
 			}
 			m.resp[j] = m.resp[k]
@@ -679,6 +652,7 @@ func (m *model) permuteRespondents(order []int32) {
 			}
 			copy(m.respAttrs[j*na:(j+1)*na], m.respAttrs[k*na:(k+1)*na])
 			copy(m.respLikert[j*nl:(j+1)*nl], m.respLikert[k*nl:(k+1)*nl])
+			copy(m.respHas[j*nw:(j+1)*nw], m.respHas[k*nw:(k+1)*nw])
 			j = k
 		}
 	}

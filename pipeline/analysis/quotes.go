@@ -1,8 +1,10 @@
 package analysis
 
 import (
+	"cmp"
 	"slices"
 	"sort"
+	"strings"
 
 	"github.com/veldstem/veldstem/pipeline/study"
 )
@@ -17,82 +19,106 @@ import (
 // Quotes of 40 to 300 characters are preferred: long enough to say
 // something, short enough to read. One quote per respondent per code.
 //
-// Quotes are chosen from the compact unit data; their texts and spans are
-// filled in by fillTexts, which reads only the chosen units.
+// The candidates were picked as the units passed (offerQuotes), before the
+// groupings said which respondents may be quoted, so each code's picker
+// kept quoteCap of them, enough that the best quotable ones are among
+// them (startQuotes); their texts and spans are filled in by fillTexts,
+// which reads only the chosen units.
 func (m *model) quotes(overall groupCount, attrs []grouping) []Quote {
-	per := m.in.QuotesPerCode
-	if per <= 0 {
-		per = 3
-	}
-	quotable := make([]bool, len(m.resp))
-	for i := range m.resp {
-		quotable[i] = true
+	quotable := func(i int32) bool {
 		for k := range m.in.Attributes {
-			if m.respAttr(i, k) >= 0 && attrs[k].of[i] < 0 {
-				quotable[i] = false
+			if m.respAttr(int(i), k) >= 0 && attrs[k].of[i] < 0 {
+				return false
 			}
 		}
-	}
-	// One pass over the units offers each to the picker of every code it
-	// may be quoted for, so that its ID is hashed for all those codes at
-	// once (fnvMany): hashing was most of the time spent on quotes.
-	idOf := func(u int32) string { return m.unitID(int(u)) }
-	picks := make([]quotePicker, len(m.in.Codes))
-	h0 := make([]uint64, len(m.in.Codes))
-	shown := make([]uint64, m.words) // codes whose count is shown
-	for c, code := range m.in.Codes {
-		picks[c] = quotePicker{per: per, idOf: idOf}
-		if overall.n[c] == 0 || m.sensitive(overall.n[c]) || m.sensitive(overall.size-overall.n[c]) {
-			continue
-		}
-		shown[c/64] |= 1 << (c % 64)
-		h0[c] = quoteHashCode(code.ID)
-	}
-	var codes []int
-	var hashes []uint64
-	for i := range m.units {
-		u := &m.units[i]
-		if !quotable[u.resp] {
-			continue
-		}
-		good := u.good
-		codes, hashes = codes[:0], hashes[:0]
-		for w := range m.words {
-			word := m.unitHas[i*m.words+w] & m.unitShow[i*m.words+w] & shown[w]
-			for word != 0 {
-				c := w*64 + trailingZeros(word)
-				word &= word - 1
-				if p := &picks[c]; p.full() && !good && p.worst().good {
-					continue // cannot beat the last pick; spares the hash
-				}
-				codes = append(codes, c)
-				hashes = append(hashes, h0[c])
-			}
-		}
-		if len(codes) == 0 {
-			continue
-		}
-		m.hashUnitID(hashes, i)
-		for k, c := range codes {
-			picks[c].offer(quoteCand{u: int32(i), resp: u.resp, good: good, hash: hashes[k]})
-		}
+		return true
 	}
 	var out []Quote
 	for c, code := range m.in.Codes {
-		for _, cd := range picks[c].picks {
-			out = append(out, Quote{Code: code.ID, UnitID: m.unitID(int(cd.u))})
+		if overall.n[c] == 0 || m.sensitive(overall.n[c]) || m.sensitive(overall.size-overall.n[c]) {
+			continue
+		}
+		n := 0
+		for _, cd := range m.picks[c].picks {
+			if n < m.quotesPerCode() && quotable(cd.resp) {
+				out = append(out, Quote{Code: code.ID, UnitID: cd.id})
+				n++
+			}
 		}
 	}
 	return out
 }
 
-// quoteCand is a unit that may be quoted for a code. Candidates are ordered
-// good ones first, then by hash, then by unit ID, then by unit index (the
-// order they are offered in), which is a total order (quotePicker.before).
+func (m *model) quotesPerCode() int { return cmp.Or(max(m.in.QuotesPerCode, 0), 3) }
+
+// startQuotes makes a picker per code. A respondent may turn out not to be
+// quotable only when one of its attribute values is pooled into a group
+// still smaller than MinCell and so left out (groupBy): fewer than MinCell
+// respondents per attribute. Keeping the best quotesPerCode plus that many
+// respondents' candidates therefore keeps every quotable respondent that
+// ranks among the best quotesPerCode quotable ones: at most
+// quotesPerCode-1 quotable and the unquotable ones can rank above it.
+func (m *model) startQuotes() {
+	m.quoteCap = m.quotesPerCode() + len(m.in.Attributes)*(m.minCell-1)
+	m.picks = make([]quotePicker, len(m.in.Codes))
+	for c, code := range m.in.Codes {
+		m.picks[c] = quotePicker{per: m.quoteCap, h0: quoteHashCode(code.ID)}
+	}
+}
+
+// quoteScratch is offerQuotes' reused space.
+type quoteScratch struct {
+	codes  []int
+	hashes []uint64
+}
+
+// offerQuotes offers a unit to the picker of every code in show (its codes
+// with a match a quote can show), hashing its ID for all those codes at
+// once (fnvMany): hashing was most of the time spent on quotes. resp is
+// the unit's respondent, a row or a pending index (remapPicks).
+func (m *model) offerQuotes(s *quoteScratch, show []uint64, id string, resp int32, good bool) {
+	s.codes, s.hashes = s.codes[:0], s.hashes[:0]
+	for w, word := range show {
+		for word != 0 {
+			c := w*64 + trailingZeros(word)
+			word &= word - 1
+			if p := &m.picks[c]; p.full() && !good && p.worst().good {
+				continue // cannot beat the last pick; spares the hash
+			}
+			s.codes = append(s.codes, c)
+			s.hashes = append(s.hashes, m.picks[c].h0)
+		}
+	}
+	if len(s.codes) == 0 {
+		return
+	}
+	fnvMany(s.hashes, id)
+	u := int32(m.nUnits)
+	for k, c := range s.codes {
+		m.picks[c].offer(quoteCand{u: u, resp: resp, good: good, hash: s.hashes[k], id: id})
+	}
+}
+
+// remapPicks renumbers the picks' respondents: from pending indices to
+// rows, and from rows to their sorted places.
+func (m *model) remapPicks(to func(int32) int32) {
+	for c := range m.picks {
+		for i := range m.picks[c].picks {
+			cd := &m.picks[c].picks[i]
+			cd.resp = to(cd.resp)
+		}
+	}
+}
+
+// quoteCand is a unit that may be quoted for a code: u counts the
+// non-context units before it. Candidates are ordered good ones first,
+// then by hash, then by unit ID, then by u (the order they are offered
+// in), which is a total order (quotePicker.before).
 type quoteCand struct {
 	u, resp int32
 	good    bool
 	hash    uint64
+	id      string
 }
 
 // quotePicker selects, from candidates offered in unit order, what sorting
@@ -108,8 +134,8 @@ type quoteCand struct {
 type quotePicker struct {
 	per   int
 	picks []quoteCand // sorted, one per respondent, at most per
-	// idOf is unit u's ID, built only when two candidates' hashes tie.
-	idOf func(u int32) string
+	// h0 is quoteHashCode of the picker's code.
+	h0 uint64
 }
 
 func (p *quotePicker) before(a, b *quoteCand) bool {
@@ -122,8 +148,8 @@ func (p *quotePicker) before(a, b *quoteCand) bool {
 	if a.u == b.u {
 		return false
 	}
-	if ida, idb := p.idOf(a.u), p.idOf(b.u); ida != idb {
-		return ida < idb
+	if a.id != b.id {
+		return a.id < b.id
 	}
 	return a.u < b.u
 }
@@ -152,6 +178,7 @@ func (p *quotePicker) offer(c quoteCand) {
 	for at > 0 && p.before(&c, &p.picks[at-1]) {
 		at--
 	}
+	c.id = strings.Clone(c.id) // not a buffer of the corpus' reader
 	p.picks = slices.Insert(p.picks, at, c)
 }
 

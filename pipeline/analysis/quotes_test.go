@@ -51,11 +51,11 @@ func TestQuotePickerMatchesFullSort(t *testing.T) {
 		cands := make([]quoteCand, n)
 		unitIDs := make([]string, n)
 		for i := range cands {
-			cands[i] = quoteCand{u: int32(i), resp: int32(rng.IntN(resps)), good: rng.IntN(3) > 0,
-				hash: uint64(rng.IntN(hashes))}
 			unitIDs[i] = fmt.Sprintf("u%d", rng.IntN(ids))
+			cands[i] = quoteCand{u: int32(i), resp: int32(rng.IntN(resps)), good: rng.IntN(3) > 0,
+				hash: uint64(rng.IntN(hashes)), id: unitIDs[i]}
 		}
-		p := quotePicker{per: per, idOf: func(u int32) string { return unitIDs[u] }}
+		p := quotePicker{per: per}
 		for round%2 == 1 && len(p.picks) < per {
 			// A reused picker must forget the last code's picks.
 			p.picks = append(p.picks, quoteCand{resp: -1, good: true})
@@ -84,45 +84,5 @@ func TestQuoteHashIsFNV1a(t *testing.T) {
 	}
 	if got := quoteHash("werkdruk", "survey/R-1/Q1"); got != h {
 		t.Errorf("quoteHash = %#x, want %#x", got, h)
-	}
-}
-
-// A unit keeps its ID as parts (unit.suffix); what quotes hash and print
-// must be the ID itself, for IDs of every form.
-func TestUnitIDsFromParts(t *testing.T) {
-	in := withUnlistedRespondents()
-	for i, id := range []string{"odd", "enquete/", "enquete/x00", "enquete/x00/", "other/x01/q"} {
-		u := in.Units[i]
-		u.ID = id
-		in.Units = append(in.Units, u)
-	}
-	m, err := newModel(in)
-	if err != nil {
-		t.Fatal(err)
-	}
-	i := 0
-	for _, u := range in.Units {
-		if u.Context {
-			continue
-		}
-		if got := m.unitID(i); got != u.ID {
-			t.Errorf("unit %d: ID %q, want %q", i, got, u.ID)
-		}
-		// Seven states take fnvMany's four-, two- and one-state paths.
-		codes := []string{"werkdruk", "regeldruk", "a", "", "werkdruk.uren", "x", "yz"}
-		hs := make([]uint64, len(codes))
-		for k, code := range codes {
-			hs[k] = quoteHashCode(code)
-		}
-		m.hashUnitID(hs, i)
-		for k, code := range codes {
-			if want := quoteHash(code, u.ID); hs[k] != want {
-				t.Errorf("unit %q, code %q: hash %#x, want %#x", u.ID, code, hs[k], want)
-			}
-		}
-		i++
-	}
-	if len(m.oddIDs) == 0 {
-		t.Error("no ID of another form; the test proves less than it says")
 	}
 }
