@@ -7,6 +7,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // Regex terms run on every unit's text, and most units cannot match them:
@@ -361,7 +362,7 @@ func usablePrefixes(pre []string, wordStart bool) bool {
 // the regexes.
 type regexText struct {
 	text  string
-	lower string // asciiLower(text)
+	lower string // asciiLower(text), in buf
 	folds bool   // foldsToASCII(text)
 	// trigrams is a hashed set of the byte trigrams of lower: the codebook's
 	// regexes need about a hundred literals looked up per unit, and most
@@ -371,41 +372,72 @@ type regexText struct {
 	// that follow no ASCII word character: where \b lets a word start.
 	wordStarts []int
 	starts     []int // working memory
+	// buf holds lower. Allocating a lowered copy of every unit that has
+	// a capital (nearly all) cost as much as the rest of reset.
+	buf []byte
 }
 
 const trigramBits = 4096
 
-// trigramHash maps a trigram to one of trigramBits (2^12) bits: the top
-// 12 bits of a multiplicative hash.
-func trigramHash(a, b, c byte) uint32 {
-	return (uint32(a)*0x9e3779b1 ^ uint32(b)*0x85ebca77 ^ uint32(c)*0xc2b2ae3d) >> (32 - 12)
+// trigramHash maps the trigram packed in the low 24 bits of t (first
+// byte highest) to one of trigramBits (2^12) bits: the top 12 bits of a
+// multiplicative hash, one multiplication instead of one per byte.
+func trigramHash(t uint32) uint32 {
+	return (t * 0x9e3779b1) >> (32 - 12)
 }
 
-// reset prepares rt for text.
-func (rt *regexText) reset(text string) {
-	rt.text, rt.lower, rt.folds = text, asciiLower(text), foldsToASCII(text)
-	clear(rt.trigrams[:])
-	l := rt.lower
-	for i := 0; i+2 < len(l); i++ {
-		h := trigramHash(l[i], l[i+1], l[i+2])
-		rt.trigrams[h/64] |= 1 << (h % 64)
+// asciiLowerWord maps a byte to its ASCII lower case, and tells in bit 8
+// whether it is an ASCII word character: reset reads both per byte.
+var asciiLowerWord = func() (t [256]uint16) {
+	for c := 0; c < 256; c++ {
+		l := c
+		if c >= 'A' && c <= 'Z' {
+			l += 'a' - 'A'
+		}
+		t[c] = uint16(l)
+		if isASCIIWord(byte(c)) {
+			t[c] |= 1 << 8
+		}
 	}
+	return t
+}()
+
+// reset prepares rt for text, in one pass over its bytes.
+func (rt *regexText) reset(text string) {
+	rt.text, rt.folds = text, foldsToASCII(text)
+	clear(rt.trigrams[:])
+	if cap(rt.buf) < len(text) {
+		rt.buf = make([]byte, len(text), len(text)+len(text)/2)
+	}
+	buf := rt.buf[:len(text)]
 	ws := rt.wordStarts[:0]
 	prev := false
-	for i := 0; i < len(l); i++ {
-		w := isASCIIWord(l[i])
+	var tri uint32
+	for i := 0; i < len(text); i++ {
+		lw := asciiLowerWord[text[i]]
+		l := byte(lw)
+		buf[i] = l
+		tri = tri<<8 | uint32(l)
+		if i >= 2 {
+			h := trigramHash(tri & 0xffffff)
+			rt.trigrams[h/64] |= 1 << (h % 64)
+		}
+		w := lw >= 1<<8
 		if w && !prev {
 			ws = append(ws, i)
 		}
 		prev = w
 	}
 	rt.wordStarts = ws
+	// The string shares buf, which the next reset overwrites: findRegex
+	// keeps no part of lower beyond the unit.
+	rt.lower = unsafe.String(unsafe.SliceData(buf), len(buf))
 }
 
 // contains reports whether lower holds lit.
 func (rt *regexText) contains(lit string) bool {
 	for i := 0; i+2 < len(lit); i++ {
-		if h := trigramHash(lit[i], lit[i+1], lit[i+2]); rt.trigrams[h/64]&(1<<(h%64)) == 0 {
+		if h := trigramHash(uint32(lit[i])<<16 | uint32(lit[i+1])<<8 | uint32(lit[i+2])); rt.trigrams[h/64]&(1<<(h%64)) == 0 {
 			return false
 		}
 	}
