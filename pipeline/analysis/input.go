@@ -1,7 +1,9 @@
 package analysis
 
 import (
+	"bytes"
 	"cmp"
+	"fmt"
 	"hash/maphash"
 	"maps"
 	"math"
@@ -167,7 +169,7 @@ func (x *respIndex) hash(k respKey) uint64 {
 // isResp reports whether respondent i has key k.
 func (m *model) isResp(i int32, k respKey) bool {
 	r := &m.resp[i]
-	return r.id == k.id && m.srcNames[r.source] == k.source
+	return string(m.respID(r)) == k.id && m.srcNames[r.source] == k.source
 }
 
 // add returns k's row and true, or records that k's row is i (0 <= i <
@@ -210,13 +212,17 @@ func (x *respIndex) put(s uint64) {
 // respondent is what analysis keeps of a study.Respondent; its attribute
 // values and Likert answers are rows of model.respAttrs and respLikert,
 // its weight is in model.weights. Source and wave are indices rather than
-// strings: 32 bytes a respondent instead of 72, and groupings count them in
-// slices instead of maps.
+// strings, and its ID is a range of model.idBytes rather than a string of
+// its own: 20 bytes a respondent and no pointer, where a struct with two
+// strings took 72 and one string 32 plus the string's 16, and the garbage
+// collector had to visit every respondent's string on every cycle of a
+// national survey's run. Groupings count sources and waves in slices
+// instead of maps.
 type respondent struct {
-	id     string
-	source int32 // into model.srcNames
-	wave   int32 // into model.waveVals; -1 for none
-	coded  bool  // has at least one non-context unit
+	idAt, idLen uint32 // model.idBytes[idAt:idAt+idLen] is the ID
+	source      int32  // into model.srcNames
+	wave        int32  // into model.waveVals; -1 for none
+	coded       bool   // has at least one non-context unit
 }
 
 // srcCount is what the units say about one source.
@@ -238,6 +244,7 @@ type model struct {
 	respHas  []uint64     // per respondent: codes any of its units carries
 	attrVals [][]string   // per attribute: its values, indexed by respAttrs
 	waveVals []string     // non-empty waves, indexed by respondent.wave
+	idBytes  []byte       // the respondents' IDs, one after another
 	// The units leave no rows behind: a national survey has two million,
 	// and rows of them were a third of what the analysis held. What the
 	// tables read of them is counted as they pass: nUnits non-context
@@ -307,12 +314,14 @@ func newModel(in Input) (*model, error) {
 	str := newInterner()
 	// row is k's respondent, an implicit one (no attributes, no weight)
 	// when the respondents did not list k.
-	row := func(k respKey) int32 {
+	row := func(k respKey) (int32, error) {
 		ri, found := byKey.add(k, int32(len(m.resp)))
 		if found {
-			return ri
+			return ri, nil
 		}
-		m.resp = append(m.resp, respondent{id: k.id, source: m.sourceIndex(k.source), wave: -1})
+		if err := m.addRespondent(k.id, m.sourceIndex(k.source), -1); err != nil {
+			return 0, err
+		}
 		if m.weights != nil {
 			m.weights = append(m.weights, 1)
 		}
@@ -320,7 +329,7 @@ func newModel(in Input) (*model, error) {
 			m.respAttrs = append(m.respAttrs, -1)
 		}
 		m.respLikert = append(m.respLikert, make([]int16, len(in.Likert))...)
-		return ri
+		return ri, nil
 	}
 	// pending numbers the respondents of units read before byKey is
 	// complete; such a unit's resp is -1-(its index in pendingKeys). When
@@ -332,10 +341,13 @@ func newModel(in Input) (*model, error) {
 	// until they have rows; every pending respondent has a non-context
 	// unit, so each is coded.
 	var pendingHas []uint64
-	resolve := func() {
+	resolve := func() error {
 		resolved := make([]int32, len(pendingKeys))
 		for p, k := range pendingKeys {
-			resolved[p] = row(k)
+			var err error
+			if resolved[p], err = row(k); err != nil {
+				return err
+			}
 			m.addResp(resolved[p], pendingHas[p*m.words:(p+1)*m.words])
 		}
 		m.remapPicks(func(ri int32) int32 {
@@ -345,6 +357,7 @@ func newModel(in Input) (*model, error) {
 			return ri
 		})
 		pending, pendingKeys, pendingHas = nil, nil, nil
+		return nil
 	}
 	ready := false
 
@@ -376,7 +389,9 @@ func newModel(in Input) (*model, error) {
 				if respErr != nil {
 					return respErr
 				}
-				resolve()
+				if err := resolve(); err != nil {
+					return err
+				}
 				haveLast = false // it was pending
 			default:
 			}
@@ -393,7 +408,10 @@ func newModel(in Input) (*model, error) {
 		if haveLast && k == lastKey {
 			ri = lastResp
 		} else if ready {
-			ri = row(k)
+			var err error
+			if ri, err = row(k); err != nil {
+				return err
+			}
 		} else {
 			p, found := pending.add(k, int32(len(pendingKeys)))
 			if !found {
@@ -465,7 +483,9 @@ func newModel(in Input) (*model, error) {
 		return nil, err
 	}
 	if !ready {
-		resolve()
+		if err := resolve(); err != nil {
+			return nil, err
+		}
 	}
 	byKey = nil // not needed past here, where the sort allocates
 	// Rows of respondents without a non-context unit, read after the last
@@ -486,7 +506,7 @@ func newModel(in Input) (*model, error) {
 	}
 	slices.SortFunc(order, func(a, b int32) int {
 		ra, rb := &m.resp[a], &m.resp[b]
-		return cmp.Or(cmp.Compare(srcRank[ra.source], srcRank[rb.source]), cmp.Compare(ra.id, rb.id))
+		return cmp.Or(cmp.Compare(srcRank[ra.source], srcRank[rb.source]), bytes.Compare(m.respID(ra), m.respID(rb)))
 	})
 	newPos := make([]int32, len(order))
 	for pos, old := range order {
@@ -511,6 +531,19 @@ func (m *model) addResp(ri int32, has []uint64) {
 		m.respHas[int(ri)*m.words+w] |= b
 	}
 }
+
+// addRespondent appends a respondent row with this ID, source and wave.
+func (m *model) addRespondent(id string, source, wave int32) error {
+	if len(m.idBytes)+len(id) > math.MaxUint32 {
+		return fmt.Errorf("more respondent IDs than analysis can hold (%d bytes of them); split the study", len(m.idBytes)+len(id))
+	}
+	m.resp = append(m.resp, respondent{idAt: uint32(len(m.idBytes)), idLen: uint32(len(id)), source: source, wave: wave})
+	m.idBytes = append(m.idBytes, id...)
+	return nil
+}
+
+// respID is r's ID.
+func (m *model) respID(r *respondent) []byte { return m.idBytes[r.idAt : r.idAt+r.idLen] }
 
 // weight is respondent i's weight in estimates: 1 when unweighted.
 func (m *model) weight(i int) float64 {
@@ -570,7 +603,9 @@ func (m *model) readRespondents() (*respIndex, error) {
 		case m.weights != nil:
 			m.weights = append(m.weights, 1)
 		}
-		m.resp = append(m.resp, respondent{id: r.ID, source: m.sourceIndex(k.source), wave: wave})
+		if err := m.addRespondent(r.ID, m.sourceIndex(k.source), wave); err != nil {
+			return err
+		}
 		for a, attr := range in.Attributes {
 			i := int32(-1)
 			if v := r.Attributes[attr]; v != "" {

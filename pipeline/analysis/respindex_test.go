@@ -31,7 +31,9 @@ func TestRespIndexEqualsAMap(t *testing.T) {
 					t.Fatalf("add(%v, %d) = %d, %v; want %d, %v", k, next, gotI, gotOK, wantI, wantOK)
 				}
 				if !gotOK {
-					m.resp = append(m.resp, respondent{source: m.sourceIndex(k.source), id: k.id})
+					if err := m.addRespondent(k.id, m.sourceIndex(k.source), -1); err != nil {
+						t.Fatal(err)
+					}
 					want[k] = next
 				}
 			}
