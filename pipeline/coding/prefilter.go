@@ -182,6 +182,22 @@ func mustContain(re *syntax.Regexp) (set []string, ok bool) {
 		}
 		return mustContain(re.Sub[0])
 	case syntax.OpAlternate:
+		// The parser factors "uren|uur" into "u(?:ren|ur)", whose own
+		// literals are "u", "ren" and "ur": the whole words select far
+		// better.
+		if words, ok := exactSet(re); ok {
+			for _, w := range words {
+				run := longestASCIIRun(w)
+				if run == "" {
+					set = nil
+					break
+				}
+				set = append(set, asciiLower(run))
+			}
+			if set != nil {
+				return minimalSet(set), true
+			}
+		}
 		for _, sub := range re.Sub {
 			s, ok := mustContain(sub)
 			if !ok {
@@ -290,6 +306,7 @@ type regexStarts struct {
 	// start, so that a leading \b sees the rune before the window.
 	window    []string
 	reach     int
+	before    [][256]bool // see windowSet
 	first     *[256]bool
 	inContext *regexp.Regexp
 }
@@ -318,8 +335,8 @@ func newRegexStarts(expr string) *regexStarts {
 				rs.initial[p[0]] = true
 			}
 		}
-	} else if w, reach, ok := windowSet(expr); ok {
-		rs.window, rs.reach, rs.anchored = w, reach, anchored
+	} else if w, reach, before, ok := windowSet(expr); ok {
+		rs.window, rs.reach, rs.before, rs.anchored = w, reach, before, anchored
 		rs.wordStart = startsWithWordBoundary(expr)
 		rs.inContext, err = regexp.Compile("(?i)^(?s:.)(?:" + expr + ")")
 		if err != nil {
@@ -600,6 +617,9 @@ func (rs *regexStarts) windowStarts(lower string, starts []int) []int {
 			}
 			q := off + i
 			off = q + 1
+			if !rs.fitsBefore(lower, q) {
+				continue
+			}
 			p, nonWord := q, 0
 			for p > 0 {
 				if !isASCIIWord(lower[p-1]) {
@@ -622,14 +642,36 @@ func (rs *regexStarts) windowStarts(lower string, starts []int) []int {
 	return starts
 }
 
+// fitsBefore reports whether the bytes before q are in rs.before.
+func (rs *regexStarts) fitsBefore(lower string, q int) bool {
+	if q < len(rs.before) {
+		return false
+	}
+	for i := range rs.before {
+		if !rs.before[i][lower[q-1-i]] {
+			return false
+		}
+	}
+	return true
+}
+
 // windowSet picks, among the elements of expr's top-level sequence that
-// every match needs a literal of, the one reached over the fewest non-word
-// bytes from the start of the match; ok is false when none is reached over
-// a bounded number.
-func windowSet(expr string) (set []string, reach int, ok bool) {
+// every match starts with a literal of, the one reached over the fewest
+// non-word bytes from the start of the match; ok is false when none is
+// reached over a bounded number. before holds, nearest first, sets of the
+// bytes (of the lowered text) that must stand just before an occurrence
+// of a member for a match to start the element there.
+//
+// The element's start, not any literal inside it, is what the window
+// ends at: then the bytes before it are those of the elements before,
+// which rule out most occurrences. In "\b(\d{2,3}|\w*tig|honderd)
+// (dossiers|cliënten)" a "cli" needs a space and a digit, g or d before
+// it, which "de cliënten" lacks; the old windows ended at "nten" and
+// tried every word start of the three words before each one.
+func windowSet(expr string) (set []string, reach int, before [][256]bool, ok bool) {
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
-		return nil, 0, false
+		return nil, 0, nil, false
 	}
 	for re.Op == syntax.OpCapture {
 		re = re.Sub[0]
@@ -638,20 +680,307 @@ func windowSet(expr string) (set []string, reach int, ok bool) {
 	if re.Op == syntax.OpConcat {
 		subs = re.Sub
 	}
-	sum := 0
-	for _, sub := range subs {
+	sum, at := 0, -1
+	for j, sub := range subs {
+		if s, found := startSet(sub); found && shortest(s) >= minRequired && (!ok || sum < reach || sum == reach && moreSelective(s, set)) {
+			set, reach, at, ok = s, sum, j, true
+		}
 		n := maxNonWord(sub)
 		if n < 0 {
 			break
 		}
-		// The member can sit anywhere in its element's match, so the
-		// element's own non-word bytes count.
 		sum += n
-		if s, found := mustContain(sub); found && shortest(s) >= minRequired && (!ok || sum < reach || sum == reach && moreSelective(s, set)) {
-			set, reach, ok = s, sum, true
+	}
+	if !ok {
+		return nil, 0, nil, false
+	}
+	before, _ = suffixSets(subs[:at])
+	return set, reach, before, true
+}
+
+// startSet returns ASCII literals (lower-case) one of which every match
+// of re starts with; ok is false when re gives none.
+func startSet(re *syntax.Regexp) (set []string, ok bool) {
+	pre, wb, ok := leading(re)
+	if !ok || wb || len(pre) == 0 {
+		// A leading \b inside the element would need the byte before
+		// the element, which the window does not ask about: harmless,
+		// but the case does not occur and is left out.
+		return nil, false
+	}
+	for _, p := range pre {
+		if p == digitStart {
+			return nil, false
+		}
+		// Offsets in the lowered text match the original only over
+		// ASCII: "cliënten" is looked for as "cli".
+		n := 0
+		for n < len(p) && p[n] < 0x80 {
+			n++
+		}
+		if n == 0 {
+			return nil, false
+		}
+		set = append(set, p[:n])
+	}
+	// A member another member starts with adds nothing: its occurrences
+	// are the other's.
+	sort.Strings(set)
+	var out []string
+	for _, p := range set {
+		if len(out) == 0 || !strings.HasPrefix(p, out[len(out)-1]) {
+			out = append(out, p)
 		}
 	}
-	return set, reach, ok
+	return out, true
+}
+
+// maxSuffixSets bounds the bytes suffixSets reports.
+const maxSuffixSets = 8
+
+// suffixSets returns, last byte first, sets of the bytes of the lowered
+// text that every non-empty match of the sequence subs ends with; exact
+// reports that the sets cover the whole of every such match (fixed
+// length). It holds for texts without the Kelvin sign and the long s (see
+// foldsToASCII), the only texts search sees.
+func suffixSets(subs []*syntax.Regexp) (sets [][256]bool, exact bool) {
+	exact = true
+	for i := len(subs) - 1; i >= 0 && exact && len(sets) < maxSuffixSets; i-- {
+		sub := subs[i]
+		if zeroWidth(sub) {
+			continue
+		}
+		s, e := suffixSetsOf(sub)
+		if canBeEmpty(sub) {
+			// The match may end with what comes before sub instead.
+			rest, _ := suffixSets(subs[:i])
+			sets = append(sets, unionSets(s, rest)...)
+			exact = false
+			break
+		}
+		sets = append(sets, s...)
+		exact = e
+	}
+	if len(sets) > maxSuffixSets {
+		sets = sets[:maxSuffixSets]
+	}
+	return sets, exact && len(sets) < maxSuffixSets
+}
+
+// suffixSetsOf is suffixSets for the non-empty matches of one expression.
+func suffixSetsOf(re *syntax.Regexp) (sets [][256]bool, exact bool) {
+	switch re.Op {
+	case syntax.OpLiteral:
+		for i := len(re.Rune) - 1; i >= 0; i-- {
+			r := re.Rune[i]
+			if r >= 0x80 {
+				// Its case variants may differ in length.
+				return sets, false
+			}
+			var set [256]bool
+			addLastRune(&set, r)
+			sets = append(sets, set)
+		}
+		return sets, true
+	case syntax.OpCharClass:
+		var set [256]bool
+		ascii := true
+		for i := 0; i+1 < len(re.Rune); i += 2 {
+			for r := re.Rune[i]; r <= min(re.Rune[i+1], 0x7f); r++ {
+				addLastRune(&set, r)
+			}
+			if re.Rune[i+1] >= 0x80 {
+				ascii = false
+				for c := 0x80; c < 256; c++ {
+					set[c] = true
+				}
+			}
+		}
+		return [][256]bool{set}, ascii
+	case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+		var set [256]bool
+		for c := range set {
+			set[c] = re.Op == syntax.OpAnyChar || c != '\n'
+		}
+		return [][256]bool{set}, false
+	case syntax.OpCapture:
+		return suffixSetsOf(re.Sub[0])
+	case syntax.OpConcat:
+		return suffixSets(re.Sub)
+	case syntax.OpPlus, syntax.OpStar, syntax.OpQuest, syntax.OpRepeat:
+		// A non-empty match ends with a non-empty match of the operand.
+		s, _ := suffixSetsOf(re.Sub[0])
+		return s, false
+	case syntax.OpAlternate:
+		if words, ok := exactSet(re); ok {
+			return suffixSetsOfWords(words)
+		}
+		exact = true
+		for i, sub := range re.Sub {
+			if zeroWidth(sub) {
+				return nil, false
+			}
+			s, e := suffixSetsOf(sub)
+			if i == 0 {
+				sets = s
+			} else {
+				exact = exact && len(s) == len(sets)
+				sets = unionSets(sets, s)
+			}
+			exact = exact && e
+		}
+		return sets, exact
+	}
+	return nil, false
+}
+
+// suffixSetsOfWords is suffixSetsOf for an expression matching exactly
+// words (see exactSet): their last bytes, as far as all of them have
+// ASCII ones.
+func suffixSetsOfWords(words []string) (sets [][256]bool, exact bool) {
+	n := -1
+	exact = true
+	for _, w := range words {
+		k := 0
+		for k < len(w) && w[len(w)-1-k] < 0x80 {
+			k++
+		}
+		if n < 0 || k < n {
+			n = k
+		}
+		exact = exact && k == len(w) && len(w) == len(words[0])
+	}
+	for i := 0; i < n; i++ {
+		var set [256]bool
+		for _, w := range words {
+			addLastRune(&set, rune(w[len(w)-1-i]))
+		}
+		sets = append(sets, set)
+	}
+	return sets, exact
+}
+
+// maxExact bounds the strings exactSet spells out.
+const maxExact = 64
+
+// exactSet returns the strings re matches (in the case they are written,
+// to be compared under (?i)) when they are few: literals and alternations,
+// sequences and optional parts of them; ok is false otherwise.
+func exactSet(re *syntax.Regexp) (words []string, ok bool) {
+	switch re.Op {
+	case syntax.OpEmptyMatch:
+		return []string{""}, true
+	case syntax.OpLiteral:
+		return []string{string(re.Rune)}, true
+	case syntax.OpCapture:
+		return exactSet(re.Sub[0])
+	case syntax.OpQuest:
+		w, ok := exactSet(re.Sub[0])
+		return append(w, ""), ok && len(w) < maxExact
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			w, ok := exactSet(sub)
+			if !ok || len(words)+len(w) > maxExact {
+				return nil, false
+			}
+			words = append(words, w...)
+		}
+		return words, true
+	case syntax.OpConcat:
+		words = []string{""}
+		for _, sub := range re.Sub {
+			w, ok := exactSet(sub)
+			if !ok || len(words)*len(w) > maxExact {
+				return nil, false
+			}
+			var next []string
+			for _, a := range words {
+				for _, b := range w {
+					next = append(next, a+b)
+				}
+			}
+			words = next
+		}
+		return words, true
+	}
+	return nil, false
+}
+
+// zeroWidth reports whether re never consumes a byte.
+func zeroWidth(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpWordBoundary, syntax.OpNoWordBoundary, syntax.OpBeginLine, syntax.OpEndLine,
+		syntax.OpBeginText, syntax.OpEndText:
+		return true
+	case syntax.OpLiteral:
+		return len(re.Rune) == 0
+	}
+	return false
+}
+
+// unionSets returns the position-wise unions of a and b, as long as the
+// shorter.
+func unionSets(a, b [][256]bool) [][256]bool {
+	out := make([][256]bool, min(len(a), len(b)))
+	for i := range out {
+		for c := range out[i] {
+			out[i][c] = a[i][c] || b[i][c]
+		}
+	}
+	return out
+}
+
+// canBeEmpty reports whether re can match without consuming a byte.
+func canBeEmpty(re *syntax.Regexp) bool {
+	switch re.Op {
+	case syntax.OpEmptyMatch, syntax.OpWordBoundary, syntax.OpNoWordBoundary, syntax.OpBeginLine, syntax.OpEndLine,
+		syntax.OpBeginText, syntax.OpEndText, syntax.OpStar, syntax.OpQuest:
+		return true
+	case syntax.OpLiteral:
+		return len(re.Rune) == 0
+	case syntax.OpCapture, syntax.OpPlus:
+		return canBeEmpty(re.Sub[0])
+	case syntax.OpRepeat:
+		return re.Min == 0 || canBeEmpty(re.Sub[0])
+	case syntax.OpAlternate:
+		for _, sub := range re.Sub {
+			if canBeEmpty(sub) {
+				return true
+			}
+		}
+		return false
+	case syntax.OpConcat:
+		for _, sub := range re.Sub {
+			if !canBeEmpty(sub) {
+				return false
+			}
+		}
+		return true
+	}
+	return false
+}
+
+// addLastRune adds the last byte of the ASCII rune r and of its case
+// variants, lowered; a non-ASCII variant ends in a continuation byte, and
+// search never sees the Kelvin sign or the long s anyway.
+func addLastRune(set *[256]bool, r rune) {
+	f := r
+	for {
+		if f < 0x80 {
+			c := byte(f)
+			if c >= 'A' && c <= 'Z' {
+				c += 'a' - 'A'
+			}
+			set[c] = true
+		} else {
+			for c := 0x80; c < 0xc0; c++ {
+				set[c] = true
+			}
+		}
+		if f = unicode.SimpleFold(f); f == r {
+			return
+		}
+	}
 }
 
 // maxBytes returns the most bytes a match of re can span under (?i), or

@@ -4,6 +4,7 @@ import (
 	"reflect"
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -82,19 +83,40 @@ func TestWindowSetReachesBackOverNonWordBytes(t *testing.T) {
 		name, expr string
 		set        []string
 		reach      int
+		before     []string // the bytes of each set, nearest first; "+" stands for 0x80-0xbf, "*" for all but the newline
 		ok         bool
 	}{
-		{"a space and the two bytes of ë", `\b(\d{2,3}|\w*tig) (dossiers|cliënten)\b`, []string{"nten", "dossiers"}, 3, true},
-		{"the nearest required element wins", `\bwacht(en|t)? (al )?(\d+) (weken|maanden)\b`, []string{"wacht"}, 0, true},
-		{"a bounded run of any character counts four bytes each", `\bx.{0,2}(gesprekken|bezoeken)`, []string{"bezoeken", "gesprekken"}, 8, true},
-		{"an unbounded run of non-word characters ends the search", `(\S+ )+(gesprekken|bezoeken)`, nil, 0, false},
-		{"no required literal gives no window", `\d+ ?%`, nil, 0, false},
+		{"a space and the end of a number or -tig before the noun", `\b(\d{2,3}|\w*tig) (dossiers|cliënten)\b`, []string{"cli", "dossiers"}, 1, []string{" ", "0123456789g"}, true},
+		{"the nearest element wins", `\bwacht(en|t)? (al )?(\d+) (weken|maanden)\b`, []string{"wacht"}, 0, nil, true},
+		{"a bounded run of any character counts four bytes each", `\bx.{0,2}(gesprekken|bezoeken)`, []string{"bezoeken", "gesprekken"}, 8, []string{"*"}, true},
+		{"branches of different lengths give the bytes they share", `(\d+|een) (uur|uren) per (week|maand)`, []string{" per "}, 1, []string{"nr", "eu"}, true},
+		{"an optional element unites with the one before", `(maar|max\.?) (veel )?(gesprekken|sessies)`, []string{"gesprekken", "sessies"}, 3, []string{" ", ".lrx"}, true},
+		{"a non-ASCII class ends in a continuation byte", `[a-zé] (gesprekken|sessies)`, []string{"gesprekken", "sessies"}, 5, []string{" ", "abcdefghijklmnopqrstuvwxyz+"}, true},
+		{"an unbounded run of non-word characters ends the search", `(\S+ )+(gesprekken|bezoeken)`, nil, 0, nil, false},
+		{"no start literal gives no window", `\d+ ?%`, nil, 0, nil, false},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			set, reach, ok := windowSet(c.expr)
-			if ok != c.ok || ok && (reach != c.reach || !reflect.DeepEqual(set, c.set)) {
-				t.Errorf("windowSet(%q) = %q, %d, %v; want %q, %d, %v", c.expr, set, reach, ok, c.set, c.reach, c.ok)
+			set, reach, before, ok := windowSet(c.expr)
+			var got []string
+			for _, b := range before {
+				var s strings.Builder
+				if !b['\n'] && !slices.Contains(b[:'\n'], false) && !slices.Contains(b['\n'+1:], false) {
+					got = append(got, "*")
+					continue
+				}
+				for c := 0; c < 0x80; c++ {
+					if b[c] {
+						s.WriteByte(byte(c))
+					}
+				}
+				if b[0x80] {
+					s.WriteByte('+')
+				}
+				got = append(got, s.String())
+			}
+			if ok != c.ok || ok && (reach != c.reach || !reflect.DeepEqual(set, c.set) || !reflect.DeepEqual(got, c.before)) {
+				t.Errorf("windowSet(%q) = %q, %d, %q, %v; want %q, %d, %q, %v", c.expr, set, reach, got, ok, c.set, c.reach, c.before, c.ok)
 			}
 		})
 	}
