@@ -248,3 +248,20 @@ func TestTokenNormIsTheFoldedText(t *testing.T) {
 		}
 	}
 }
+
+// foldASCII must fold as fold's rune-by-rune path does, and leave the
+// non-ASCII words to it.
+func TestFoldASCIIEqualsFoldingEachRune(t *testing.T) {
+	for _, w := range []string{"Werkdruk", "WERKDRUK", "Don't", "Productie-Eisen", "A1", "X_Y", "Z@[`{", "cliënt", "Één", "\xff"} {
+		got, ok := foldASCII(w)
+		var want strings.Builder
+		ascii := true
+		for _, r := range w {
+			ascii = ascii && r < 0x80
+			want.WriteRune(foldRune(r))
+		}
+		if ok != ascii || ok && got != want.String() {
+			t.Errorf("foldASCII(%q) = %q, %v; want %q, %v", w, got, ok, want.String(), ascii)
+		}
+	}
+}

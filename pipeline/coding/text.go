@@ -5,6 +5,7 @@ import (
 	"strings"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 
 	"golang.org/x/text/unicode/norm"
 )
@@ -50,6 +51,9 @@ func fold(s string) string {
 	if ascii {
 		return s
 	}
+	if lowered, ok := foldASCII(s); ok {
+		return lowered
+	}
 	var b strings.Builder
 	b.Grow(len(s))
 	for _, r := range s {
@@ -65,6 +69,27 @@ func fold(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// foldASCII is fold for a word of ASCII bytes (a capitalised word, the
+// commonest that needs folding), without a rune at a time through a
+// strings.Builder; ok is false when s has a byte from 0x80 up.
+func foldASCII(s string) (string, bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			return "", false
+		}
+	}
+	b := make([]byte, len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		b[i] = c
+	}
+	// b is never written again.
+	return unsafe.String(unsafe.SliceData(b), len(b)), true
 }
 
 func isApostrophe(r rune) bool { return r == '\'' || r == '’' || r == '‘' }
