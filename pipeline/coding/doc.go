@@ -74,6 +74,29 @@
 // \w*tig, (\S+ ){0,2} and .{0,25} patterns at their candidate starts), a
 // tenth tokenising and a fifth finding and trying the word terms.
 //
+// A third round (regex set-up and windows) took the instructions per
+// generated answer from 151.0k to 126.5k (valgrind as above, counted in
+// Code only) and the medians of 6 interleaved runs at -benchtime 20000x
+// on the loaded machine from 21.0 to 19.0 µs (BenchmarkCodeGenerated),
+// 5.5 to 4.4 µs (BenchmarkCode) and 17.5 to 13.7 µs (BenchmarkTokenize;
+// these wall-clock figures moved by a factor of two between runs, the
+// instruction counts do not). regexText.reset lowers into a reused
+// buffer and hashes a packed trigram with one multiplication (15.5k →
+// 9.4k a unit). A regex without start literals is now tried in windows
+// that end where an element of its sequence starts with one of its
+// literals, and only where the bytes before that start can end the
+// elements before it ("\b(\d{2,3}|\w*tig|honderd) (dossiers|cliënten)"
+// wants a space and a digit, g or d before "cli"): that pattern went from
+// 6,668 anchored tries on 3,833 answers, none matching, to none.
+// Alternations count as whole words when required literals are read off
+// them ("uren|uur", which the parser factors to u(?:ren|ur), requires
+// "uur" or "uren", no longer nothing), and fold lowers capitalised ASCII
+// words without a strings.Builder. Anchored tries cost 12.4k a unit
+// (25.0k before). What is left: regexes 37% (the (\S+ ){0,2} patterns
+// tried at every "maar", and .{0,25} after "per dag"), finding and trying
+// the word terms 26%, tokenising 14% and reading forms through the word
+// cache 10%.
+//
 // Language detection: on 18 short answers in lang_test.go, stop-word
 // counting and whatlanggo (restricted to nl/en) each get 16 right;
 // DetectLanguage counts stop words and asks whatlanggo only on a tie.
