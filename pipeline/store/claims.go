@@ -100,7 +100,7 @@ func (s *Store) NewClaims(ctx context.Context) (*Claims, error) {
 			return fail(err)
 		}
 	}
-	c.ins = newBatch(ctx, c.tx, `(?, ?)`, func(rows string) string {
+	c.ins = newBatch(ctx, c.tx, conn, `(?, ?)`, func(rows string) string {
 		return `INSERT INTO claims (id, file) VALUES ` + rows
 	})
 	return c, nil

@@ -333,7 +333,7 @@ func (s *Store) SaveCodings(ctx context.Context, codebookHash string, codings []
 		return fmt.Errorf("store: save codings: %w", err)
 	}
 	defer tx.Rollback()
-	if err := saveCodings(ctx, tx, codebookHash, codings, nil); err != nil {
+	if err := saveCodings(ctx, tx, nil, codebookHash, codings, nil); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -342,11 +342,12 @@ func (s *Store) SaveCodings(ctx context.Context, codebookHash string, codings []
 	return nil
 }
 
-// saveCodings writes codings inside tx, which the caller commits. The
+// saveCodings writes codings inside tx, which the caller commits; conn,
+// which may be nil, is the connection tx runs on (see batch). The
 // codings of units in added (which may be nil) are written with the rowid
 // and hash prefix recorded there, the others with the ones of the unit the
 // store holds under their ID.
-func saveCodings(ctx context.Context, tx *sql.Tx, codebookHash string, codings []study.Coding, added *addedUnits) error {
+func saveCodings(ctx context.Context, tx *sql.Tx, conn *sql.Conn, codebookHash string, codings []study.Coding, added *addedUnits) error {
 	cb, found, err := codebookID(ctx, tx, codebookHash)
 	if err == nil && !found {
 		// Not INSERT ... ON CONFLICT DO NOTHING on every call: that draws
@@ -372,7 +373,7 @@ func saveCodings(ctx context.Context, tx *sql.Tx, codebookHash string, codings [
 	// have. "WHERE true" keeps SQLite from reading ON CONFLICT as a join's ON.
 	// OR FAIL spares the statement journal (see BeginFile): a failed
 	// statement fails the call, and its transaction is rolled back.
-	upsert := newBatch(ctx, tx, `(?, ?)`, func(rows string) string {
+	upsert := newBatch(ctx, tx, conn, `(?, ?)`, func(rows string) string {
 		return `
 INSERT OR FAIL INTO codings (codebook, unit, unit_hash, coding)
 SELECT ` + fmt.Sprint(cb) + `, u.rowid, ` + hashPrefix + `, v.column2
@@ -400,7 +401,7 @@ ON CONFLICT (codebook, unit) DO UPDATE SET unit_hash = excluded.unit_hash, codin
 	}
 	// The same for units whose rowid and hash prefix are known: their
 	// rows need no look-up.
-	direct := newBatch(ctx, tx, `(`+fmt.Sprint(cb)+`, ?, ?, ?)`, func(rows string) string {
+	direct := newBatch(ctx, tx, conn, `(`+fmt.Sprint(cb)+`, ?, ?, ?)`, func(rows string) string {
 		return `
 INSERT OR FAIL INTO codings (codebook, unit, unit_hash, coding) VALUES ` + rows + `
 ON CONFLICT (codebook, unit) DO UPDATE SET unit_hash = excluded.unit_hash, coding = excluded.coding`
@@ -432,7 +433,7 @@ ON CONFLICT (codebook, unit) DO UPDATE SET unit_hash = excluded.unit_hash, codin
 		return fmt.Errorf("store: save codings: %w", err)
 	}
 	if len(ids.added) > 0 {
-		add := newBatch(ctx, tx, `(?, ?, ?, ?)`, func(rows string) string {
+		add := newBatch(ctx, tx, conn, `(?, ?, ?, ?)`, func(rows string) string {
 			return `INSERT INTO coding_terms (codebook, id, code, term) VALUES ` + rows
 		})
 		defer add.flush()

@@ -122,7 +122,7 @@ func (s *Store) BeginFile(ctx context.Context, f FileRecord) (*FileTx, error) {
 	// fails the whole transaction here anyway (Add's error is sticky and
 	// Commit refuses), so the rows it leaves behind are never committed;
 	// batch.keepFailed leaves them out of the explanation.
-	ft.insertUnits = newBatch(ctx, tx, `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
+	ft.insertUnits = newBatch(ctx, tx, conn, `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
 		return `
 INSERT OR FAIL INTO units (id, source, file, respondent, question, question_label, speaker, position, seq, text, lang, context, hash)
 VALUES ` + rows
@@ -134,14 +134,14 @@ VALUES ` + rows
 	// Units of this file are rewritten by UPDATE on their id, and only in
 	// the columns that can differ; leaving seq out when it stays spares the
 	// (source, file, seq, id) index entry, a third of the cost of a change.
-	ft.updateUnits = newBatch(ctx, tx, `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
+	ft.updateUnits = newBatch(ctx, tx, conn, `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
 		return `
 UPDATE units SET respondent = v.column2, question = v.column3, question_label = v.column4,
 	speaker = v.column5, position = v.column6, text = v.column7, lang = v.column8,
 	context = v.column9, hash = v.column10
 FROM (VALUES ` + rows + `) AS v WHERE units.id = v.column1`
 	})
-	ft.reorderUnits = newBatch(ctx, tx, `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
+	ft.reorderUnits = newBatch(ctx, tx, conn, `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
 		return `
 UPDATE units SET respondent = v.column2, question = v.column3, question_label = v.column4,
 	speaker = v.column5, position = v.column6, text = v.column7, lang = v.column8,
@@ -150,19 +150,19 @@ FROM (VALUES ` + rows + `) AS v WHERE units.id = v.column1`
 	})
 	// As with units, a respondent new to this file must be new to the
 	// source; see unitClash.
-	ft.insertResp = newBatch(ctx, tx, `(?, ?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
+	ft.insertResp = newBatch(ctx, tx, conn, `(?, ?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
 		return `
 INSERT OR FAIL INTO respondents (source, id, file, wave, weight, attributes, likert, closed) VALUES ` + rows
 	})
-	ft.updateResp = newBatch(ctx, tx, `(?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
+	ft.updateResp = newBatch(ctx, tx, conn, `(?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
 		return `
 UPDATE respondents SET wave = v.column3, weight = v.column4, attributes = v.column5, likert = v.column6, closed = v.column7
 FROM (VALUES ` + rows + `) AS v WHERE respondents.source = v.column1 AND respondents.id = v.column2`
 	})
-	ft.seenUnits = newBatch(ctx, tx, `(?)`, func(rows string) string {
+	ft.seenUnits = newBatch(ctx, tx, conn, `(?)`, func(rows string) string {
 		return `INSERT INTO filetx_seen_units (id) VALUES ` + rows
 	})
-	ft.seenResp = newBatch(ctx, tx, `(?)`, func(rows string) string {
+	ft.seenResp = newBatch(ctx, tx, conn, `(?)`, func(rows string) string {
 		return `INSERT INTO filetx_seen_respondents (id) VALUES ` + rows
 	})
 	return ft, nil
@@ -258,7 +258,7 @@ func (ft *FileTx) SaveCodings(codebookHash string, codings []study.Coding) error
 	if err := errors.Join(ft.updateUnits.drain(), ft.reorderUnits.drain()); err != nil {
 		return ft.fail(fmt.Errorf("units: %w", err))
 	}
-	err := saveCodings(ft.ctx, ft.tx, codebookHash, codings, &ft.added)
+	err := saveCodings(ft.ctx, ft.tx, ft.conn, codebookHash, codings, &ft.added)
 	ft.added.reset()
 	if err != nil {
 		return ft.fail(err)
