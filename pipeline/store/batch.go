@@ -28,6 +28,9 @@ type batch struct {
 
 	full *sql.Stmt
 	args []any
+	// pre are values every statement binds as ?1, ?2, ..., written in the
+	// statement before the rows (a bare ? after them is numbered on).
+	pre []any
 
 	// conn, when known, is the connection tx runs on, and full statements
 	// go to its driver directly (raw, with nv) instead of through
@@ -87,7 +90,7 @@ func (b *batch) execFull() (sql.Result, error) {
 			}
 			b.full = st
 		}
-		return b.full.ExecContext(b.ctx, b.args...)
+		return b.full.ExecContext(b.ctx, b.withPre()...)
 	}
 	// Outside database/sql nothing stops a statement after tx is done,
 	// which would run it on its own. tx ends before Commit or Rollback
@@ -104,7 +107,7 @@ func (b *batch) execFull() (sql.Result, error) {
 			b.raw = st
 		}
 		nv := b.nv[:0]
-		for i, v := range b.args {
+		for i, v := range b.withPre() {
 			// What database/sql's conversion would do for the values a
 			// batch is given.
 			switch x := v.(type) {
@@ -127,13 +130,21 @@ func (b *batch) execFull() (sql.Result, error) {
 	return res, err
 }
 
+// withPre is the values of a statement of the queued rows.
+func (b *batch) withPre() []any {
+	if len(b.pre) == 0 {
+		return b.args
+	}
+	return append(b.pre[:len(b.pre):len(b.pre)], b.args...)
+}
+
 // drain executes the queued rows, keeping the prepared statement.
 func (b *batch) drain() error {
 	if len(b.args) == 0 {
 		return nil
 	}
 	rows := len(b.args) / b.ncol
-	res, err := b.tx.ExecContext(b.ctx, b.text(rows), b.args...)
+	res, err := b.tx.ExecContext(b.ctx, b.text(rows), b.withPre()...)
 	if err != nil {
 		b.keepFailed(err)
 	} else if b.after != nil {

@@ -122,13 +122,18 @@ func (s *Store) BeginFile(ctx context.Context, f FileRecord) (*FileTx, error) {
 	// fails the whole transaction here anyway (Add's error is sticky and
 	// Commit refuses), so the rows it leaves behind are never committed;
 	// batch.keepFailed leaves them out of the explanation.
-	ft.insertUnits = newBatch(ctx, tx, conn, `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
+	ft.insertUnits = newBatch(ctx, tx, conn, `(?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
 		return `
 INSERT OR FAIL INTO units (id, source, file, respondent, question, question_label, speaker, position, seq, text, lang, context, hash)
-VALUES ` + rows
+SELECT column1, ?1, ?2, column2, column3, column4, column5, column6, column7, column8, column9, column10, column11
+FROM (VALUES ` + rows + `)`
 	})
+	// Every row has the file's source and path, so they are bound once a
+	// statement (?1, ?2) rather than once a row: the driver copies each
+	// bound text into C memory and frees it after, ~90 ns a value.
+	ft.insertUnits.pre = []any{f.Source, f.Path}
 	ft.insertUnits.after = func(res sql.Result, rows int, args []any) error {
-		ft.added.inserted(res, rows, ft.insertUnits.ncol, 12, args)
+		ft.added.inserted(res, rows, ft.insertUnits.ncol, 10, args)
 		return nil
 	}
 	// Units of this file are rewritten by UPDATE on their id, and only in
@@ -150,10 +155,12 @@ FROM (VALUES ` + rows + `) AS v WHERE units.id = v.column1`
 	})
 	// As with units, a respondent new to this file must be new to the
 	// source; see unitClash.
-	ft.insertResp = newBatch(ctx, tx, conn, `(?, ?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
+	ft.insertResp = newBatch(ctx, tx, conn, `(?, ?, ?, ?, ?, ?)`, func(rows string) string {
 		return `
-INSERT OR FAIL INTO respondents (source, id, file, wave, weight, attributes, likert, closed) VALUES ` + rows
+INSERT OR FAIL INTO respondents (source, id, file, wave, weight, attributes, likert, closed)
+SELECT ?1, column1, ?2, column2, column3, column4, column5, column6 FROM (VALUES ` + rows + `)`
 	})
+	ft.insertResp.pre = []any{f.Source, f.Path}
 	ft.updateResp = newBatch(ctx, tx, conn, `(?, ?, ?, ?, ?, ?, ?)`, func(rows string) string {
 		return `
 UPDATE respondents SET wave = v.column3, weight = v.column4, attributes = v.column5, likert = v.column6, closed = v.column7
@@ -337,7 +344,7 @@ func (ft *FileTx) addUnits(units []study.Unit, closed map[string]map[string]stri
 		for i, u := range units {
 			ft.nUnits++
 			ft.diff.New++
-			if err := ft.insertUnits.add(u.ID, u.Source, u.File, u.Respondent, u.Question, u.QuestionLabel,
+			if err := ft.insertUnits.add(u.ID, u.Respondent, u.Question, u.QuestionLabel,
 				u.Speaker, u.Position, u.Seq, u.Text, u.Lang, u.Context, hashes[i]); err != nil {
 				return unitClash(ft.ctx, ft.tx, f, ft.insertUnits.failedIDs(), err)
 			}
@@ -390,7 +397,7 @@ func (ft *FileTx) addUnits(units []study.Unit, closed map[string]map[string]stri
 		switch {
 		case !ok:
 			ft.diff.New++
-			err = ft.insertUnits.add(u.ID, u.Source, u.File, u.Respondent, u.Question, u.QuestionLabel,
+			err = ft.insertUnits.add(u.ID, u.Respondent, u.Question, u.QuestionLabel,
 				u.Speaker, u.Position, u.Seq, u.Text, u.Lang, u.Context, hashes[i])
 			if err != nil {
 				return unitClash(ft.ctx, ft.tx, f, ft.insertUnits.failedIDs(), err)
@@ -451,8 +458,8 @@ func (ft *FileTx) addRespondents(respondents []study.Respondent) error {
 			if err != nil {
 				return err
 			}
-			if err := ft.insertResp.add(r.Source, r.ID, r.File, now.wave, now.weight, now.attrs, now.likert, now.closed); err != nil {
-				return respondentClash(ft.ctx, ft.tx, f, ft.insertResp.failedIDsAt(1), err)
+			if err := ft.insertResp.add(r.ID, now.wave, now.weight, now.attrs, now.likert, now.closed); err != nil {
+				return respondentClash(ft.ctx, ft.tx, f, ft.insertResp.failedIDs(), err)
 			}
 		}
 		return nil
@@ -506,7 +513,7 @@ SELECT id, file, wave, weight, attributes, likert, closed FROM respondents WHERE
 			return fmt.Errorf("respondent %q is also in %s/%s: %w; respondent IDs must be unique within a source "+
 				"(remove the other file first if it was renamed, or give each wave its own source)", r.ID, f.Source, old.file, ErrDuplicateID)
 		case !ok:
-			if err := ft.insertResp.add(r.Source, r.ID, r.File, now.wave, now.weight, now.attrs, now.likert, now.closed); err != nil {
+			if err := ft.insertResp.add(r.ID, now.wave, now.weight, now.attrs, now.likert, now.closed); err != nil {
 				return respondentClash(ft.ctx, ft.tx, f, ids, err)
 			}
 		case old.storedRespondent != now:
@@ -537,7 +544,7 @@ func (ft *FileTx) Commit() (UnitDiff, error) {
 		return fail(fmt.Errorf("units: %w", err))
 	}
 	if err := ft.insertResp.flush(); err != nil {
-		return fail(respondentClash(ctx, tx, f, ft.insertResp.failedIDsAt(1), err))
+		return fail(respondentClash(ctx, tx, f, ft.insertResp.failedIDs(), err))
 	}
 	if err := ft.updateResp.flush(); err != nil {
 		return fail(fmt.Errorf("respondents: %w", err))
