@@ -53,7 +53,8 @@ func Check(path string, src config.Source) (*FileInfo, error) {
 // there are any, everything emitted must be discarded (Check the file first
 // to know it is clean). Other formats are read whole and emit only when the
 // file has no problems, as in Read. emit may be nil; an error from it stops
-// Stream and is returned as is.
+// Stream and is returned as is. The units slice emit is given is valid only
+// during the call (its elements may be copied): the next row reuses it.
 func Stream(path string, src config.Source, emit func(study.Respondent, []study.Unit) error) (*FileInfo, error) {
 	kind, dialect, err := chooseReader(path, src)
 	if err != nil || kind != kindCSV {
@@ -181,6 +182,9 @@ func streamCSV(path string, src config.Source, dialect string, info *FileInfo, p
 	info.HeaderRows = t.headerRows
 	sm := newSurveyMapper(t, path, src, false, probs)
 	info.Columns = t.columns
+	if sm != nil {
+		sm.reuseUnits = true // emit's units are valid only during the call
+	}
 	if sm == nil {
 		// readCSV reads every record before it maps any.
 		for _, ok := next(); ok; _, ok = next() {

@@ -4,6 +4,7 @@ import (
 	"os"
 	"path/filepath"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 
@@ -20,7 +21,7 @@ func wholeCSV(path string, src config.Source) (*FileInfo, []respondentUnits, err
 func streamed(path string, src config.Source) (*FileInfo, []respondentUnits, error) {
 	var out []respondentUnits
 	info, err := Stream(path, src, func(r study.Respondent, us []study.Unit) error {
-		out = append(out, respondentUnits{r: r, units: us})
+		out = append(out, respondentUnits{r: r, units: slices.Clone(us)}) // Stream reuses us
 		return nil
 	})
 	return info, out, err

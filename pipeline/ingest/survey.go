@@ -356,6 +356,11 @@ func mapSurvey(t *table, file string, src config.Source, autoText bool, probs *p
 // duplicate-ID set: 16 bytes per respondent plus the lines of IDs that do
 // repeat.
 type surveyMapper struct {
+	// units is the last row's units when rows reuse one slice (Stream):
+	// a national export's rows each allocated theirs, a sixth of a run's
+	// allocations.
+	units      []study.Unit
+	reuseUnits bool
 	t          *table
 	file       string
 	src        config.Source
@@ -469,6 +474,10 @@ func (sm *surveyMapper) row(rec record) respondentUnits {
 		}
 	}
 	ru := respondentUnits{r: r}
+	if sm.reuseUnits {
+		ru.units = sm.units[:0]
+		defer func() { sm.units = ru.units }()
+	}
 	for _, i := range m.text {
 		v := strings.TrimSpace(cell(i))
 		if rec.raw != nil && i < len(rec.raw) {

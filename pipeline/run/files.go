@@ -359,8 +359,8 @@ type fusedCoder struct {
 // code codes b's units that are coded at all (not context), looking up
 // closed answers among b's respondents: a respondent always comes in the
 // same batch as its units.
-func (fc *fusedCoder) code(b *fileBatch) {
-	units := make([]study.Unit, 0, len(b.units))
+func (fc *fusedCoder) code(b *fileBatch, scratch *[]study.Unit) {
+	units := (*scratch)[:0]
 	for _, u := range b.units {
 		if !u.Context {
 			units = append(units, u)
@@ -375,6 +375,8 @@ func (fc *fusedCoder) code(b *fileBatch) {
 		lookup = func(u study.Unit) *study.Respondent { return byID[u.Respondent] }
 	}
 	b.codings = fc.coder.CodeAll(units, lookup)
+	clear(units) // holds no texts until the next batch
+	*scratch = units
 }
 
 // storeFile streams one checked file into the store in one transaction.
@@ -392,13 +394,22 @@ func storeFile(ctx context.Context, st *store.Store, cf checkedFile, pz *privacy
 	defer cancel()
 	batches := make(chan fileBatch, 1)
 	readErr := make(chan error, 1)
+	// free takes back the slices of stored batches, so a national file's
+	// batches reuse a few instead of each growing its own: they were a
+	// seventh of what a run allocated, and the collector's work grows
+	// with that.
+	free := make(chan fileBatch, 3)
 	go func() {
 		defer close(batches)
 		var b fileBatch
 		send := func() error {
 			select {
 			case batches <- b:
-				b = fileBatch{}
+				select {
+				case b = <-free:
+				default:
+					b = fileBatch{}
+				}
 				return nil
 			case <-ctx.Done():
 				return ctx.Err()
@@ -433,8 +444,9 @@ func storeFile(ctx context.Context, st *store.Store, cf checkedFile, pz *privacy
 		coded := make(chan fileBatch, 1)
 		go func() {
 			defer close(coded)
+			var scratch []study.Unit
 			for b := range batches {
-				fc.code(&b)
+				fc.code(&b, &scratch)
 				select {
 				case coded <- b:
 				case <-ctx.Done():
@@ -465,6 +477,14 @@ func storeFile(ctx context.Context, st *store.Store, cf checkedFile, pz *privacy
 			continue
 		}
 		checkpoint("store-batch")
+		// The store keeps no slice of a batch (strings it may), so the
+		// reader can fill these again; cleared, they hold no texts.
+		clear(b.respondents)
+		clear(b.units)
+		select {
+		case free <- fileBatch{respondents: b.respondents[:0], units: b.units[:0]}:
+		default:
+		}
 	}
 	if err := <-readErr; err != nil && addErr == nil {
 		// The file passed phase 1, so it changed since (or could not be
