@@ -107,19 +107,21 @@ func (b *batch) execFull() (sql.Result, error) {
 			b.raw = st
 		}
 		nv := b.nv[:0]
-		for i, v := range b.withPre() {
-			// What database/sql's conversion would do for the values a
-			// batch is given.
-			switch x := v.(type) {
-			case int:
-				v = int64(x)
-			case driver.Valuer:
-				var err error
-				if v, err = x.Value(); err != nil {
-					return err
+		for _, vs := range [2][]any{b.pre, b.args} {
+			for _, v := range vs {
+				// What database/sql's conversion would do for the values
+				// a batch is given.
+				switch x := v.(type) {
+				case int:
+					v = int64(x)
+				case driver.Valuer:
+					var err error
+					if v, err = x.Value(); err != nil {
+						return err
+					}
 				}
+				nv = append(nv, driver.NamedValue{Ordinal: len(nv) + 1, Value: v})
 			}
-			nv = append(nv, driver.NamedValue{Ordinal: i + 1, Value: v})
 		}
 		b.nv = nv
 		var err error
