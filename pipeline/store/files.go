@@ -213,37 +213,60 @@ func UnitHash(u study.Unit) string {
 // the field set knowingly. buf is scratch space reused across calls, which
 // keeps hashing 600,000 units from allocating 600,000 messages.
 func contentHash(buf *[]byte, u study.Unit, closed map[string]string) string {
+	return hashUnit(buf, u, appendClosed(nil, closed, nil))
+}
+
+// appendClosed appends to b the part of contentHash's message that holds
+// closed, nothing when it is empty. FileTx encodes it once a respondent
+// rather than once a unit. keys, when not nil, is scratch space.
+func appendClosed(b []byte, closed map[string]string, keys *[]string) []byte {
+	if len(closed) == 0 {
+		return b
+	}
+	if keys == nil {
+		keys = new([]string)
+	}
+	ks := (*keys)[:0]
+	for k := range closed {
+		ks = append(ks, k)
+	}
+	slices.Sort(ks)
+	b = appendField(b, "closed")
+	for _, k := range ks {
+		b = appendField(b, k)
+		b = appendField(b, closed[k])
+	}
+	clear(ks)
+	*keys = ks[:0]
+	return b
+}
+
+func appendField(b []byte, s string) []byte {
+	b = binary.AppendUvarint(b, uint64(len(s)))
+	return append(b, s...)
+}
+
+// hashUnit is contentHash with the closed answers' part of the message
+// (appendClosed) given.
+func hashUnit(buf *[]byte, u study.Unit, closedPart []byte) string {
 	b := (*buf)[:0]
-	field := func(s string) {
-		b = binary.AppendUvarint(b, uint64(len(s)))
-		b = append(b, s...)
-	}
-	field("veldstem/unit/v1")
-	field(u.Text)
-	field(u.Lang)
-	field(u.Question)
-	field(u.QuestionLabel)
-	field(u.Speaker)
+	b = appendField(b, "veldstem/unit/v1")
+	b = appendField(b, u.Text)
+	b = appendField(b, u.Lang)
+	b = appendField(b, u.Question)
+	b = appendField(b, u.QuestionLabel)
+	b = appendField(b, u.Speaker)
 	if u.Context {
-		field("context")
+		b = appendField(b, "context")
 	} else {
-		field("")
+		b = appendField(b, "")
 	}
-	if len(closed) > 0 {
-		keys := make([]string, 0, len(closed))
-		for k := range closed {
-			keys = append(keys, k)
-		}
-		slices.Sort(keys)
-		field("closed")
-		for _, k := range keys {
-			field(k)
-			field(closed[k])
-		}
-	}
+	b = append(b, closedPart...)
 	*buf = b
 	sum := sha256.Sum256(b)
-	return hex.EncodeToString(sum[:])
+	var h [2 * sha256.Size]byte
+	hex.Encode(h[:], sum[:])
+	return string(h[:])
 }
 
 // repeated returns the first ID that occurs twice in ids, or "".

@@ -40,7 +40,9 @@ type FileTx struct {
 	nResp  int
 	nUnits int
 	buf    []byte
-	// jsonBuf and keys are respondentRow's scratch space.
+	// closedBuf holds the closed answers' parts of an Add's content hashes.
+	closedBuf []byte
+	// jsonBuf and keys are respondentRow's scratch space, keys Add's too.
 	jsonBuf []byte
 	keys    []string
 	err     error // sticky: after a failed Add only Rollback helps
@@ -216,7 +218,10 @@ func (ft *FileTx) Add(respondents []study.Respondent, units []study.Unit) error 
 	if ft.tx == nil {
 		return ft.wrap(errors.New("file transaction is finished"))
 	}
-	closed := make(map[string]map[string]string, len(respondents))
+	// The closed answers' part of the content hash of each respondent's
+	// units, encoded once a respondent (see hashUnit).
+	closed := make(map[string][]byte, len(respondents))
+	ft.closedBuf = ft.closedBuf[:0]
 	for _, r := range respondents {
 		if r.Source != ft.f.Source || r.File != ft.f.Path {
 			return ft.fail(fmt.Errorf("respondent %q belongs to %s/%s", r.ID, r.Source, r.File))
@@ -224,7 +229,9 @@ func (ft *FileTx) Add(respondents []study.Respondent, units []study.Unit) error 
 		if _, dup := closed[r.ID]; dup {
 			return ft.fail(fmt.Errorf("respondent %q appears twice", r.ID))
 		}
-		closed[r.ID] = r.Closed
+		start := len(ft.closedBuf)
+		ft.closedBuf = appendClosed(ft.closedBuf, r.Closed, &ft.keys)
+		closed[r.ID] = ft.closedBuf[start:len(ft.closedBuf):len(ft.closedBuf)]
 	}
 	for start := 0; start < len(units); start += lookupChunk {
 		if err := ft.addUnits(units[start:min(start+lookupChunk, len(units))], closed); err != nil {
@@ -321,7 +328,7 @@ type storedUnitRow struct {
 	source, file string
 }
 
-func (ft *FileTx) addUnits(units []study.Unit, closed map[string]map[string]string) error {
+func (ft *FileTx) addUnits(units []study.Unit, closed map[string][]byte) error {
 	f := ft.f
 	ids := make([]string, len(units))
 	hashes := make([]string, len(units))
@@ -335,7 +342,7 @@ func (ft *FileTx) addUnits(units []study.Unit, closed map[string]map[string]stri
 		}
 		here[u.ID] = i
 		ids[i] = u.ID
-		hashes[i] = contentHash(&ft.buf, u, closed[u.Respondent])
+		hashes[i] = hashUnit(&ft.buf, u, closed[u.Respondent])
 	}
 	if len(units) == 0 {
 		return nil
