@@ -309,6 +309,30 @@ type regexStarts struct {
 	before    [][256]bool // see windowSet
 	first     *[256]bool
 	inContext *regexp.Regexp
+	// tails name later elements every match reaches within a bounded
+	// number of spaces or of runes other than digits: a start is tried
+	// only when an occurrence of each follows it closely enough.
+	tails []*tailCheck
+}
+
+// tailCheck is an element of a regex's top-level sequence after its
+// first, found by its start literals (see tailChecks).
+type tailCheck struct {
+	set []string // ASCII, lower-case: every match of the element starts with one
+	// before holds, nearest first, sets of the bytes that stand just
+	// before the element in every match (see suffixSets).
+	before [][256]bool
+	// spaces and runes bound the spaces and the runes other than ASCII
+	// digits between a match's start and the element's, or are
+	// unbounded.
+	spaces, runes int
+	// atWord is set when the element starts at a word start: every member
+	// starts with a word character and no word character can stand
+	// before it. Its offsets are then among the unit's word starts whose
+	// first byte is in initial, which a look at each finds faster than a
+	// strings.Index per member over the text finds the members.
+	atWord  bool
+	initial [256]bool
 }
 
 // newRegexStarts returns nil when the expression gives neither start
@@ -349,7 +373,222 @@ func newRegexStarts(expr string) *regexStarts {
 	if rs.anchored == nil && len(rs.required) == 0 {
 		return nil
 	}
+	if rs.anchored != nil {
+		rs.tails = tailChecks(expr)
+	}
 	return rs
+}
+
+// tailChecks returns the elements of expr's top-level sequence after the
+// first (the last maxTails of them) that every match starts with a literal
+// of, three bytes at least, and reaches over a bounded number of spaces or
+// of runes other than digits. "\b(maar|slechts) (\S+ ){0,2}
+// (gesprekken|uur)\b" was tried at every "maar" of a unit holding "uur"
+// anywhere, a hundred tries for each match, though the noun must follow
+// within three spaces; "\b(per|elke) (dag|week)\b.{0,25}\b(\d+|twee)
+// (gesprekken|bezoeken)\b" wants a noun after a space and a number
+// within 45 runes that are not digits; "\b(\d([,.]\d+)?|twee) (uur|uren)
+// per (week|maand)\b", tried in windows before every "uur per", wants at
+// most one space before the "uur".
+func tailChecks(expr string) []*tailCheck {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil
+	}
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op != syntax.OpConcat {
+		return nil
+	}
+	subs := re.Sub
+	var out []*tailCheck
+	spaces, runes := 0, 0
+	for j, sub := range subs {
+		if j > 0 {
+			if set, ok := elementStarts(sub); ok && shortest(set) >= minRequired {
+				before, _ := suffixSets(subs[:j])
+				tc := &tailCheck{set: set, before: before, spaces: spaces, runes: runes}
+				tc.atWord = len(before) > 0
+				for c := 0; c < 256 && tc.atWord; c++ {
+					tc.atWord = !before[0][c] || !isASCIIWord(byte(c))
+				}
+				for _, p := range set {
+					tc.atWord = tc.atWord && isASCIIWord(p[0])
+					tc.initial[p[0]] = true
+				}
+				out = append(out, tc)
+			}
+		}
+		if spaces != unbounded {
+			if n := maxSpaces(sub); n == unbounded {
+				spaces = unbounded
+			} else {
+				spaces += n
+			}
+		}
+		if runes != unbounded {
+			if n := maxNonDigitRunes(sub); n == unbounded {
+				runes = unbounded
+			} else {
+				runes += n
+			}
+		}
+		if spaces == unbounded && runes == unbounded {
+			break
+		}
+	}
+	if len(out) > maxTails {
+		out = out[len(out)-maxTails:]
+	}
+	return out
+}
+
+// maxTails bounds the tail checks of a regex, whose offsets search keeps
+// in fixed arrays.
+const maxTails = 4
+
+// elementStarts returns ASCII literals (lower-case) one of which every
+// match of re starts with. An alternation of words gives their own
+// starts: the parser factors "uren|uur" into "u(?:ren|ur)", whose "u"
+// starts half the words of a text.
+func elementStarts(re *syntax.Regexp) ([]string, bool) {
+	words, ok := exactSet(re)
+	if !ok {
+		return startSet(re)
+	}
+	var set []string
+	for _, w := range words {
+		n := 0
+		for n < len(w) && w[n] < 0x80 {
+			n++
+		}
+		if n == 0 {
+			return nil, false
+		}
+		set = append(set, asciiLower(w[:n]))
+	}
+	sort.Strings(set)
+	var out []string
+	for _, p := range set {
+		if len(out) == 0 || !strings.HasPrefix(p, out[len(out)-1]) {
+			out = append(out, p)
+		}
+	}
+	return out, true
+}
+
+// maxSpaces returns the most spaces a match of re can hold, or
+// unbounded. No other rune folds to a space.
+func maxSpaces(re *syntax.Regexp) int {
+	return maxOver(re, func(re *syntax.Regexp) int {
+		switch re.Op {
+		case syntax.OpLiteral:
+			n := 0
+			for _, r := range re.Rune {
+				if r == ' ' {
+					n++
+				}
+			}
+			return n
+		case syntax.OpCharClass:
+			for i := 0; i+1 < len(re.Rune); i += 2 {
+				if re.Rune[i] <= ' ' && ' ' <= re.Rune[i+1] {
+					return 1
+				}
+			}
+			return 0
+		case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+			return 1
+		}
+		return unbounded
+	})
+}
+
+// maxNonDigitRunes returns the most runes other than ASCII digits a match
+// of re can hold, or unbounded. Digits fold to nothing else.
+func maxNonDigitRunes(re *syntax.Regexp) int {
+	return maxOver(re, func(re *syntax.Regexp) int {
+		switch re.Op {
+		case syntax.OpLiteral:
+			n := 0
+			for _, r := range re.Rune {
+				if r < '0' || r > '9' {
+					n++
+				}
+			}
+			return n
+		case syntax.OpCharClass:
+			for i := 0; i+1 < len(re.Rune); i += 2 {
+				if re.Rune[i] < '0' || re.Rune[i+1] > '9' {
+					return 1
+				}
+			}
+			return 0
+		case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
+			return 1
+		}
+		return unbounded
+	})
+}
+
+// starts appends to qs, in order, the offsets in rt.lower where tc's
+// element can start: a member occurs and the bytes before fit.
+func (tc *tailCheck) starts(rt *regexText, qs []int) []int {
+	lower := rt.lower
+	if tc.atWord {
+		for _, q := range rt.wordStarts {
+			if !tc.initial[lower[q]] || !fitsBefore(tc.before, lower, q) {
+				continue
+			}
+			for _, w := range tc.set {
+				if strings.HasPrefix(lower[q:], w) {
+					qs = append(qs, q)
+					break
+				}
+			}
+		}
+		return qs
+	}
+	for _, w := range tc.set {
+		if !rt.contains(w) {
+			continue
+		}
+		for off := 0; off <= len(lower)-len(w); {
+			i := strings.Index(lower[off:], w)
+			if i < 0 {
+				break
+			}
+			q := off + i
+			off = q + 1
+			if fitsBefore(tc.before, lower, q) {
+				qs = append(qs, q)
+			}
+		}
+	}
+	if len(tc.set) > 1 {
+		sort.Ints(qs)
+	}
+	return qs
+}
+
+// admits reports whether a match starting at pos can reach the element at
+// q, the first of its offsets at or after pos: later ones lie further.
+// Counting rune starts is exact in valid UTF-8 and counts fewer runes
+// than the regex engine decodes in invalid UTF-8, so it never rules out
+// a match.
+func (tc *tailCheck) admits(lower string, pos, q int) bool {
+	spaces, runes := 0, 0
+	for i := pos; i < q; i++ {
+		c := lower[i]
+		if c == ' ' {
+			spaces++
+		}
+		if utf8.RuneStart(c) && (c < '0' || c > '9') {
+			runes++
+		}
+	}
+	return (tc.spaces == unbounded || spaces <= tc.spaces) && (tc.runes == unbounded || runes <= tc.runes)
 }
 
 func usablePrefixes(pre []string, wordStart bool) bool {
@@ -388,7 +627,8 @@ type regexText struct {
 	// wordStarts holds the offsets in lower of the ASCII word characters
 	// that follow no ASCII word character: where \b lets a word start.
 	wordStarts []int
-	starts     []int // working memory
+	starts     []int           // working memory
+	tails      [maxTails][]int // working memory of tailCheck.starts
 	// buf holds lower. Allocating a lowered copy of every unit that has
 	// a capital (nearly all) cost as much as the rest of reset.
 	buf []byte
@@ -481,35 +721,41 @@ func findRegex(re *regexp.Regexp, rs *regexStarts, rt *regexText) [][]int {
 			return nil
 		}
 	}
-	var out [][]int
-	out, rt.starts = rs.search(re, rt.text, rt.lower, rt.wordStarts, rt.starts)
-	return out
+	return rs.search(re, rt)
 }
 
-// search is findRegex once the required sets are known to be in lower,
-// whose word starts are wordStarts. starts is working memory, returned for
-// reuse.
-func (rs *regexStarts) search(re *regexp.Regexp, text, lower string, wordStarts, starts []int) ([][]int, []int) {
+// search is findRegex once the required sets are known to be in rt.lower.
+func (rs *regexStarts) search(re *regexp.Regexp, rt *regexText) [][]int {
+	text, lower := rt.text, rt.lower
 	if rs.anchored == nil || rs.window != nil && !utf8.ValidString(text) {
 		// Windows need rune starts to agree with the regex engine's, which
 		// they do only in valid UTF-8.
-		return re.FindAllStringIndex(text, -1), starts
+		return re.FindAllStringIndex(text, -1)
 	}
-	starts = starts[:0]
+	starts := rt.starts[:0]
+	defer func() { rt.starts = starts }()
 	if rs.window != nil {
 		starts = rs.windowStarts(lower, starts)
 	}
 	if rs.atWord {
-		starts = rs.wordPrefixStarts(lower, wordStarts, starts)
+		starts = rs.wordPrefixStarts(lower, rt.wordStarts, starts)
 	} else {
 		starts = rs.prefixStarts(lower, starts)
 	}
 	if len(starts) == 0 {
-		return nil, starts
+		return nil
 	}
 	sort.Ints(starts)
 	var out [][]int
 	end := 0
+	// tails holds the offsets of each tail check's element, found at the
+	// first start that gets so far; next indexes the first not before pos.
+	var (
+		tails      [maxTails][]int
+		next       [maxTails]int
+		tailsFound bool
+	)
+starts:
 	for i, pos := range starts {
 		if pos < end || (i > 0 && pos == starts[i-1]) {
 			continue
@@ -517,12 +763,31 @@ func (rs *regexStarts) search(re *regexp.Regexp, text, lower string, wordStarts,
 		if !rs.nearOK(lower, pos) {
 			continue
 		}
+		if !tailsFound {
+			for k, tc := range rs.tails {
+				tails[k] = tc.starts(rt, rt.tails[k][:0])
+				rt.tails[k] = tails[k]
+			}
+			tailsFound = true
+		}
+		for k, tc := range rs.tails {
+			qs := tails[k]
+			for next[k] < len(qs) && qs[next[k]] < pos {
+				next[k]++
+			}
+			if next[k] == len(qs) {
+				break starts // no match starts after the last occurrence
+			}
+			if !tc.admits(lower, pos, qs[next[k]]) {
+				continue starts
+			}
+		}
 		if e := rs.matchAt(text, pos); e > pos {
 			out = append(out, []int{pos, e})
 			end = e
 		}
 	}
-	return out, starts
+	return out
 }
 
 // wordPrefixStarts appends the word starts that carry a prefix, in order.
@@ -617,7 +882,7 @@ func (rs *regexStarts) windowStarts(lower string, starts []int) []int {
 			}
 			q := off + i
 			off = q + 1
-			if !rs.fitsBefore(lower, q) {
+			if !fitsBefore(rs.before, lower, q) {
 				continue
 			}
 			p, nonWord := q, 0
@@ -642,13 +907,14 @@ func (rs *regexStarts) windowStarts(lower string, starts []int) []int {
 	return starts
 }
 
-// fitsBefore reports whether the bytes before q are in rs.before.
-func (rs *regexStarts) fitsBefore(lower string, q int) bool {
-	if q < len(rs.before) {
+// fitsBefore reports whether the bytes before q are in before, nearest
+// first.
+func fitsBefore(before [][256]bool, lower string, q int) bool {
+	if q < len(before) {
 		return false
 	}
-	for i := range rs.before {
-		if !rs.before[i][lower[q-1-i]] {
+	for i := range before {
+		if !before[i][lower[q-1-i]] {
 			return false
 		}
 	}

@@ -5,6 +5,7 @@ import (
 	"regexp"
 	"regexp/syntax"
 	"slices"
+	"sort"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -246,4 +247,41 @@ func TestNearSetsBoundWhereTheirMembersLie(t *testing.T) {
 			}
 		})
 	}
+}
+
+// FuzzTailChecksAdmitEveryMatch checks that the tail checks never rule
+// out an offset where the regex matches: not only the leftmost,
+// non-overlapping matches FuzzFindRegexEqualsFindAll sees, but a match
+// anchored at every offset.
+func FuzzTailChecksAdmitEveryMatch(f *testing.F) {
+	f.Add(`\b(maar|slechts|max\.?) (\S+ ){0,2}(gesprekken|uren|uur)\b`, "maar twee uur, MAAR drie lange uren; max. 3 uur maar wel veel gesprekken")
+	f.Add(`\b(elke|per) (dag|week)\b.{0,25}\b(\d+|twee|vijftien) (gesprekken|cliënten)\b`, "per dag heb ik wel 12 gesprekken, Elke week twee CLIËNTEN, per week 1234567 gesprekken")
+	f.Add(`\b(\d([,.]\d+)?|een|één) (uur|uren) per (week|cliënt)\b`, "36 uur per week, 1,5 uren per cliënt, één uur per WEEK")
+	f.Add(`a(\S+ ){0,1}b`, "a\xff\xfe b, ax\xc3 b")
+	f.Add(`x.{0,2}yyy`, "x\xe2\x82yyy xéyyy")
+	f.Fuzz(func(t *testing.T, expr, text string) {
+		anchored, err := regexp.Compile("(?i)^(?:" + expr + ")")
+		if err != nil || foldsToASCII(text) {
+			return
+		}
+		tails := tailChecks(expr)
+		if len(tails) == 0 {
+			return
+		}
+		var rt regexText
+		rt.reset(text)
+		for k, tc := range tails {
+			qs := tc.starts(&rt, nil)
+			for pos := 0; pos <= len(text); pos++ {
+				loc := anchored.FindStringIndex(text[pos:])
+				if loc == nil {
+					continue
+				}
+				i := sort.SearchInts(qs, pos)
+				if i == len(qs) || !tc.admits(rt.lower, pos, qs[i]) {
+					t.Fatalf("%q matches %q at %d, but tail check %d (%q, spaces %d, runes %d) rules it out (offsets %v)", expr, text[pos:pos+loc[1]], pos, k, tc.set, tc.spaces, tc.runes, qs)
+				}
+			}
+		}
+	})
 }
