@@ -6,6 +6,7 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
+	"unsafe"
 
 	"github.com/veldstem/veldstem/pipeline/study"
 )
@@ -264,6 +265,25 @@ func (d *decoder) count(minBytes int) (n int, isNil bool) {
 type termIDs struct {
 	ids   map[termEntry]uint64
 	added []termEntry
+	// recent remembers entries by where their strings are: a coder hands
+	// out its codebook's own strings, so the millions of codes and matches
+	// of a national survey name a few hundred entries through the same
+	// few hundred pointers, and comparing pointers and lengths is cheaper
+	// than hashing and comparing the strings (terms are regular
+	// expressions of up to a hundred bytes) in ids: encode took a third
+	// of SaveCodings. The slots point into the strings, so those stay
+	// alive and no other string can come to have their address.
+	recent [termSlots]termSlot
+}
+
+const termSlots = 1 << 9
+
+type termSlot struct {
+	code, term *byte
+	lc, lt     int
+	isCode     bool
+	used       bool
+	id         uint64
 }
 
 func newTermIDs(stored terms) *termIDs {
@@ -275,12 +295,19 @@ func newTermIDs(stored terms) *termIDs {
 }
 
 func (t *termIDs) id(e termEntry) uint64 {
-	if id, ok := t.ids[e]; ok {
-		return id
+	cp, tp := unsafe.StringData(e.code), unsafe.StringData(e.term)
+	h := (uintptr(unsafe.Pointer(cp))*0x9e3779b1 ^ uintptr(unsafe.Pointer(tp))) >> 4
+	slot := &t.recent[h%termSlots]
+	if slot.used && slot.code == cp && slot.term == tp && slot.lc == len(e.code) && slot.lt == len(e.term) && slot.isCode == e.isCode {
+		return slot.id
 	}
-	id := uint64(len(t.ids))
-	t.ids[e] = id
-	t.added = append(t.added, e)
+	id, ok := t.ids[e]
+	if !ok {
+		id = uint64(len(t.ids))
+		t.ids[e] = id
+		t.added = append(t.added, e)
+	}
+	*slot = termSlot{code: cp, term: tp, lc: len(e.code), lt: len(e.term), isCode: e.isCode, used: true, id: id}
 	return id
 }
 
