@@ -573,7 +573,9 @@ func (m *matcher) find(d *doc, tfs []tokForms, active []bool, sc *scratch, hits 
 				}
 			}
 		}
-		sort.Ints(cand) // codebook order keeps output deterministic
+		if len(cand) > 1 {
+			sort.Ints(cand) // codebook order keeps output deterministic
+		}
 		for _, id := range cand {
 			p := m.terms[id].pat
 			s, e, last, ok := matchPhrase(p.Phrase, d, tfs, k)

@@ -304,11 +304,14 @@ type regexStarts struct {
 	// that many. first holds the bytes (of the lowered text) a match can
 	// start with in the texts search sees; inContext is the expression anchored one rune after the
 	// start, so that a leading \b sees the rune before the window.
-	window    []string
-	reach     int
-	before    [][256]bool // see windowSet
-	first     *[256]bool
-	inContext *regexp.Regexp
+	window []string
+	reach  int
+	before [][256]bool // see windowSet
+	// windowSpaces and windowRunes bound the spaces and the runes other
+	// than digits a window spans, or are unbounded (see window).
+	windowSpaces, windowRunes int
+	first                     *[256]bool
+	inContext                 *regexp.Regexp
 	// tails name later elements every match reaches within a bounded
 	// number of spaces or of runes other than digits: a start is tried
 	// only when an occurrence of each follows it closely enough.
@@ -359,8 +362,9 @@ func newRegexStarts(expr string) *regexStarts {
 				rs.initial[p[0]] = true
 			}
 		}
-	} else if w, reach, before, ok := windowSet(expr); ok {
-		rs.window, rs.reach, rs.before, rs.anchored = w, reach, before, anchored
+	} else if w, ok := windowOf(expr); ok {
+		rs.window, rs.reach, rs.before, rs.anchored = w.set, w.reach, w.before, anchored
+		rs.windowSpaces, rs.windowRunes = w.spaces, w.runes
 		rs.wordStart = startsWithWordBoundary(expr)
 		rs.inContext, err = regexp.Compile("(?i)^(?s:.)(?:" + expr + ")")
 		if err != nil {
@@ -885,13 +889,28 @@ func (rs *regexStarts) windowStarts(lower string, starts []int) []int {
 			if !fitsBefore(rs.before, lower, q) {
 				continue
 			}
-			p, nonWord := q, 0
+			p, nonWord, spaces, runes := q, 0, 0, 0
 			for p > 0 {
-				if !isASCIIWord(lower[p-1]) {
+				c := lower[p-1]
+				if !isASCIIWord(c) {
 					if nonWord == rs.reach {
 						break
 					}
 					nonWord++
+				}
+				// Search sees valid UTF-8 only, whose rune starts are the
+				// regex engine's.
+				if c == ' ' {
+					if spaces == rs.windowSpaces {
+						break
+					}
+					spaces++
+				}
+				if utf8.RuneStart(c) && (c < '0' || c > '9') {
+					if runes == rs.windowRunes {
+						break
+					}
+					runes++
 				}
 				p--
 			}
@@ -935,9 +954,26 @@ func fitsBefore(before [][256]bool, lower string, q int) bool {
 // it, which "de cliënten" lacks; the old windows ended at "nten" and
 // tried every word start of the three words before each one.
 func windowSet(expr string) (set []string, reach int, before [][256]bool, ok bool) {
+	w, ok := windowOf(expr)
+	return w.set, w.reach, w.before, ok
+}
+
+// window is what windowSet picks, and the most spaces and runes other
+// than digits (or unbounded) a match holds before the element: windows
+// reach back no further than those allow either. Five non-word bytes
+// before "uur per" went back over five words; "\b(\d([,.]\d+)?|twee)
+// (uur|uren) per" allows one space.
+type window struct {
+	set           []string
+	reach         int
+	before        [][256]bool
+	spaces, runes int
+}
+
+func windowOf(expr string) (w window, ok bool) {
 	re, err := syntax.Parse(expr, syntax.Perl)
 	if err != nil {
-		return nil, 0, nil, false
+		return w, false
 	}
 	for re.Op == syntax.OpCapture {
 		re = re.Sub[0]
@@ -948,8 +984,8 @@ func windowSet(expr string) (set []string, reach int, before [][256]bool, ok boo
 	}
 	sum, at := 0, -1
 	for j, sub := range subs {
-		if s, found := startSet(sub); found && shortest(s) >= minRequired && (!ok || sum < reach || sum == reach && moreSelective(s, set)) {
-			set, reach, at, ok = s, sum, j, true
+		if s, found := startSet(sub); found && shortest(s) >= minRequired && (!ok || sum < w.reach || sum == w.reach && moreSelective(s, w.set)) {
+			w.set, w.reach, at, ok = s, sum, j, true
 		}
 		n := maxNonWord(sub)
 		if n < 0 {
@@ -958,10 +994,22 @@ func windowSet(expr string) (set []string, reach int, before [][256]bool, ok boo
 		sum += n
 	}
 	if !ok {
-		return nil, 0, nil, false
+		return window{}, false
 	}
-	before, _ = suffixSets(subs[:at])
-	return set, reach, before, true
+	w.before, _ = suffixSets(subs[:at])
+	for _, sub := range subs[:at] {
+		w.spaces = addBound(w.spaces, maxSpaces(sub))
+		w.runes = addBound(w.runes, maxNonDigitRunes(sub))
+	}
+	return w, true
+}
+
+// addBound adds two bounds, either of which may be unbounded.
+func addBound(a, b int) int {
+	if a == unbounded || b == unbounded {
+		return unbounded
+	}
+	return a + b
 }
 
 // startSet returns ASCII literals (lower-case) one of which every match

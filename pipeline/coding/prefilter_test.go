@@ -138,6 +138,7 @@ func FuzzFindRegexEqualsFindAll(f *testing.F) {
 	f.Add(`\b(\d{2,3}|\w*tig|honderd) (dossiers|cliënten|clienten)\b`, "Twintig CLIËNTEN, 40 dossiers en honderd clienten")
 	f.Add(`\b(eens|één keer|1x) (per|om de) (maand|zes weken)\b`, "Eén keer per maand, ÉÉN KEER OM DE ZES WEKEN")
 	f.Add(`(\d+|een) (uur|uren) per (week|cliënt)`, "twee uur per week, 3 uren per CLIËNT")
+	f.Add(`\b(\d([,.]\d+)?|een|één) (uur|uren) per (week|cliënt)\b`, "werk 36 uur per week, 1,5 uren per cliënt, x één uur per week")
 	f.Add(`\w+ (ook|wel) werk`, "Mijn OOK WERK en wel werk")
 	f.Add(`\d+ fte\b`, "3 \u212aFTE, 4 fte")
 	f.Add(`\b(\w*tig|\d+) (dossiers|gezinnen)\b`, "dertig dossiers,twintig  gezinnen;Veertig Dossiers x30 gezinnen")
