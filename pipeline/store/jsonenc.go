@@ -83,14 +83,36 @@ func sortedKeys[V any](m map[string]V, keys *[]string) []string {
 // escapes for HTML, valid UTF-8 (it replaces invalid bytes) and no U+2028
 // or U+2029 (which it escapes for JavaScript).
 func plainJSON(s string) bool {
+	// One table look-up a byte rather than the comparisons: this runs on
+	// every key and value of every respondent stored.
 	ascii := true
 	for i := 0; i < len(s); i++ {
-		switch c := s[i]; {
-		case c >= utf8.RuneSelf:
-			ascii = false
-		case c < 0x20, c == '"', c == '\\', c == '<', c == '>', c == '&':
+		switch jsonByte[s[i]] {
+		case jsonPlain:
+		case jsonEscaped:
 			return false
+		default:
+			ascii = false
 		}
 	}
 	return ascii || utf8.ValidString(s) && !strings.Contains(s, "\u2028") && !strings.Contains(s, "\u2029")
 }
+
+// jsonByte classes the bytes for plainJSON.
+var jsonByte = func() (t [256]uint8) {
+	for c := range t {
+		switch {
+		case c >= utf8.RuneSelf:
+			t[c] = jsonNonASCII
+		case c < 0x20, c == '"', c == '\\', c == '<', c == '>', c == '&':
+			t[c] = jsonEscaped
+		}
+	}
+	return t
+}()
+
+const (
+	jsonPlain = iota
+	jsonEscaped
+	jsonNonASCII
+)

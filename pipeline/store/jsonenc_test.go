@@ -61,3 +61,19 @@ func FuzzAppendStringMap(f *testing.F) {
 		}
 	})
 }
+
+// plainJSON holds for a string exactly when json.Marshal writes it as
+// itself in quotes, for every byte alone and in a few contexts.
+func TestPlainJSONEveryByte(t *testing.T) {
+	for c := range 256 {
+		for _, s := range []string{string(rune(c)), string([]byte{byte(c)}), "ab" + string([]byte{byte(c)}) + "é"} {
+			b, err := json.Marshal(s)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if want := string(b) == `"`+s+`"`; plainJSON(s) != want {
+				t.Errorf("plainJSON(%q) = %v, want %v", s, !want, want)
+			}
+		}
+	}
+}
