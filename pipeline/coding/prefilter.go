@@ -343,6 +343,11 @@ type tailCheck struct {
 // searched).
 func newRegexStarts(expr string) *regexStarts {
 	rs := &regexStarts{required: requiredSets(expr)}
+	// A unit lacking a required literal is ruled out at the first set
+	// it lacks: "(twee|drie|…|honderd) aanbieders" looked for ten number
+	// words, which answers hold, before " aanbieders", which they rarely
+	// do.
+	sort.SliceStable(rs.required, func(i, j int) bool { return moreSelective(rs.required[i], rs.required[j]) })
 	rs.near, rs.nearLen = nearSets(expr)
 	anchored, err := regexp.Compile("(?i)^(?:" + expr + ")")
 	if err != nil {
