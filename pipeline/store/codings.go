@@ -360,7 +360,12 @@ func (s *Store) SaveCodings(ctx context.Context, codebookHash string, codings []
 		return fmt.Errorf("store: save codings: %w", err)
 	}
 	defer tx.Rollback()
-	if err := saveCodings(ctx, tx, nil, codebookHash, codings, nil); err != nil {
+	w, err := newCodingWriter(ctx, tx, nil, codebookHash)
+	if err != nil {
+		return err
+	}
+	defer w.close()
+	if err := w.write(codings, nil); err != nil {
 		return err
 	}
 	if err := tx.Commit(); err != nil {
@@ -369,12 +374,24 @@ func (s *Store) SaveCodings(ctx context.Context, codebookHash string, codings []
 	return nil
 }
 
-// saveCodings writes codings inside tx, which the caller commits; conn,
-// which may be nil, is the connection tx runs on (see batch). The
-// codings of units in added (which may be nil) are written with the rowid
-// and hash prefix recorded there, the others with the ones of the unit the
-// store holds under their ID.
-func saveCodings(ctx context.Context, tx *sql.Tx, conn *sql.Conn, codebookHash string, codings []study.Coding, added *addedUnits) error {
+// codingWriter writes codings under one codebook inside tx, which the
+// caller commits. FileTx keeps one for all its SaveCodings calls, so the
+// codebook's id and entries are read and the statements prepared once a
+// transaction rather than once every batch of units: while it holds the
+// write lock nothing else adds entries.
+type codingWriter struct {
+	ctx            context.Context
+	tx             *sql.Tx
+	hash           string
+	cb             int64
+	ids            *termIDs
+	stored         int // entries in coding_terms
+	upsert, direct *batch
+}
+
+// newCodingWriter starts writing codings under codebookHash in tx; conn,
+// which may be nil, is the connection tx runs on (see batch). Close it.
+func newCodingWriter(ctx context.Context, tx *sql.Tx, conn *sql.Conn, codebookHash string) (*codingWriter, error) {
 	cb, found, err := codebookID(ctx, tx, codebookHash)
 	if err == nil && !found {
 		// Not INSERT ... ON CONFLICT DO NOTHING on every call: that draws
@@ -385,22 +402,23 @@ func saveCodings(ctx context.Context, tx *sql.Tx, conn *sql.Conn, codebookHash s
 		}
 	}
 	if err != nil {
-		return fmt.Errorf("store: save codings: %w", err)
+		return nil, fmt.Errorf("store: save codings: %w", err)
 	}
-	// Read again in every call rather than cached on the Store: it is a few
-	// hundred rows, and reading it under this transaction's write lock is
-	// what makes the ids this call adds free, whichever handle saved last.
+	// Read in every transaction rather than cached on the Store: it is a
+	// few hundred rows, and reading it under this transaction's write lock
+	// is what makes the ids this writer adds free, whichever handle saved
+	// last.
 	stored, err := loadTerms(ctx, tx, cb)
 	if err != nil {
-		return fmt.Errorf("store: save codings: %w", err)
+		return nil, fmt.Errorf("store: save codings: %w", err)
 	}
-	ids := newTermIDs(stored)
+	w := &codingWriter{ctx: ctx, tx: tx, hash: codebookHash, cb: cb, ids: newTermIDs(stored), stored: len(stored)}
 	// Taking the rowid and hash from the units row inside the statement
 	// saves a lookup round trip and cannot record a hash the unit does not
 	// have. "WHERE true" keeps SQLite from reading ON CONFLICT as a join's ON.
 	// OR FAIL spares the statement journal (see BeginFile): a failed
 	// statement fails the call, and its transaction is rolled back.
-	upsert := newBatch(ctx, tx, conn, `(?, ?)`, func(rows string) string {
+	w.upsert = newBatch(ctx, tx, conn, `(?, ?)`, func(rows string) string {
 		return `
 INSERT OR FAIL INTO codings (codebook, unit, unit_hash, coding)
 SELECT ` + fmt.Sprint(cb) + `, u.rowid, ` + hashPrefix + `, v.column2
@@ -408,8 +426,7 @@ FROM (VALUES ` + rows + `) AS v JOIN units u ON u.id = v.column1
 WHERE true
 ON CONFLICT (codebook, unit) DO UPDATE SET unit_hash = excluded.unit_hash, coding = excluded.coding`
 	})
-	defer upsert.flush()
-	upsert.after = func(res sql.Result, rows int, args []any) error {
+	w.upsert.after = func(res sql.Result, rows int, args []any) error {
 		n, err := res.RowsAffected()
 		if err != nil || int(n) == rows {
 			return err
@@ -428,12 +445,26 @@ ON CONFLICT (codebook, unit) DO UPDATE SET unit_hash = excluded.unit_hash, codin
 	}
 	// The same for units whose rowid and hash prefix are known: their
 	// rows need no look-up.
-	direct := newBatch(ctx, tx, conn, `(`+fmt.Sprint(cb)+`, ?, ?, ?)`, func(rows string) string {
+	w.direct = newBatch(ctx, tx, conn, `(`+fmt.Sprint(cb)+`, ?, ?, ?)`, func(rows string) string {
 		return `
 INSERT OR FAIL INTO codings (codebook, unit, unit_hash, coding) VALUES ` + rows + `
 ON CONFLICT (codebook, unit) DO UPDATE SET unit_hash = excluded.unit_hash, coding = excluded.coding`
 	})
-	defer direct.flush()
+	return w, nil
+}
+
+// close releases the prepared statements.
+func (w *codingWriter) close() {
+	w.upsert.close()
+	w.direct.close()
+}
+
+// write writes codings. The codings of units in added (which may be nil)
+// are written with the rowid and hash prefix recorded there, the others
+// with the ones of the unit the store holds under their ID. After an
+// error only rolling the transaction back helps.
+func (w *codingWriter) write(codings []study.Coding, added *addedUnits) error {
+	ids, upsert, direct := w.ids, w.upsert, w.direct
 	// One buffer for the blobs of a whole call: the driver copies each
 	// bound value into SQLite, so the batches may share it once executed,
 	// and slicing it saves an allocation per coding.
@@ -456,23 +487,25 @@ ON CONFLICT (codebook, unit) DO UPDATE SET unit_hash = excluded.unit_hash, codin
 			return fmt.Errorf("store: save codings: %w", err)
 		}
 	}
-	if err := errors.Join(upsert.flush(), direct.flush()); err != nil {
+	if err := errors.Join(upsert.drain(), direct.drain()); err != nil {
 		return fmt.Errorf("store: save codings: %w", err)
 	}
 	if len(ids.added) > 0 {
-		add := newBatch(ctx, tx, conn, `(?, ?, ?, ?)`, func(rows string) string {
+		add := newBatch(w.ctx, w.tx, nil, `(?, ?, ?, ?)`, func(rows string) string {
 			return `INSERT INTO coding_terms (codebook, id, code, term) VALUES ` + rows
 		})
 		defer add.flush()
 		for i, e := range ids.added {
 			term := sql.NullString{String: e.term, Valid: !e.isCode}
-			if err := add.add(cb, len(stored)+i, e.code, term); err != nil {
+			if err := add.add(w.cb, w.stored+i, e.code, term); err != nil {
 				return fmt.Errorf("store: save codings: %w", err)
 			}
 		}
 		if err := add.flush(); err != nil {
 			return fmt.Errorf("store: save codings: %w", err)
 		}
+		w.stored += len(ids.added)
+		ids.added = ids.added[:0]
 	}
 	return nil
 }

@@ -47,6 +47,7 @@ type FileTx struct {
 	keys    []string
 	err     error // sticky: after a failed Add only Rollback helps
 	added   addedUnits
+	codings *codingWriter // SaveCodings', for the codebook it last had
 
 	insertUnits, updateUnits, reorderUnits *batch
 	insertResp, updateResp                 *batch
@@ -202,6 +203,10 @@ func (ft *FileTx) Rollback() {
 			b.close()
 		}
 	}
+	if ft.codings != nil {
+		ft.codings.close()
+		ft.codings = nil
+	}
 	ft.tx.Rollback()
 	ft.release(ft.conn)
 	ft.tx, ft.conn = nil, nil
@@ -272,7 +277,17 @@ func (ft *FileTx) SaveCodings(codebookHash string, codings []study.Coding) error
 	if err := errors.Join(ft.updateUnits.drain(), ft.reorderUnits.drain()); err != nil {
 		return ft.fail(fmt.Errorf("units: %w", err))
 	}
-	err := saveCodings(ft.ctx, ft.tx, ft.conn, codebookHash, codings, &ft.added)
+	if ft.codings == nil || ft.codings.hash != codebookHash {
+		if ft.codings != nil {
+			ft.codings.close()
+		}
+		w, err := newCodingWriter(ft.ctx, ft.tx, ft.conn, codebookHash)
+		if err != nil {
+			return ft.fail(err)
+		}
+		ft.codings = w
+	}
+	err := ft.codings.write(codings, &ft.added)
 	ft.added.reset()
 	if err != nil {
 		return ft.fail(err)
