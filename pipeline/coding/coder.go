@@ -488,6 +488,7 @@ func matchPhrase(elems []elem, d *doc, tfs []tokForms, k int) (start, end, last 
 type scratch struct {
 	toks     []token
 	starts   []int
+	norms    []byte
 	forms    []form
 	tfs      []tokForms
 	hits     []hit
@@ -809,8 +810,8 @@ func (c *Coder) Code(u study.Unit, r *study.Respondent) study.Coding {
 	for i, cc := range c.codes {
 		active[i] = inScope(cc.scope, u)
 	}
-	d := tokenizeInto(u.Text, sc.toks, sc.starts)
-	sc.toks, sc.starts = d.Tokens, d.sentenceStarts
+	d := tokenizeInto(u.Text, sc.toks, sc.starts, sc.norms)
+	sc.toks, sc.starts, sc.norms = d.Tokens, d.sentenceStarts, d.norms
 	// A unit whose language could not be told (a few words, a term like
 	// "caseload" used in Dutch) is matched with both languages' terms:
 	// missing an English answer costs more than the rare cross-language hit.

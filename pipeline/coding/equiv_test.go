@@ -236,14 +236,19 @@ func TestIsClauseWordAgreesWithClauseWords(t *testing.T) {
 	}
 }
 
-// The tokenizer skips fold for lower-case ASCII words; every token must
+// The tokenizer skips fold for lower-case ASCII words and lowers other
+// ASCII words into a buffer it reuses from unit to unit; every token must
 // still be its text folded.
 func TestTokenNormIsTheFoldedText(t *testing.T) {
 	phenCB, _ := loadCoder(t)
+	var d doc
 	for _, text := range randomTexts([]*Codebook{realCoder(t).cb, phenCB}, 500, 4) {
-		for _, tk := range tokenize(text).Tokens {
-			if want := fold(text[tk.Start:tk.End]); tk.Norm != want {
-				t.Fatalf("%q: token %q has Norm %q, want %q", text, text[tk.Start:tk.End], tk.Norm, want)
+		d = tokenizeInto(text, d.Tokens, d.sentenceStarts, d.norms)
+		for _, toks := range [][]token{tokenize(text).Tokens, d.Tokens} {
+			for _, tk := range toks {
+				if want := fold(text[tk.Start:tk.End]); tk.Norm != want {
+					t.Fatalf("%q: token %q has Norm %q, want %q", text, text[tk.Start:tk.End], tk.Norm, want)
+				}
 			}
 		}
 	}

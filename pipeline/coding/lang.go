@@ -60,7 +60,7 @@ func DetectLanguage(text string) string {
 	// that every other stage waits for; reusing the token buffers took
 	// away most of its cost (growing them was half of it at 200k units).
 	buf := langBuffers.Get().(*langBuffer)
-	d := tokenizeInto(text, buf.toks, buf.starts)
+	d := tokenizeInto(text, buf.toks, buf.starts, buf.norms)
 	nl, en := 0, 0
 	for _, t := range d.Tokens {
 		// One look-up a word ("was" is in both sets and counts for both).
@@ -73,7 +73,7 @@ func DetectLanguage(text string) string {
 		}
 	}
 	clear(d.Tokens) // the pool should not keep this unit's text alive
-	buf.toks, buf.starts = d.Tokens[:0], d.sentenceStarts[:0]
+	buf.toks, buf.starts, buf.norms = d.Tokens[:0], d.sentenceStarts[:0], d.norms[:0]
 	langBuffers.Put(buf)
 	switch {
 	case nl > en:
@@ -98,6 +98,7 @@ func DetectLanguage(text string) string {
 type langBuffer struct {
 	toks   []token
 	starts []int
+	norms  []byte
 }
 
 var langBuffers = sync.Pool{New: func() any { return new(langBuffer) }}

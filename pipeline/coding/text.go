@@ -127,7 +127,30 @@ type doc struct {
 	// sentenceStarts holds the byte offset where each sentence begins, so a
 	// regex match can be placed in its sentence.
 	sentenceStarts []int
+	// norms holds the folded ASCII words among the tokens' Norms: a coder
+	// reuses it for the next unit, so no Norm may outlive the unit.
+	norms []byte
 }
+
+// asciiWordClass tells, per byte, whether it is an ASCII letter or digit
+// (wordByte) and whether fold changes it (upperByte): the tokenizer reads
+// both for every byte of a word.
+var asciiWordClass = func() (t [256]uint8) {
+	for c := 0; c < 0x80; c++ {
+		if isWordRune(rune(c)) {
+			t[c] |= wordByte
+		}
+		if 'A' <= c && c <= 'Z' {
+			t[c] |= upperByte
+		}
+	}
+	return t
+}()
+
+const (
+	wordByte = 1 << iota
+	upperByte
+)
 
 // clauseWords end a negation's scope: the clause after them is about
 // something else ("geen werkdruk, maar wel regels").
@@ -184,13 +207,13 @@ var abbreviations = map[string]bool{
 // sentences and clauses as it goes. It is the hot path: one pass over the
 // bytes, no regular expressions.
 func tokenize(text string) doc {
-	return tokenizeInto(text, nil, nil)
+	return tokenizeInto(text, nil, nil, nil)
 }
 
-// tokenizeInto is tokenize writing into toks and starts, so that a coder
-// reuses one unit's memory for the next.
-func tokenizeInto(text string, toks []token, starts []int) doc {
-	d := doc{Text: text, Tokens: toks[:0], sentenceStarts: append(starts[:0], 0)}
+// tokenizeInto is tokenize writing into toks, starts and norms, so that a
+// coder reuses one unit's memory for the next.
+func tokenizeInto(text string, toks []token, starts []int, norms []byte) doc {
+	d := doc{Text: text, Tokens: toks[:0], sentenceStarts: append(starts[:0], 0), norms: norms[:0]}
 	sentence, clause := 0, 0
 	pendingBreak, pendingClause := false, false
 	i := 0
@@ -199,8 +222,11 @@ func tokenizeInto(text string, toks []token, starts []int) doc {
 			i++ // the commonest byte, and no word, break or clause
 			continue
 		}
-		r, size := utf8.DecodeRuneInString(text[i:])
-		if !isWordRune(r) {
+		r, size := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(text[i:])
+		}
+		if r < utf8.RuneSelf && asciiWordClass[r]&wordByte == 0 || r >= utf8.RuneSelf && !isWordRune(r) {
 			switch {
 			case r == ',' || r == ';' || r == ':' || r == '(' || r == ')' || r == '–' || r == '—' || r == '/':
 				pendingClause = true
@@ -223,18 +249,27 @@ func tokenizeInto(text string, toks []token, starts []int) doc {
 		end := i + size
 		hyphenated := false
 		// lower is set while the word is lower-case ASCII letters and
-		// digits, which fold leaves as they are.
+		// digits, which fold leaves as they are; ascii while its bytes are
+		// ASCII, which fold only lowers.
 		lower := r >= 'a' && r <= 'z' || r >= '0' && r <= '9'
+		ascii := r < utf8.RuneSelf
 		for end < len(text) {
-			if c := text[end]; c >= 'a' && c <= 'z' || c >= '0' && c <= '9' {
-				end++
-				continue
+			c := text[end]
+			if c < utf8.RuneSelf {
+				if k := asciiWordClass[c]; k&wordByte != 0 {
+					lower = lower && k&upperByte == 0
+					end++
+					continue
+				}
 			}
-			r2, s2 := utf8.DecodeRuneInString(text[end:])
-			if isWordRune(r2) {
-				lower = false
-				end += s2
-				continue
+			r2, s2 := rune(c), 1
+			if c >= utf8.RuneSelf {
+				r2, s2 = utf8.DecodeRuneInString(text[end:])
+				if isWordRune(r2) {
+					lower, ascii = false, false
+					end += s2
+					continue
+				}
 			}
 			if isHyphen(r2) || isApostrophe(r2) {
 				if end+s2 < len(text) {
@@ -244,6 +279,7 @@ func tokenizeInto(text string, toks []token, starts []int) doc {
 							hyphenated = true
 						}
 						lower = false
+						ascii = ascii && s2 == 1
 						end += s2
 						continue
 					}
@@ -260,7 +296,21 @@ func tokenizeInto(text string, toks []token, starts []int) doc {
 		}
 		pendingBreak, pendingClause = false, false
 		t := token{Start: start, End: end, Norm: text[start:end], Sentence: sentence}
-		if !lower {
+		switch {
+		case lower:
+		case ascii:
+			// A capitalised word, the commonest that needs folding:
+			// lowered into norms rather than a string of its own.
+			at := len(d.norms)
+			for j := start; j < end; j++ {
+				c := text[j]
+				if asciiWordClass[c]&upperByte != 0 {
+					c += 'a' - 'A'
+				}
+				d.norms = append(d.norms, c)
+			}
+			t.Norm = unsafe.String(&d.norms[at], end-start)
+		default:
 			t.Norm = fold(t.Norm)
 		}
 		if len(d.Tokens) > 0 && isClauseWord(t.Norm) {

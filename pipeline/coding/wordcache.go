@@ -64,10 +64,12 @@ func (c *wordCache) get(w string, compute func(string) *wordInfo) *wordInfo {
 			return e.info
 		}
 	}
+	// w may point into the unit's text, which the cache must not keep
+	// alive, or into a buffer the next unit overwrites, which compute's
+	// info (a stem may be w itself) must not share.
+	w = strings.Clone(w)
 	wi := compute(w)
-	// w may point into the unit's text; the cache must not keep that
-	// alive.
-	c.put(t, &wordEntry{hash: h, word: strings.Clone(w), info: wi})
+	c.put(t, &wordEntry{hash: h, word: w, info: wi})
 	return wi
 }
 
