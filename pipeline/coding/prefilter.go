@@ -301,12 +301,15 @@ type regexStarts struct {
 	// (dossiers|cliënten)") is tried only in windows that end at an
 	// occurrence of a member of window and reach back at most reach
 	// non-word bytes: every match contains such an occurrence after at most
-	// that many. first holds the bytes (of the lowered text) a match can
-	// start with in the texts search sees; inContext is the expression anchored one rune after the
-	// start, so that a leading \b sees the rune before the window.
-	window []string
+	// that many (see windowSet). first holds the bytes (of the lowered
+	// text) a match can start with in the texts search sees; inContext is
+	// the expression anchored one rune after the start, so that a leading
+	// \b sees the rune before the window.
+	window elementFinder
 	reach  int
-	before [][256]bool // see windowSet
+	// wordFirst is set when a leading \b and first say that a match starts
+	// at a word start: every first byte is a word character.
+	wordFirst bool
 	// windowSpaces and windowRunes bound the spaces and the runes other
 	// than digits a window spans, or are unbounded (see window).
 	windowSpaces, windowRunes int
@@ -321,21 +324,40 @@ type regexStarts struct {
 // tailCheck is an element of a regex's top-level sequence after its
 // first, found by its start literals (see tailChecks).
 type tailCheck struct {
-	set []string // ASCII, lower-case: every match of the element starts with one
-	// before holds, nearest first, sets of the bytes that stand just
-	// before the element in every match (see suffixSets).
-	before [][256]bool
+	elementFinder
 	// spaces and runes bound the spaces and the runes other than ASCII
 	// digits between a match's start and the element's, or are
 	// unbounded.
 	spaces, runes int
+}
+
+// elementFinder finds where an element of a regex's top-level sequence
+// can start in a unit's text.
+type elementFinder struct {
+	set []string // ASCII, lower-case: every match of the element starts with one
+	// before holds, nearest first, sets of the bytes that stand just
+	// before the element in every match (see suffixSets).
+	before [][256]bool
 	// atWord is set when the element starts at a word start: every member
 	// starts with a word character and no word character can stand
 	// before it. Its offsets are then among the unit's word starts whose
 	// first byte is in initial, which a look at each finds faster than a
-	// strings.Index per member over the text finds the members.
+	// strings.Index per member over the text finds the members ("cli"
+	// and "cas" are all over it).
 	atWord  bool
 	initial [256]bool
+}
+
+func newElementFinder(set []string, before [][256]bool) elementFinder {
+	f := elementFinder{set: set, before: before, atWord: len(before) > 0}
+	for c := 0; c < 256 && f.atWord; c++ {
+		f.atWord = !before[0][c] || !isASCIIWord(byte(c))
+	}
+	for _, p := range set {
+		f.atWord = f.atWord && isASCIIWord(p[0])
+		f.initial[p[0]] = true
+	}
+	return f
 }
 
 // newRegexStarts returns nil when the expression gives neither start
@@ -368,7 +390,7 @@ func newRegexStarts(expr string) *regexStarts {
 			}
 		}
 	} else if w, ok := windowOf(expr); ok {
-		rs.window, rs.reach, rs.before, rs.anchored = w.set, w.reach, w.before, anchored
+		rs.window, rs.reach, rs.anchored = newElementFinder(w.set, w.before), w.reach, anchored
 		rs.windowSpaces, rs.windowRunes = w.spaces, w.runes
 		rs.wordStart = startsWithWordBoundary(expr)
 		rs.inContext, err = regexp.Compile("(?i)^(?s:.)(?:" + expr + ")")
@@ -377,6 +399,10 @@ func newRegexStarts(expr string) *regexStarts {
 		}
 		if first, ok := firstBytes(expr); ok {
 			rs.first = &first
+			rs.wordFirst = rs.wordStart
+			for c := 0; c < 256; c++ {
+				rs.wordFirst = rs.wordFirst && (!first[c] || isASCIIWord(byte(c)))
+			}
 		}
 	}
 	if rs.anchored == nil && len(rs.required) == 0 {
@@ -417,16 +443,7 @@ func tailChecks(expr string) []*tailCheck {
 		if j > 0 {
 			if set, ok := elementStarts(sub); ok && shortest(set) >= minRequired {
 				before, _ := suffixSets(subs[:j])
-				tc := &tailCheck{set: set, before: before, spaces: spaces, runes: runes}
-				tc.atWord = len(before) > 0
-				for c := 0; c < 256 && tc.atWord; c++ {
-					tc.atWord = !before[0][c] || !isASCIIWord(byte(c))
-				}
-				for _, p := range set {
-					tc.atWord = tc.atWord && isASCIIWord(p[0])
-					tc.initial[p[0]] = true
-				}
-				out = append(out, tc)
+				out = append(out, &tailCheck{elementFinder: newElementFinder(set, before), spaces: spaces, runes: runes})
 			}
 		}
 		if spaces != unbounded {
@@ -541,16 +558,16 @@ func maxNonDigitRunes(re *syntax.Regexp) int {
 	})
 }
 
-// starts appends to qs, in order, the offsets in rt.lower where tc's
+// starts appends to qs, in order, the offsets in rt.lower where f's
 // element can start: a member occurs and the bytes before fit.
-func (tc *tailCheck) starts(rt *regexText, qs []int) []int {
+func (f *elementFinder) starts(rt *regexText, qs []int) []int {
 	lower := rt.lower
-	if tc.atWord {
+	if f.atWord {
 		for _, q := range rt.wordStarts {
-			if !tc.initial[lower[q]] || !fitsBefore(tc.before, lower, q) {
+			if !f.initial[lower[q]] || !fitsBefore(f.before, lower, q) {
 				continue
 			}
-			for _, w := range tc.set {
+			for _, w := range f.set {
 				if strings.HasPrefix(lower[q:], w) {
 					qs = append(qs, q)
 					break
@@ -559,7 +576,7 @@ func (tc *tailCheck) starts(rt *regexText, qs []int) []int {
 		}
 		return qs
 	}
-	for _, w := range tc.set {
+	for _, w := range f.set {
 		if !rt.contains(w) {
 			continue
 		}
@@ -570,12 +587,12 @@ func (tc *tailCheck) starts(rt *regexText, qs []int) []int {
 			}
 			q := off + i
 			off = q + 1
-			if fitsBefore(tc.before, lower, q) {
+			if fitsBefore(f.before, lower, q) {
 				qs = append(qs, q)
 			}
 		}
 	}
-	if len(tc.set) > 1 {
+	if len(f.set) > 1 {
 		sort.Ints(qs)
 	}
 	return qs
@@ -638,6 +655,7 @@ type regexText struct {
 	wordStarts []int
 	starts     []int           // working memory
 	tails      [maxTails][]int // working memory of tailCheck.starts
+	windowAt   []int           // working memory of window.starts
 	// buf holds lower. Allocating a lowered copy of every unit that has
 	// a capital (nearly all) cost as much as the rest of reset.
 	buf []byte
@@ -736,15 +754,16 @@ func findRegex(re *regexp.Regexp, rs *regexStarts, rt *regexText) [][]int {
 // search is findRegex once the required sets are known to be in rt.lower.
 func (rs *regexStarts) search(re *regexp.Regexp, rt *regexText) [][]int {
 	text, lower := rt.text, rt.lower
-	if rs.anchored == nil || rs.window != nil && !utf8.ValidString(text) {
+	if rs.anchored == nil || rs.window.set != nil && !utf8.ValidString(text) {
 		// Windows need rune starts to agree with the regex engine's, which
 		// they do only in valid UTF-8.
 		return re.FindAllStringIndex(text, -1)
 	}
 	starts := rt.starts[:0]
 	defer func() { rt.starts = starts }()
-	if rs.window != nil {
-		starts = rs.windowStarts(lower, starts)
+	if rs.window.set != nil {
+		rt.windowAt = rs.window.starts(rt, rt.windowAt[:0])
+		starts = rs.windowStarts(lower, rt.windowAt, starts)
 	}
 	if rs.atWord {
 		starts = rs.wordPrefixStarts(lower, rt.wordStarts, starts)
@@ -870,62 +889,41 @@ func (rs *regexStarts) matchAt(text string, pos int) int {
 }
 
 // windowStarts appends the positions in the windows before each
-// occurrence of a window member where a match may start.
-func (rs *regexStarts) windowStarts(lower string, starts []int) []int {
-	// Only when every first byte is a word character does a leading \b
-	// say the byte before must not be one.
-	wordFirst := rs.wordStart && rs.first != nil
-	if wordFirst {
-		for c := 0; c < 256; c++ {
-			if rs.first[c] && !isASCIIWord(byte(c)) {
-				wordFirst = false
-				break
+// offset in at (where the window element can start) where a match may
+// start.
+func (rs *regexStarts) windowStarts(lower string, at, starts []int) []int {
+	for _, q := range at {
+		p, nonWord, spaces, runes := q, 0, 0, 0
+		for p > 0 {
+			c := lower[p-1]
+			if !isASCIIWord(c) {
+				if nonWord == rs.reach {
+					break
+				}
+				nonWord++
 			}
+			// Search sees valid UTF-8 only, whose rune starts are the
+			// regex engine's.
+			if c == ' ' {
+				if spaces == rs.windowSpaces {
+					break
+				}
+				spaces++
+			}
+			if utf8.RuneStart(c) && (c < '0' || c > '9') {
+				if runes == rs.windowRunes {
+					break
+				}
+				runes++
+			}
+			p--
 		}
-	}
-	for _, w := range rs.window {
-		for off := 0; off <= len(lower)-len(w); {
-			i := strings.Index(lower[off:], w)
-			if i < 0 {
-				break
-			}
-			q := off + i
-			off = q + 1
-			if !fitsBefore(rs.before, lower, q) {
+		for pos := p; pos <= q; pos++ {
+			c := lower[pos]
+			if !utf8.RuneStart(c) || rs.first != nil && !rs.first[c] || rs.wordFirst && pos > 0 && isASCIIWord(lower[pos-1]) {
 				continue
 			}
-			p, nonWord, spaces, runes := q, 0, 0, 0
-			for p > 0 {
-				c := lower[p-1]
-				if !isASCIIWord(c) {
-					if nonWord == rs.reach {
-						break
-					}
-					nonWord++
-				}
-				// Search sees valid UTF-8 only, whose rune starts are the
-				// regex engine's.
-				if c == ' ' {
-					if spaces == rs.windowSpaces {
-						break
-					}
-					spaces++
-				}
-				if utf8.RuneStart(c) && (c < '0' || c > '9') {
-					if runes == rs.windowRunes {
-						break
-					}
-					runes++
-				}
-				p--
-			}
-			for pos := p; pos <= q; pos++ {
-				c := lower[pos]
-				if !utf8.RuneStart(c) || rs.first != nil && !rs.first[c] || wordFirst && pos > 0 && isASCIIWord(lower[pos-1]) {
-					continue
-				}
-				starts = append(starts, pos)
-			}
+			starts = append(starts, pos)
 		}
 	}
 	return starts
