@@ -29,4 +29,17 @@
 // on weighted counts rescaled to each group's effective size (a first-order
 // design-effect correction). Counts (N, Total) stay unweighted: they are
 // the people a reader may try to find. Unit-level prevalence is unweighted.
+//
+// # Memory
+//
+// A Corpus streams the units; Compute keeps nothing per unit. Unit-level
+// counts are counted as units pass, a respondent's code set is built from
+// its units as they pass, and each code's quote picker keeps its best
+// candidates so far: QuotesPerCode plus, per attribute, MinCell-1 more,
+// since only that many respondents can turn out unquotable once the
+// groups are known (quotes.go). Per respondent it keeps a 20-byte row
+// without pointers, its ID's bytes, an index per attribute and Likert
+// item, a weight when weighted and a code bitset. BenchmarkModelHeap: 148
+// bytes held a respondent (about two units each) before this layout, 71
+// after, at 500,000 respondents.
 package analysis
