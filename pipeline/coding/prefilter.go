@@ -284,13 +284,15 @@ type regexStarts struct {
 	wordStart bool           // the expression begins with \b
 	anchored  *regexp.Regexp // the expression anchored at the start
 	// atWord is set when, by a leading \b, every match starts at a word
-	// start; initial holds the first bytes of the prefixes. The matches then
-	// start at the unit's word starts whose first byte is in initial and
-	// that carry a prefix: a look at each of the unit's fifty words instead
-	// of a strings.Index per prefix over its text, which found "t", "v",
-	// "ze" and "is" all over it.
-	atWord  bool
-	initial [256]bool
+	// start; byInitial groups the prefixes by their first bytes. The
+	// matches then start at the unit's word starts whose first byte starts
+	// a prefix and that carry one of those: a look at a few of the unit's
+	// fifty words instead of a strings.Index per prefix over its text,
+	// which found "t", "v", "ze" and "is" all over it, and at the few
+	// prefixes a word can carry instead of all fourteen of "(\d{1,3}|een|
+	// twee|…|honderd) (banen|fte)".
+	atWord    bool
+	byInitial []prefixGroup
 	// near holds literal sets one member of which every match holds
 	// within its first nearLen[i] bytes (see nearSets): a start without
 	// one there is not tried. Most starts ("is", "per", a number) have
@@ -341,11 +343,11 @@ type elementFinder struct {
 	// atWord is set when the element starts at a word start: every member
 	// starts with a word character and no word character can stand
 	// before it. Its offsets are then among the unit's word starts whose
-	// first byte is in initial, which a look at each finds faster than a
-	// strings.Index per member over the text finds the members ("cli"
-	// and "cas" are all over it).
-	atWord  bool
-	initial [256]bool
+	// first byte is one of initials, which a look at each finds faster
+	// than a strings.Index per member over the text finds the members
+	// ("cli" and "cas" are all over it).
+	atWord   bool
+	initials []byte
 }
 
 func newElementFinder(set []string, before [][256]bool) elementFinder {
@@ -353,11 +355,24 @@ func newElementFinder(set []string, before [][256]bool) elementFinder {
 	for c := 0; c < 256 && f.atWord; c++ {
 		f.atWord = !before[0][c] || !isASCIIWord(byte(c))
 	}
+	var initial [256]bool
 	for _, p := range set {
 		f.atWord = f.atWord && isASCIIWord(p[0])
-		f.initial[p[0]] = true
+		initial[p[0]] = true
 	}
+	f.initials = initialBytes(&initial)
 	return f
+}
+
+// initialBytes lists the bytes set holds.
+func initialBytes(set *[256]bool) []byte {
+	var out []byte
+	for c := range set {
+		if set[c] {
+			out = append(out, byte(c))
+		}
+	}
+	return out
 }
 
 // newRegexStarts returns nil when the expression gives neither start
@@ -380,13 +395,19 @@ func newRegexStarts(expr string) *regexStarts {
 		// usablePrefixes has made sure that under a leading \b every
 		// prefix starts with a word character.
 		rs.atWord = wordStart
+		var groups [256][]string
 		for _, p := range pre {
 			if p == digitStart {
 				for c := '0'; c <= '9'; c++ {
-					rs.initial[c] = true
+					groups[c] = append(groups[c], p)
 				}
 			} else {
-				rs.initial[p[0]] = true
+				groups[p[0]] = append(groups[p[0]], p)
+			}
+		}
+		for c, g := range groups {
+			if g != nil {
+				rs.byInitial = append(rs.byInitial, prefixGroup{c: byte(c), prefixes: g})
 			}
 		}
 	} else if w, ok := windowOf(expr); ok {
@@ -563,16 +584,21 @@ func maxNonDigitRunes(re *syntax.Regexp) int {
 func (f *elementFinder) starts(rt *regexText, qs []int) []int {
 	lower := rt.lower
 	if f.atWord {
-		for _, q := range rt.wordStarts {
-			if !f.initial[lower[q]] || !fitsBefore(f.before, lower, q) {
-				continue
-			}
-			for _, w := range f.set {
-				if strings.HasPrefix(lower[q:], w) {
-					qs = append(qs, q)
-					break
+		for _, c := range f.initials {
+			for _, q := range rt.wordsStartingWith(c) {
+				if !fitsBefore(f.before, lower, q) {
+					continue
+				}
+				for _, w := range f.set {
+					if strings.HasPrefix(lower[q:], w) {
+						qs = append(qs, q)
+						break
+					}
 				}
 			}
+		}
+		if len(f.initials) > 1 {
+			sort.Ints(qs)
 		}
 		return qs
 	}
@@ -653,9 +679,15 @@ type regexText struct {
 	// wordStarts holds the offsets in lower of the ASCII word characters
 	// that follow no ASCII word character: where \b lets a word start.
 	wordStarts []int
-	starts     []int           // working memory
-	tails      [maxTails][]int // working memory of tailCheck.starts
-	windowAt   []int           // working memory of window.starts
+	// byFirst holds wordStarts grouped by their first byte, in the order
+	// of wordClass, and firstEnd[k] where the group of class k ends: the
+	// regexes and their elements start at words with one of a few first
+	// bytes, and each looked at all fifty words of a unit for them.
+	byFirst  []int
+	firstEnd [wordClasses]int32
+	starts   []int           // working memory
+	tails    [maxTails][]int // working memory of tailCheck.starts
+	windowAt []int           // working memory of window.starts
 	// buf holds lower. Allocating a lowered copy of every unit that has
 	// a capital (nearly all) cost as much as the rest of reset.
 	buf []byte
@@ -713,9 +745,57 @@ func (rt *regexText) reset(text string) {
 		prev = w
 	}
 	rt.wordStarts = ws
+	// A counting sort of the word starts by wordClass.
+	var end [wordClasses]int32
+	for _, p := range ws {
+		end[wordClass[buf[p]]]++
+	}
+	at := int32(0)
+	for k, n := range end {
+		end[k] = at
+		at += n
+	}
+	by := rt.byFirst[:0]
+	by = append(by, ws...)
+	for _, p := range ws {
+		k := wordClass[buf[p]]
+		by[end[k]] = p
+		end[k]++
+	}
+	rt.byFirst, rt.firstEnd = by, end
 	// The string shares buf, which the next reset overwrites: findRegex
 	// keeps no part of lower beyond the unit.
 	rt.lower = unsafe.String(unsafe.SliceData(buf), len(buf))
+}
+
+// wordClasses counts wordClass's classes: none, the 26 lower-case
+// letters, the 10 digits and the underscore.
+const wordClasses = 38
+
+// wordClass numbers the bytes that start a word in the lowered text (from
+// 1; 0 for the rest).
+var wordClass = func() (t [256]uint8) {
+	k := uint8(1)
+	for c := 0; c < 256; c++ {
+		if isASCIIWord(byte(c)) && (c < 'A' || c > 'Z') {
+			t[c] = k
+			k++
+		}
+	}
+	if k != wordClasses {
+		panic("coding: wordClasses is wrong")
+	}
+	return t
+}()
+
+// wordsStartingWith returns, in order, the word starts whose first byte
+// is c.
+func (rt *regexText) wordsStartingWith(c byte) []int {
+	k := wordClass[c]
+	if k == 0 {
+		return nil
+	}
+	return rt.byFirst[rt.firstEnd[k-1]:rt.firstEnd[k]]
 }
 
 // contains reports whether lower holds lit.
@@ -759,6 +839,19 @@ func (rs *regexStarts) search(re *regexp.Regexp, rt *regexText) [][]int {
 		// they do only in valid UTF-8.
 		return re.FindAllStringIndex(text, -1)
 	}
+	// tails holds the offsets of each tail check's element; next indexes
+	// the first not before pos. A unit without them has no match.
+	var (
+		tails [maxTails][]int
+		next  [maxTails]int
+	)
+	for k, tc := range rs.tails {
+		tails[k] = tc.starts(rt, rt.tails[k][:0])
+		rt.tails[k] = tails[k]
+		if len(tails[k]) == 0 {
+			return nil
+		}
+	}
 	starts := rt.starts[:0]
 	defer func() { rt.starts = starts }()
 	if rs.window.set != nil {
@@ -766,7 +859,7 @@ func (rs *regexStarts) search(re *regexp.Regexp, rt *regexText) [][]int {
 		starts = rs.windowStarts(lower, rt.windowAt, starts)
 	}
 	if rs.atWord {
-		starts = rs.wordPrefixStarts(lower, rt.wordStarts, starts)
+		starts = rs.wordPrefixStarts(rt, starts)
 	} else {
 		starts = rs.prefixStarts(lower, starts)
 	}
@@ -776,13 +869,6 @@ func (rs *regexStarts) search(re *regexp.Regexp, rt *regexText) [][]int {
 	sort.Ints(starts)
 	var out [][]int
 	end := 0
-	// tails holds the offsets of each tail check's element, found at the
-	// first start that gets so far; next indexes the first not before pos.
-	var (
-		tails      [maxTails][]int
-		next       [maxTails]int
-		tailsFound bool
-	)
 starts:
 	for i, pos := range starts {
 		if pos < end || (i > 0 && pos == starts[i-1]) {
@@ -790,13 +876,6 @@ starts:
 		}
 		if !rs.nearOK(lower, pos) {
 			continue
-		}
-		if !tailsFound {
-			for k, tc := range rs.tails {
-				tails[k] = tc.starts(rt, rt.tails[k][:0])
-				rt.tails[k] = tails[k]
-			}
-			tailsFound = true
 		}
 		for k, tc := range rs.tails {
 			qs := tails[k]
@@ -818,17 +897,24 @@ starts:
 	return out
 }
 
-// wordPrefixStarts appends the word starts that carry a prefix, in order.
-func (rs *regexStarts) wordPrefixStarts(lower string, wordStarts, starts []int) []int {
-	for _, pos := range wordStarts {
-		c := lower[pos]
-		if !rs.initial[c] {
-			continue
-		}
-		for _, p := range rs.prefixes {
-			if p == digitStart && '0' <= c && c <= '9' || p != digitStart && strings.HasPrefix(lower[pos:], p) {
-				starts = append(starts, pos)
-				break
+// prefixGroup is the prefixes of a regex that start with c (digitStart
+// under each digit).
+type prefixGroup struct {
+	c        byte
+	prefixes []string
+}
+
+// wordPrefixStarts appends the word starts that carry a prefix, in the
+// order of their first bytes.
+func (rs *regexStarts) wordPrefixStarts(rt *regexText, starts []int) []int {
+	lower := rt.lower
+	for _, g := range rs.byInitial {
+		for _, pos := range rt.wordsStartingWith(g.c) {
+			for _, p := range g.prefixes {
+				if p == digitStart || strings.HasPrefix(lower[pos:], p) {
+					starts = append(starts, pos)
+					break
+				}
 			}
 		}
 	}
