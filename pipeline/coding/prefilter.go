@@ -284,15 +284,17 @@ type regexStarts struct {
 	wordStart bool           // the expression begins with \b
 	anchored  *regexp.Regexp // the expression anchored at the start
 	// atWord is set when, by a leading \b, every match starts at a word
-	// start; byInitial groups the prefixes by their first bytes. The
-	// matches then start at the unit's word starts whose first byte starts
-	// a prefix and that carry one of those: a look at a few of the unit's
-	// fifty words instead of a strings.Index per prefix over its text,
-	// which found "t", "v", "ze" and "is" all over it, and at the few
-	// prefixes a word can carry instead of all fourteen of "(\d{1,3}|een|
-	// twee|…|honderd) (banen|fte)".
+	// start; byInitial groups the prefixes by their first bytes, and
+	// groupOf[c] is 1 + the index of c's group (0: none). The matches then
+	// start at the unit's word starts whose first byte has a group and
+	// that carry one of its prefixes: a look at each of the unit's fifty
+	// words instead of a strings.Index per prefix over its text, which
+	// found "t", "v", "ze" and "is" all over it, and at the few prefixes a
+	// word can carry instead of all fourteen of "(\d{1,3}|een|twee|…|
+	// honderd) (banen|fte)".
 	atWord    bool
-	byInitial []prefixGroup
+	byInitial [][]string
+	groupOf   [256]uint8
 	// near holds literal sets one member of which every match holds
 	// within its first nearLen[i] bytes (see nearSets): a start without
 	// one there is not tried. Most starts ("is", "per", a number) have
@@ -343,11 +345,11 @@ type elementFinder struct {
 	// atWord is set when the element starts at a word start: every member
 	// starts with a word character and no word character can stand
 	// before it. Its offsets are then among the unit's word starts whose
-	// first byte is one of initials, which a look at each finds faster
-	// than a strings.Index per member over the text finds the members
-	// ("cli" and "cas" are all over it).
-	atWord   bool
-	initials []byte
+	// first byte is in initial, which a look at each finds faster than a
+	// strings.Index per member over the text finds the members ("cli"
+	// and "cas" are all over it).
+	atWord  bool
+	initial [256]bool
 }
 
 func newElementFinder(set []string, before [][256]bool) elementFinder {
@@ -355,24 +357,11 @@ func newElementFinder(set []string, before [][256]bool) elementFinder {
 	for c := 0; c < 256 && f.atWord; c++ {
 		f.atWord = !before[0][c] || !isASCIIWord(byte(c))
 	}
-	var initial [256]bool
 	for _, p := range set {
 		f.atWord = f.atWord && isASCIIWord(p[0])
-		initial[p[0]] = true
+		f.initial[p[0]] = true
 	}
-	f.initials = initialBytes(&initial)
 	return f
-}
-
-// initialBytes lists the bytes set holds.
-func initialBytes(set *[256]bool) []byte {
-	var out []byte
-	for c := range set {
-		if set[c] {
-			out = append(out, byte(c))
-		}
-	}
-	return out
 }
 
 // newRegexStarts returns nil when the expression gives neither start
@@ -407,7 +396,8 @@ func newRegexStarts(expr string) *regexStarts {
 		}
 		for c, g := range groups {
 			if g != nil {
-				rs.byInitial = append(rs.byInitial, prefixGroup{c: byte(c), prefixes: g})
+				rs.byInitial = append(rs.byInitial, g)
+				rs.groupOf[c] = uint8(len(rs.byInitial))
 			}
 		}
 	} else if w, ok := windowOf(expr); ok {
@@ -584,21 +574,16 @@ func maxNonDigitRunes(re *syntax.Regexp) int {
 func (f *elementFinder) starts(rt *regexText, qs []int) []int {
 	lower := rt.lower
 	if f.atWord {
-		for _, c := range f.initials {
-			for _, q := range rt.wordsStartingWith(c) {
-				if !fitsBefore(f.before, lower, q) {
-					continue
-				}
-				for _, w := range f.set {
-					if strings.HasPrefix(lower[q:], w) {
-						qs = append(qs, q)
-						break
-					}
+		for _, q := range rt.wordStarts {
+			if !f.initial[lower[q]] || !fitsBefore(f.before, lower, q) {
+				continue
+			}
+			for _, w := range f.set {
+				if strings.HasPrefix(lower[q:], w) {
+					qs = append(qs, q)
+					break
 				}
 			}
-		}
-		if len(f.initials) > 1 {
-			sort.Ints(qs)
 		}
 		return qs
 	}
@@ -679,15 +664,9 @@ type regexText struct {
 	// wordStarts holds the offsets in lower of the ASCII word characters
 	// that follow no ASCII word character: where \b lets a word start.
 	wordStarts []int
-	// byFirst holds wordStarts grouped by their first byte, in the order
-	// of wordClass, and firstEnd[k] where the group of class k ends: the
-	// regexes and their elements start at words with one of a few first
-	// bytes, and each looked at all fifty words of a unit for them.
-	byFirst  []int
-	firstEnd [wordClasses]int32
-	starts   []int           // working memory
-	tails    [maxTails][]int // working memory of tailCheck.starts
-	windowAt []int           // working memory of window.starts
+	starts     []int           // working memory
+	tails      [maxTails][]int // working memory of tailCheck.starts
+	windowAt   []int           // working memory of window.starts
 	// buf holds lower. Allocating a lowered copy of every unit that has
 	// a capital (nearly all) cost as much as the rest of reset.
 	buf []byte
@@ -745,57 +724,9 @@ func (rt *regexText) reset(text string) {
 		prev = w
 	}
 	rt.wordStarts = ws
-	// A counting sort of the word starts by wordClass.
-	var end [wordClasses]int32
-	for _, p := range ws {
-		end[wordClass[buf[p]]]++
-	}
-	at := int32(0)
-	for k, n := range end {
-		end[k] = at
-		at += n
-	}
-	by := rt.byFirst[:0]
-	by = append(by, ws...)
-	for _, p := range ws {
-		k := wordClass[buf[p]]
-		by[end[k]] = p
-		end[k]++
-	}
-	rt.byFirst, rt.firstEnd = by, end
 	// The string shares buf, which the next reset overwrites: findRegex
 	// keeps no part of lower beyond the unit.
 	rt.lower = unsafe.String(unsafe.SliceData(buf), len(buf))
-}
-
-// wordClasses counts wordClass's classes: none, the 26 lower-case
-// letters, the 10 digits and the underscore.
-const wordClasses = 38
-
-// wordClass numbers the bytes that start a word in the lowered text (from
-// 1; 0 for the rest).
-var wordClass = func() (t [256]uint8) {
-	k := uint8(1)
-	for c := 0; c < 256; c++ {
-		if isASCIIWord(byte(c)) && (c < 'A' || c > 'Z') {
-			t[c] = k
-			k++
-		}
-	}
-	if k != wordClasses {
-		panic("coding: wordClasses is wrong")
-	}
-	return t
-}()
-
-// wordsStartingWith returns, in order, the word starts whose first byte
-// is c.
-func (rt *regexText) wordsStartingWith(c byte) []int {
-	k := wordClass[c]
-	if k == 0 {
-		return nil
-	}
-	return rt.byFirst[rt.firstEnd[k-1]:rt.firstEnd[k]]
 }
 
 // contains reports whether lower holds lit.
@@ -897,20 +828,12 @@ starts:
 	return out
 }
 
-// prefixGroup is the prefixes of a regex that start with c (digitStart
-// under each digit).
-type prefixGroup struct {
-	c        byte
-	prefixes []string
-}
-
-// wordPrefixStarts appends the word starts that carry a prefix, in the
-// order of their first bytes.
+// wordPrefixStarts appends the word starts that carry a prefix, in order.
 func (rs *regexStarts) wordPrefixStarts(rt *regexText, starts []int) []int {
 	lower := rt.lower
-	for _, g := range rs.byInitial {
-		for _, pos := range rt.wordsStartingWith(g.c) {
-			for _, p := range g.prefixes {
+	for _, pos := range rt.wordStarts {
+		if gi := rs.groupOf[lower[pos]]; gi > 0 {
+			for _, p := range rs.byInitial[gi-1] {
 				if p == digitStart || strings.HasPrefix(lower[pos:], p) {
 					starts = append(starts, pos)
 					break
