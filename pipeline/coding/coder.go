@@ -352,10 +352,11 @@ func widen(r [2]int, n int, first bool) [2]int {
 }
 
 // form is one way to read a token: the whole word, the word without its
-// hyphens, or one hyphenated part. Stem is filled only when stems are used.
+// hyphens, or one hyphenated part. Its stems are info's: copying them into
+// every form cost more than reading them in the few that a stem term
+// asks about.
 type form struct {
-	W, Stem    string
-	AltStem    string // stem in the other language, when altStems
+	W          string
 	Start, End int
 	info       *wordInfo
 }
@@ -378,7 +379,7 @@ func (m *matcher) forms(d *doc, sc *scratch) []tokForms {
 	}
 	for i := range fs {
 		wi := m.word(fs[i].W)
-		fs[i].info, fs[i].Stem, fs[i].AltStem = wi, wi.stem, wi.altStem
+		fs[i].info = wi
 	}
 	out := sc.tfs[:0]
 	at := 0
@@ -423,9 +424,12 @@ func matchWord(e elem, w, st string) bool {
 func matchForms(e *elem, tf tokForms) (start, end int, ok bool) {
 	for i := range tf.forms {
 		f := &tf.forms[i]
-		st := f.Stem
-		if e.Alt {
-			st = f.AltStem
+		var st string
+		if e.Kind == stemWord {
+			st = f.info.stem
+			if e.Alt {
+				st = f.info.altStem
+			}
 		}
 		if matchWord(*e, f.W, st) {
 			return f.Start, f.End, true

@@ -109,8 +109,8 @@ func checkForms(t *testing.T, m *matcher, tfs []tokForms, checked map[string]boo
 					alt = snowball(f.W, other(m.lang))
 				}
 			}
-			if f.Stem != st || f.AltStem != alt {
-				t.Fatalf("%s: %q: stems %q %q, want %q %q", m.lang, f.W, f.Stem, f.AltStem, st, alt)
+			if f.info.stem != st || f.info.altStem != alt {
+				t.Fatalf("%s: %q: stems %q %q, want %q %q", m.lang, f.W, f.info.stem, f.info.altStem, st, alt)
 			}
 			var want []int
 			for id, tr := range m.terms {
