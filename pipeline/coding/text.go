@@ -185,9 +185,18 @@ func packWord(w string) uint64 {
 	return k
 }
 
+// clauseFirst holds the first bytes of the clause words: most tokens
+// start with another, and need not be packed.
+var clauseFirst = func() (t [256]bool) {
+	for w := range clauseWords {
+		t[w[0]] = true
+	}
+	return t
+}()
+
 // isClauseWord reports whether clauseWords holds w.
 func isClauseWord(w string) bool {
-	return len(w) <= maxPacked && slices.Contains(clauseKeys[len(w)], packWord(w))
+	return len(w) <= maxPacked && len(w) > 0 && clauseFirst[w[0]] && slices.Contains(clauseKeys[len(w)], packWord(w))
 }
 
 // abbreviations end in a full stop that does not end a sentence. Dotted
@@ -202,6 +211,16 @@ var abbreviations = map[string]bool{
 	"mln": true, "mld": true, "vs": true, "mrs": true, "ms": true,
 	"jr": true, "sr": true, "fig": true, "blz": true, "pag": true, "art": true,
 }
+
+// maxAbbreviation is the longest abbreviation's length: a sentence's last
+// word is mostly longer, and needs no look-up.
+var maxAbbreviation = func() int {
+	n := 0
+	for w := range abbreviations {
+		n = max(n, len(w))
+	}
+	return n
+}()
 
 // tokenize splits text into word tokens with byte offsets, numbering
 // sentences and clauses as it goes. It is the hot path: one pass over the
@@ -362,7 +381,7 @@ func endsSentence(text string, i int, r rune, size int, toks []token) bool {
 		last := toks[len(toks)-1]
 		if last.End == i {
 			w := last.Norm
-			if abbreviations[w] || (utf8.RuneCountInString(w) == 1 && unicode.IsLetter(rune(w[0]))) {
+			if len(w) <= maxAbbreviation && abbreviations[w] || (utf8.RuneCountInString(w) == 1 && unicode.IsLetter(rune(w[0]))) {
 				return false
 			}
 			if last.Start > 0 && text[last.Start-1] == '.' {
