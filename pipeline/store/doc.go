@@ -94,14 +94,14 @@
 // SaveCodings keeps its codebook's entries and statements for the whole
 // transaction and finds an entry's number by the address of its strings
 // before hashing them; plainJSON classes bytes by table. Measured with
-// BenchmarkFileTxNational (100,000 units, medians of six runs interleaved
-// with the previous build, 2 cores shared with other work, so the CPU
-// figures spread by ±10%):
+// BenchmarkFileTxNational (100,000 units; CPU as medians of six and of
+// eight runs interleaved with the previous build, in two sessions on 2
+// cores shared with other work, so they spread by ±10%):
 //
-//	                                     before       after
-//	CPU a unit                           13.4-15.9 µs 12.7 µs
-//	instructions a unit (callgrind)      ~97,000      ~88,000
-//	allocated a unit                     2.5 KB, 24   1.3 KB, 18
+//	                                     before          after
+//	CPU a unit                           15.9, 15.1 µs   12.7, 13.6 µs
+//	instructions a unit (callgrind)      ~97,000         ~88,000
+//	Go heap allocated a unit             2.5 KB in 24    1.3 KB in 18
 //
 // Peak RSS is unchanged: no cache grew. What did not pay: a larger page
 // cache for a fresh file's transaction (128 or 256 MB rather than 64, at
@@ -117,8 +117,9 @@
 // Claims (the check pass's unit IDs, see claims.go) are appended to an
 // unindexed table, and shared IDs are ruled out by a 64-bit hash of each
 // (16 bytes a claim) instead of an index on the IDs, which took random
-// inserts: 2.7 -> 0.8 µs CPU a claim (BenchmarkClaims, 384,000 claims),
-// 1.0 -> 0.3 s for the corpus.
+// inserts: 2.7-3.3 -> 0.8 µs CPU a claim (BenchmarkClaims, 384,000
+// claims, medians of six interleaved runs in each of two sessions), 1.1 ->
+// 0.3 s for the corpus.
 //
 // # Reads
 //
