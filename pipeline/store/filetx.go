@@ -42,6 +42,7 @@ type FileTx struct {
 	buf    []byte
 	// closedBuf holds the closed answers' parts of an Add's content hashes.
 	closedBuf []byte
+	here      map[string]int // addUnits', reused
 	// jsonBuf and keys are respondentRow's scratch space, keys Add's too.
 	jsonBuf []byte
 	keys    []string
@@ -347,7 +348,11 @@ func (ft *FileTx) addUnits(units []study.Unit, closed map[string][]byte) error {
 	f := ft.f
 	ids := make([]string, len(units))
 	hashes := make([]string, len(units))
-	here := make(map[string]int, len(units))
+	if ft.here == nil {
+		ft.here = make(map[string]int, lookupChunk)
+	}
+	here := ft.here
+	clear(here)
 	for i, u := range units {
 		if u.Source != f.Source || u.File != f.Path {
 			return fmt.Errorf("unit %q belongs to %s/%s", u.ID, u.Source, u.File)

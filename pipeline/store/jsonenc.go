@@ -40,20 +40,22 @@ func appendMap[V any](buf []byte, m map[string]V, keys *[]string, plain func(V) 
 		return append(buf, "null"...), nil
 	}
 	ks := sortedKeys(m, keys)
-	for _, k := range ks {
-		if !plainJSON(k) || !plain(m[k]) {
-			return appendMarshal(buf, m)
-		}
-	}
+	// Written as it is checked, and taken back for json.Marshal at the
+	// first key or value that is not plain: one look-up a key.
+	start := len(buf)
 	buf = append(buf, '{')
 	for i, k := range ks {
+		v := m[k]
+		if !plainJSON(k) || !plain(v) {
+			return appendMarshal(buf[:start], m)
+		}
 		if i > 0 {
 			buf = append(buf, ',')
 		}
 		buf = append(buf, '"')
 		buf = append(buf, k...)
 		buf = append(buf, `":`...)
-		buf = value(buf, m[k])
+		buf = value(buf, v)
 	}
 	return append(buf, '}'), nil
 }
