@@ -93,15 +93,17 @@
 // closed answers are encoded for the content hash once, not once a unit;
 // SaveCodings keeps its codebook's entries and statements for the whole
 // transaction and finds an entry's number by the address of its strings
-// before hashing them; plainJSON classes bytes by table. Measured with
-// BenchmarkFileTxNational (100,000 units; CPU as medians of six and of
-// eight runs interleaved with the previous build, in two sessions on 2
-// cores shared with other work, so they spread by ±10%):
+// before hashing them; plainJSON classes bytes by table, and a
+// respondent's maps are looked up once a key. Measured with
+// BenchmarkFileTxNational (100,000 units; CPU as medians of six to eight
+// runs interleaved with the previous build, in three sessions on 2 cores
+// shared with other work, so they spread by ±10%; the last with every
+// change of the round):
 //
-//	                                     before          after
-//	CPU a unit                           15.9, 15.1 µs   12.7, 13.6 µs
-//	instructions a unit (callgrind)      ~97,000         ~88,000
-//	Go heap allocated a unit             2.5 KB in 24    1.3 KB in 18
+//	                                     before            after
+//	CPU a unit, by session               15.9  15.1  13.2  12.7  13.6  11.3 µs
+//	instructions a unit (callgrind)      ~97,000           ~87,000
+//	Go heap allocated a unit             2.5 KB in 24      1.3 KB in 18
 //
 // Peak RSS is unchanged: no cache grew. What did not pay: a larger page
 // cache for a fresh file's transaction (128 or 256 MB rather than 64, at
