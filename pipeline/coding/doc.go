@@ -97,6 +97,39 @@
 // the word terms 26%, tokenising 14% and reading forms through the word
 // cache 10%.
 //
+// A fourth round took the instructions per generated answer from 126.5k to
+// 99.2k (valgrind as above) and the medians of 6 interleaved runs at
+// -benchtime 20000x, load average 4.6 to 5.9, from 15.2 to 11.9 µs
+// (BenchmarkCodeGenerated, 8 to 3 allocations) and 3.9 to 2.9 µs
+// (BenchmarkCode); BenchmarkTokenize's instructions fell from 35.5k to
+// 33.7k, but its wall-clock medians (7.8 and 9.9 µs, then 10.7 and 11.1 µs
+// in 10 more runs) are within the machine's noise. A regex start is tried
+// only when each later element that starts with literals (found at word
+// starts where it must start at one) follows within the spaces and the
+// runes other than digits the elements between allow (tailChecks):
+// "(maar|slechts) (\S+ ){0,2}(gesprekken|uur)" went from 1,017 tries on
+// 3,833 answers to its 26 matches, the ".{0,25}" pattern from 719 to 75,
+// and a unit holding no such element is not searched at all. Windows reach
+// back no further than those bounds ("uur per" from 2,421 tries to none);
+// the 20 regexes now make 889 tries on those answers, 768 of them matches
+// (6,218 before). The required literal sets are looked for most selective
+// first, and a literal of three bytes or more counts as present once its
+// trigrams are in the set, search deciding the rare collisions. Anchored
+// tries now cost 2.0k instructions a unit (12.4k before). Outside the
+// regexes, matchForms returns a span instead of copying a form, forms read
+// their stems from their word's info, and the tokenizer reads ASCII
+// through a table and lowers capitalised words into a buffer reused from
+// unit to unit. Grouping a unit's word starts by first byte, so each regex
+// would look only at its own, cost 1.5k a unit in reset and lost 0.8k net,
+// and was dropped; so were skipping a window's element among the tail
+// checks (its early "no occurrence" exit saves the windows) and a trigram
+// set of 8,192 bits (99.1k). Bounding the text an anchored try sees was
+// not tried: the backtracker's set-up is a tenth of a try, the rest is the
+// search itself. What is left, in Code: finding and trying the word terms
+// 28%, regexes 29% (reset 10%: lowering, trigrams and word starts, 17
+// instructions a byte), tokenising 18%, forms and the word cache 13%,
+// negation, de-duplication and sorting the matches 12%.
+//
 // Language detection: on 18 short answers in lang_test.go, stop-word
 // counting and whatlanggo (restricted to nl/en) each get 16 right;
 // DetectLanguage counts stop words and asks whatlanggo only on a tie.

@@ -733,10 +733,9 @@ func (rt *regexText) reset(text string) {
 // not. A literal of three bytes or more is not looked for once its
 // trigrams are all in the set. The literals that got so far were mostly
 // there ("nten", "per", "uur"), and finding them cost four per cent of
-// coding;
-// an absent one gets through when its trigrams collide with the text's,
-// for a three-byte literal about one time in fifteen, and then search
-// decides exactly.
+// coding; an absent one gets through when its trigrams collide with the
+// text's, for a three-byte literal about one time in fifteen, and then
+// search decides exactly.
 func (rt *regexText) mayContain(lit string) bool {
 	for i := 0; i+2 < len(lit); i++ {
 		if h := trigramHash(uint32(lit[i])<<16 | uint32(lit[i+1])<<8 | uint32(lit[i+2])); rt.trigrams[h/64]&(1<<(h%64)) == 0 {
