@@ -5,6 +5,7 @@ import (
 	"io"
 	"math/rand/v2"
 	"strings"
+	"syscall"
 	"testing"
 
 	"github.com/veldstem/veldstem/pipeline/study"
@@ -117,10 +118,23 @@ func BenchmarkQDPX(b *testing.B) {
 	dir := b.TempDir()
 	b.ReportAllocs()
 	b.ResetTimer()
+	cpu0 := cpuTime()
 	for b.Loop() {
 		if err := renderQDPX(io.Discard, in, dir); err != nil {
 			b.Fatal(err)
 		}
 	}
+	// Deflate runs beside the rendering on a second core, so wall time
+	// hides the rendering's savings; CPU time shows them.
+	b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/n, "cpu-ns/unit")
 	b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/unit")
+}
+
+// cpuTime is the process's user and system CPU time in nanoseconds.
+func cpuTime() int64 {
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		return 0
+	}
+	return ru.Utime.Nano() + ru.Stime.Nano()
 }

@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"strconv"
 	"strings"
 	"sync/atomic"
@@ -49,6 +50,12 @@ func (g *guider) guid(prefix string, parts ...string) string {
 // put writes the guid of prefix and parts into out and returns it; a
 // selection's and each of its codings' GUIDs go straight into the XML.
 func (g *guider) put(out *[36]byte, prefix string, parts ...string) []byte {
+	return g.append(out[:0], prefix, parts...)
+}
+
+// append appends the guid of prefix and parts to dst; a selection is built
+// whole in one buffer before it is written.
+func (g *guider) append(dst []byte, prefix string, parts ...string) []byte {
 	g.buf = append(append(append(g.buf[:0], guidNamespace[:]...), "veldstem:"...), prefix...)
 	for _, p := range parts {
 		g.buf = append(g.buf, p...)
@@ -57,6 +64,8 @@ func (g *guider) put(out *[36]byte, prefix string, parts ...string) []byte {
 	s[6] = (s[6] & 0x0f) | 0x50
 	s[8] = (s[8] & 0x3f) | 0x80
 	const hexDigits = "0123456789ABCDEF"
+	dst = slices.Grow(dst, 36)
+	out := dst[len(dst) : len(dst)+36]
 	j := 0
 	for i, b := range s[:16] {
 		if i == 4 || i == 6 || i == 8 || i == 10 {
@@ -66,7 +75,7 @@ func (g *guider) put(out *[36]byte, prefix string, parts ...string) []byte {
 		out[j], out[j+1] = hexDigits[b>>4], hexDigits[b&0x0f]
 		j += 2
 	}
-	return out[:]
+	return dst[:len(dst)+36]
 }
 
 // appendUnitPrefix appends what precedes a unit's text in its source text:
@@ -152,9 +161,10 @@ func renderQDPXParts(w io.Writer, in Input, tmpDir string, prev *reuse) (*Segmen
 	// Every coding carries the same creatingUser and one of a few
 	// targetGUIDs: escaped once, not per coding.
 	userAttr := escapedAttr("creatingUser", user)
-	targetAttr := make([]string, len(sel.codes))
+	// What follows a coding's GUID is the same for every coding of a code.
+	codingTail := make([]string, len(sel.codes))
 	for i, c := range sel.codes {
-		targetAttr[i] = escapedAttr("targetGUID", c.guid)
+		codingTail[i] = `"` + userAttr + ">\n          <CodeRef" + escapedAttr("targetGUID", c.guid) + "></CodeRef>\n        </Coding>"
 	}
 
 	fail := func(err error) (*SegmentFile, error) {
@@ -246,9 +256,7 @@ func renderQDPXParts(w io.Writer, in Input, tmpDir string, prev *reuse) (*Segmen
 		selections  int
 		runes, writ int
 		sg          string
-		gb          [36]byte
-		num         [20]byte
-		prefix      []byte
+		prefix, xb  []byte
 	)
 	// startSources writes what precedes the first TextSource and closes
 	// the head part.
@@ -343,34 +351,41 @@ func renderQDPXParts(w io.Writer, in Input, tmpDir string, prev *reuse) (*Segmen
 		texts[len(texts)-1].bytes += int64(len(prefix) + len(u.Text))
 		runes += utf8.RuneCount(prefix)
 		unitStart := runes
-		runes += utf8.RuneCountInString(u.Text)
-		if c == nil || u.Context || unitStart == runes {
+		if c == nil || u.Context || u.Text == "" {
 			// A selection needs at least one character, and context turns
 			// are never coded.
+			runes += utf8.RuneCountInString(u.Text)
 			return nil
 		}
-		if !sel.build(u.Text, c) {
+		coded := sel.build(u.Text, c)
+		runes += sel.runes
+		if !coded {
 			return nil
 		}
 		selections++
-		x.raw("\n      <PlainTextSelection")
-		x.attrBytes("guid", g.put(&gb, "selection:", u.ID))
-		x.attr("name", u.ID)
-		x.attrBytes("startPosition", strconv.AppendInt(num[:0], int64(unitStart), 10))
-		x.attrBytes("endPosition", strconv.AppendInt(num[:0], int64(runes), 10))
-		x.attr("creatingUser", user)
-		x.raw(">\n        <Description>")
-		x.textBytes(sel.desc)
-		x.raw("</Description>")
+		// The selection is appended to one buffer and written at once:
+		// a bufio write per attribute and escaped run cost more than the
+		// bytes themselves.
+		xb = append(xb[:0], "\n      <PlainTextSelection guid=\""...)
+		xb = g.append(xb, "selection:", u.ID)
+		xb = append(xb, `" name="`...)
+		xb = appendEscaped(xb, u.ID)
+		xb = append(xb, `" startPosition="`...)
+		xb = strconv.AppendInt(xb, int64(unitStart), 10)
+		xb = append(xb, `" endPosition="`...)
+		xb = strconv.AppendInt(xb, int64(runes), 10)
+		xb = append(xb, '"')
+		xb = append(xb, userAttr...)
+		xb = append(xb, ">\n        <Description>"...)
+		xb = appendEscaped(xb, sel.desc)
+		xb = append(xb, "</Description>"...)
 		for _, ci := range sel.coded {
-			x.raw("\n        <Coding")
-			x.attrBytes("guid", g.put(&gb, "coding:", u.ID, "#", sel.codes[ci].id))
-			x.raw(userAttr)
-			x.raw(">\n          <CodeRef")
-			x.raw(targetAttr[ci])
-			x.raw("></CodeRef>\n        </Coding>")
+			xb = append(xb, "\n        <Coding guid=\""...)
+			xb = g.append(xb, "coding:", u.ID, "#", sel.codes[ci].id)
+			xb = append(xb, codingTail[ci]...)
 		}
-		x.raw("\n      </PlainTextSelection>")
+		xb = append(xb, "\n      </PlainTextSelection>"...)
+		x.rawBytes(xb)
 		return x.err
 	})
 	if err == nil {
@@ -518,6 +533,7 @@ func (a *asyncWriter) Close() error {
 type xmlWriter struct {
 	w   *bufio.Writer
 	err error
+	buf []byte // text's
 }
 
 func (x *xmlWriter) raw(s string) {
@@ -544,43 +560,49 @@ func escapedAttr(name, value string) string {
 	return b.String()
 }
 
-// attrBytes is attr for a value that needs no escaping (digits, GUIDs).
-func (x *xmlWriter) attrBytes(name string, value []byte) {
-	x.raw(" ")
-	x.raw(name)
-	x.raw(`="`)
-	if x.err == nil {
-		_, x.err = x.w.Write(value)
-	}
-	x.raw(`"`)
+// text writes s escaped as appendEscaped escapes it.
+func (x *xmlWriter) text(s string) {
+	x.buf = appendEscaped(x.buf[:0], s)
+	x.rawBytes(x.buf)
 }
 
-// text writes s escaped exactly as encoding/xml escapes attribute values
-// and character data: quotes, apostrophes, &, <, >, tab, newline and
-// carriage return as character references, and anything outside XML's
-// character range (and invalid UTF-8) as U+FFFD.
-func (x *xmlWriter) text(s string) {
+// appendEscaped appends s escaped exactly as encoding/xml escapes attribute
+// values and character data: quotes, apostrophes, &, <, >, tab, newline
+// and carriage return as character references, and anything outside XML's
+// character range (and invalid UTF-8) as U+FFFD. It takes bytes too, as a
+// selection's description is built in them.
+func appendEscaped[T string | []byte](b []byte, s T) []byte {
 	last := 0
 	for i := 0; i < len(s); {
 		if xmlPlain[s[i]] {
 			i++
 			continue
 		}
-		r, width := utf8.DecodeRuneInString(s[i:])
+		r, width := decodeRune(s[i:])
 		i += width
 		esc, ok := xmlEscape(r, width)
 		if !ok {
 			continue
 		}
-		x.raw(s[last : i-width])
-		x.raw(esc)
+		b = append(b, s[last:i-width]...)
+		b = append(b, esc...)
 		last = i
 	}
-	x.raw(s[last:])
+	return append(b, s[last:]...)
 }
 
-// xmlEscape is what text writes for the rune r, decoded from width bytes,
-// or false when r is written as it is.
+func decodeRune[T string | []byte](s T) (rune, int) {
+	switch s := any(s).(type) {
+	case string:
+		return utf8.DecodeRuneInString(s)
+	case []byte:
+		return utf8.DecodeRune(s)
+	}
+	panic("unreachable")
+}
+
+// xmlEscape is what appendEscaped writes for the rune r, decoded from
+// width bytes, or false when r is written as it is.
 func xmlEscape(r rune, width int) (string, bool) {
 	switch r {
 	case '"':
@@ -604,28 +626,6 @@ func xmlEscape(r rune, width int) (string, bool) {
 		return "", false
 	}
 	return "\uFFFD", true
-}
-
-// textBytes is text for bytes, which a selection's description is built
-// in: converting it to a string cost an allocation per selection.
-func (x *xmlWriter) textBytes(s []byte) {
-	last := 0
-	for i := 0; i < len(s); {
-		if xmlPlain[s[i]] {
-			i++
-			continue
-		}
-		r, width := utf8.DecodeRune(s[i:])
-		i += width
-		esc, ok := xmlEscape(r, width)
-		if !ok {
-			continue
-		}
-		x.rawBytes(s[last : i-width])
-		x.raw(esc)
-		last = i
-	}
-	x.rawBytes(s[last:])
 }
 
 func (x *xmlWriter) rawBytes(b []byte) {

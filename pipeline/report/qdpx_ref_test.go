@@ -444,8 +444,8 @@ func unzipBytes(t *testing.T, b []byte) map[string][]byte {
 	return out
 }
 
-// textBytes must escape exactly as text does: it writes the descriptions,
-// text the other strings.
+// appendEscaped must escape bytes exactly as strings: it writes the
+// descriptions from bytes, the other strings as they are.
 func TestXMLTextBytesAsText(t *testing.T) {
 	rng := rand.New(rand.NewPCG(10, 4))
 	pieces := []string{"a", "é", "😀", "<", ">", "&", `"`, "'", "\t", "\n", "\r", "\x00", "\x1f", "\x7f", "\xff", "\xc3", "\xed\xa0\x80", "\uFFFE", "\uFFFD", " ", "“x”"}
@@ -458,9 +458,9 @@ func TestXMLTextBytesAsText(t *testing.T) {
 		var a, c bytes.Buffer
 		xa, xc := &xmlWriter{w: bufio.NewWriter(&a)}, &xmlWriter{w: bufio.NewWriter(&c)}
 		xa.text(s)
-		xc.textBytes([]byte(s))
+		xc.rawBytes(appendEscaped(nil, []byte(s)))
 		if xa.flush() != nil || xc.flush() != nil || a.String() != c.String() {
-			t.Fatalf("%q: text wrote %q, textBytes %q", s, a.String(), c.String())
+			t.Fatalf("%q: text wrote %q, appendEscaped of bytes %q", s, a.String(), c.String())
 		}
 	}
 }

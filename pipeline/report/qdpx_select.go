@@ -56,6 +56,9 @@ type unitSelector struct {
 	coded []int // indexes into codes, in codebook order
 	desc  []byte
 	hits  []qdaHit
+	// runes is the text's length in code points, counted on from the last
+	// match so the caller need not count the text again.
+	runes int
 }
 
 func newUnitSelector(cb Codebook, codeGUID map[string]string, lang string) *unitSelector {
@@ -81,8 +84,8 @@ func newUnitSelector(cb Codebook, codeGUID map[string]string, lang string) *unit
 	return s
 }
 
-// build sets s.coded and s.desc for a unit with text and coding c, and
-// reports whether the unit gets a selection: it does when it carries a
+// build sets s.coded, s.desc and s.runes for a unit with text and coding
+// c, and reports whether the unit gets a selection: it does when it carries a
 // codebook code or has a match of one.
 func (s *unitSelector) build(text string, c *study.Coding) bool {
 	s.coded, s.hits, s.desc = s.coded[:0], s.hits[:0], s.desc[:0]
@@ -117,6 +120,7 @@ func (s *unitSelector) build(text string, c *study.Coding) bool {
 		}
 		s.hits = append(s.hits, h)
 	}
+	s.runes = atRune + utf8.RuneCountInString(text[at:])
 	if len(s.coded) == 0 && len(s.hits) == 0 {
 		return false
 	}
@@ -156,7 +160,9 @@ func (s *unitSelector) build(text string, c *study.Coding) bool {
 //	Samenwerking (not coded): “samenwerking” (3–15, term samenwerking, negated)
 //	Werkdruk: via Hoge caseload
 func (s *unitSelector) line(code int, isCoded bool, hits []qdaHit) {
-	w, cc := s.w, s.codes[code]
+	// Pointers: words is a struct of some hundred strings, and copying it
+	// for every line was a tenth of the selection's time.
+	w, cc := &s.w, &s.codes[code]
 	if len(s.desc) > 0 {
 		s.desc = append(s.desc, '\n')
 	}
