@@ -65,18 +65,17 @@ func (g *guider) append(dst []byte, prefix string, parts ...string) []byte {
 	s[8] = (s[8] & 0x3f) | 0x80
 	const hexDigits = "0123456789ABCDEF"
 	dst = slices.Grow(dst, 36)
-	out := dst[len(dst) : len(dst)+36]
-	j := 0
+	out := (*[36]byte)(dst[len(dst) : len(dst)+36])
+	out[8], out[13], out[18], out[23] = '-', '-', '-', '-'
 	for i, b := range s[:16] {
-		if i == 4 || i == 6 || i == 8 || i == 10 {
-			out[j] = '-'
-			j++
-		}
+		j := guidHexAt[i]
 		out[j], out[j+1] = hexDigits[b>>4], hexDigits[b&0x0f]
-		j += 2
 	}
 	return dst[:len(dst)+36]
 }
+
+// guidHexAt is where each byte's two hex digits go in a GUID.
+var guidHexAt = [16]uint8{0, 2, 4, 6, 9, 11, 14, 16, 19, 21, 24, 26, 28, 30, 32, 34}
 
 // appendUnitPrefix appends what precedes a unit's text in its source text:
 // each turn starts with its speaker and each survey answer with respondent
@@ -349,12 +348,12 @@ func renderQDPXParts(w io.Writer, in Input, tmpDir string, prev *reuse) (*Segmen
 		sw.Write(prefix)
 		sw.WriteString(u.Text)
 		texts[len(texts)-1].bytes += int64(len(prefix) + len(u.Text))
-		runes += utf8.RuneCount(prefix)
+		runes += runeCount(string(prefix))
 		unitStart := runes
 		if c == nil || u.Context || u.Text == "" {
 			// A selection needs at least one character, and context turns
 			// are never coded.
-			runes += utf8.RuneCountInString(u.Text)
+			runes += runeCount(u.Text)
 			return nil
 		}
 		coded := sel.build(u.Text, c)
@@ -377,7 +376,7 @@ func renderQDPXParts(w io.Writer, in Input, tmpDir string, prev *reuse) (*Segmen
 		xb = append(xb, '"')
 		xb = append(xb, userAttr...)
 		xb = append(xb, ">\n        <Description>"...)
-		xb = appendEscaped(xb, sel.desc)
+		xb = appendEscapedBytes(xb, sel.desc)
 		xb = append(xb, "</Description>"...)
 		for _, ci := range sel.coded {
 			xb = append(xb, "\n        <Coding guid=\""...)
@@ -569,16 +568,15 @@ func (x *xmlWriter) text(s string) {
 // appendEscaped appends s escaped exactly as encoding/xml escapes attribute
 // values and character data: quotes, apostrophes, &, <, >, tab, newline
 // and carriage return as character references, and anything outside XML's
-// character range (and invalid UTF-8) as U+FFFD. It takes bytes too, as a
-// selection's description is built in them.
-func appendEscaped[T string | []byte](b []byte, s T) []byte {
+// character range (and invalid UTF-8) as U+FFFD.
+func appendEscaped(b []byte, s string) []byte {
 	last := 0
 	for i := 0; i < len(s); {
 		if xmlPlain[s[i]] {
 			i++
 			continue
 		}
-		r, width := decodeRune(s[i:])
+		r, width := utf8.DecodeRuneInString(s[i:])
 		i += width
 		esc, ok := xmlEscape(r, width)
 		if !ok {
@@ -591,14 +589,27 @@ func appendEscaped[T string | []byte](b []byte, s T) []byte {
 	return append(b, s[last:]...)
 }
 
-func decodeRune[T string | []byte](s T) (rune, int) {
-	switch s := any(s).(type) {
-	case string:
-		return utf8.DecodeRuneInString(s)
-	case []byte:
-		return utf8.DecodeRune(s)
+// appendEscapedBytes is appendEscaped for bytes, which a selection's
+// description is built in (a generic version decoded runes through an
+// interface, which cost more than the escaping).
+func appendEscapedBytes(b []byte, s []byte) []byte {
+	last := 0
+	for i := 0; i < len(s); {
+		if xmlPlain[s[i]] {
+			i++
+			continue
+		}
+		r, width := utf8.DecodeRune(s[i:])
+		i += width
+		esc, ok := xmlEscape(r, width)
+		if !ok {
+			continue
+		}
+		b = append(b, s[last:i-width]...)
+		b = append(b, esc...)
+		last = i
 	}
-	panic("unreachable")
+	return append(b, s[last:]...)
 }
 
 // xmlEscape is what appendEscaped writes for the rune r, decoded from

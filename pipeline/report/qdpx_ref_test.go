@@ -10,6 +10,7 @@ import (
 	"math/rand/v2"
 	"slices"
 	"sort"
+	"strconv"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -444,8 +445,8 @@ func unzipBytes(t *testing.T, b []byte) map[string][]byte {
 	return out
 }
 
-// appendEscaped must escape bytes exactly as strings: it writes the
-// descriptions from bytes, the other strings as they are.
+// appendEscapedBytes must escape exactly as appendEscaped: it writes the
+// descriptions, appendEscaped the other strings.
 func TestXMLTextBytesAsText(t *testing.T) {
 	rng := rand.New(rand.NewPCG(10, 4))
 	pieces := []string{"a", "é", "😀", "<", ">", "&", `"`, "'", "\t", "\n", "\r", "\x00", "\x1f", "\x7f", "\xff", "\xc3", "\xed\xa0\x80", "\uFFFE", "\uFFFD", " ", "“x”"}
@@ -458,9 +459,43 @@ func TestXMLTextBytesAsText(t *testing.T) {
 		var a, c bytes.Buffer
 		xa, xc := &xmlWriter{w: bufio.NewWriter(&a)}, &xmlWriter{w: bufio.NewWriter(&c)}
 		xa.text(s)
-		xc.rawBytes(appendEscaped(nil, []byte(s)))
+		xc.rawBytes(appendEscapedBytes(nil, []byte(s)))
 		if xa.flush() != nil || xc.flush() != nil || a.String() != c.String() {
-			t.Fatalf("%q: text wrote %q, appendEscaped of bytes %q", s, a.String(), c.String())
+			t.Fatalf("%q: text wrote %q, appendEscapedBytes %q", s, a.String(), c.String())
+		}
+	}
+}
+
+// runeCount must count as utf8.RuneCountInString does, invalid bytes
+// included: the selections' offsets come from it.
+func TestRuneCountAsUTF8(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 5))
+	pieces := []string{"a", "abcdefgh", "é", "😀", "\x80", "\xff", "\xc3", "\xed\xa0\x80", "\xe2\x80", " werkdruk ", "“x”"}
+	for range 5000 {
+		var b strings.Builder
+		for range rng.IntN(16) {
+			b.WriteString(pieces[rng.IntN(len(pieces))])
+		}
+		s := b.String()
+		if got, want := runeCount(s), utf8.RuneCountInString(s); got != want {
+			t.Fatalf("%q: runeCount %d, utf8 %d", s, got, want)
+		}
+	}
+}
+
+// sortHits must order as a stable sort by compareHits, short or long.
+func TestSortHitsStable(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 6))
+	for range 2000 {
+		hits := make([]qdaHit, rng.IntN(40))
+		for i := range hits {
+			hits[i] = qdaHit{code: rng.IntN(4), start: rng.IntN(5), end: rng.IntN(5), negated: rng.IntN(2) == 0, term: strconv.Itoa(i)}
+		}
+		want := slices.Clone(hits)
+		slices.SortStableFunc(want, compareHits)
+		sortHits(hits)
+		if !slices.Equal(hits, want) {
+			t.Fatalf("sortHits %v, want %v", hits, want)
 		}
 	}
 }
