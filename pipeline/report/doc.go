@@ -44,20 +44,24 @@
 // attribute and escaped run; the description's words are taken by pointer
 // (copying the words struct per line was a tenth of the selection's time);
 // each byte of a unit's text is counted once, eight ASCII bytes at a time;
-// hits are sorted by a small insertion sort. Same bytes: the golden files
-// and the schema tests are untouched. Figures, old and new test
-// binaries interleaved on the shared two-core machine:
+// hits are sorted by a small insertion sort; a GUID's hex digits go to
+// constant places. Same bytes: the golden files and the schema tests are
+// untouched. Old and new test binaries interleaved on the shared two-core
+// machine, medians of 8, in two sessions (the other load varied; the first
+// before the GUID change):
 //
-//	CPU ns a unit (median of 8):                 16,157 -> 14,129 (-12.6%)
-//	wall ns a unit (median of 8; deflate beside): 9,354 ->  8,613
-//	instructions a unit besides SHA-1 blocks:    98.4k ->  84.9k (callgrind)
+//	CPU ns a unit:  16,157 -> 14,129 (-12.6%);  12,599 -> 11,831 (-6.1%)
+//	wall ns a unit:  9,354 ->  8,613;            7,414 ->  7,397
 //
-// (valgrind has no SHA extensions, so its SHA-1 blocks, 48k a unit, are
-// left out.) What remains is mostly deflate (~45k instructions a unit, a
-// fixed level), SHA-1 for the GUIDs (one per selection and per coding, two
-// blocks each), and escaping the descriptions; checking eight bytes at a
-// time for escapes did not pay (the check was not inlined and the plain
-// runs between curly quotes and digits are short).
+// Wall time barely moves: deflate runs beside the rendering on the second
+// core and is the longer of the two. Callgrind, per unit of an iteration,
+// leaving out SHA-1's blocks (valgrind has no SHA extensions: 48k) and the
+// runtime's scheduling and map code, which varied from run to run:
+// 88.9k -> 80.9k instructions (-9%). What remains is mostly deflate (~45k,
+// a fixed level), SHA-1 for the GUIDs (one per selection and one per
+// coding, two blocks each) and escaping the descriptions; checking eight
+// bytes at a time for escapes did not pay (the check was not inlined and
+// the plain runs between curly quotes and digits are short).
 //
 // CSV numbers: with the default ',' delimiter numbers use '.' decimals
 // (R read.csv, SPSS, Python). With ';' (the Dutch Excel dialect) numbers use
