@@ -331,21 +331,56 @@ func newModel(in Input) (*model, error) {
 		m.respLikert = append(m.respLikert, make([]int16, len(in.Likert))...)
 		return ri, nil
 	}
-	// pending numbers the respondents of units read before byKey is
-	// complete; such a unit's resp is -1-(its index in pendingKeys). When
-	// the units outpace the respondents that is most of a national
-	// survey's respondents, hence an index by hash, as for byKey.
-	var pendingKeys []respKey
-	pending := newRespIndex(func(i int32, k respKey) bool { return pendingKeys[i] == k })
 	// pendingHas holds the pending respondents' code sets, words apiece,
 	// until they have rows; every pending respondent has a non-context
 	// unit, so each is coded.
 	var pendingHas []uint64
+	// pending numbers the respondents of units read before byKey is
+	// complete; such a unit's resp is -1-(its index in pendKeys). When
+	// the units outpace the respondents that is most of a national
+	// survey's respondents, hence an index by hash, as for byKey.
+	//
+	// A pending respondent's key is kept as rows keep theirs: a source
+	// number and a range of pendIDs. As respKeys (two strings, holding on
+	// to the string the facts' reader made for each ID) the keys were
+	// ~50 MB of a 1,000,000-response rerun, whose facts come in faster
+	// than its respondents.
+	type pendingKey struct {
+		idAt, idLen uint32
+		source      int32 // into pendSrcs
+	}
+	var (
+		pendKeys   []pendingKey
+		pendIDs    []byte
+		pendSrcs   []string
+		pendSrcIdx = map[string]int32{}
+	)
+	pendID := func(p *pendingKey) []byte { return pendIDs[p.idAt : p.idAt+p.idLen] }
+	pending := newRespIndex(func(i int32, k respKey) bool {
+		p := &pendKeys[i]
+		return string(pendID(p)) == k.id && pendSrcs[p.source] == k.source
+	})
+	addPending := func(k respKey) error {
+		if len(pendIDs)+len(k.id) > math.MaxUint32 {
+			return fmt.Errorf("more respondent IDs than analysis can hold (%d bytes of them); split the study", len(pendIDs)+len(k.id))
+		}
+		si, ok := pendSrcIdx[k.source]
+		if !ok {
+			si = int32(len(pendSrcs))
+			pendSrcIdx[k.source] = si
+			pendSrcs = append(pendSrcs, k.source)
+		}
+		pendKeys = append(pendKeys, pendingKey{idAt: uint32(len(pendIDs)), idLen: uint32(len(k.id)), source: si})
+		pendIDs = append(pendIDs, k.id...)
+		pendingHas = append(pendingHas, make([]uint64, m.words)...)
+		return nil
+	}
 	resolve := func() error {
-		resolved := make([]int32, len(pendingKeys))
-		for p, k := range pendingKeys {
+		resolved := make([]int32, len(pendKeys))
+		for p := range pendKeys {
+			pk := &pendKeys[p]
 			var err error
-			if resolved[p], err = row(k); err != nil {
+			if resolved[p], err = row(respKey{pendSrcs[pk.source], string(pendID(pk))}); err != nil {
 				return err
 			}
 			m.addResp(resolved[p], pendingHas[p*m.words:(p+1)*m.words])
@@ -356,7 +391,7 @@ func newModel(in Input) (*model, error) {
 			}
 			return ri
 		})
-		pending, pendingKeys, pendingHas = nil, nil, nil
+		pending, pendKeys, pendIDs, pendingHas = nil, nil, nil, nil
 		return nil
 	}
 	ready := false
@@ -413,10 +448,11 @@ func newModel(in Input) (*model, error) {
 				return err
 			}
 		} else {
-			p, found := pending.add(k, int32(len(pendingKeys)))
+			p, found := pending.add(k, int32(len(pendKeys)))
 			if !found {
-				pendingKeys = append(pendingKeys, k)
-				pendingHas = append(pendingHas, make([]uint64, m.words)...)
+				if err := addPending(k); err != nil {
+					return err
+				}
 			}
 			ri = -1 - p
 		}

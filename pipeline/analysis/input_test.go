@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"unicode/utf8"
@@ -136,6 +137,52 @@ func TestGoodLengthCountsCodePoints(t *testing.T) {
 		runes := utf8.RuneCountInString(text)
 		if got, want := goodLength(text), runes >= 40 && runes <= 300; got != want {
 			t.Fatalf("goodLength of %d bytes, %d code points = %v, want %v", len(text), runes, got, want)
+		}
+	}
+}
+
+// Respondents of two sources share their IDs; a unit read before the
+// respondents must still find its own source's respondent once they are.
+func TestPendingRespondentsKeepTheirSource(t *testing.T) {
+	base := withUnlistedRespondents()
+	in := base
+	in.Respondents = slices.Clone(base.Respondents)
+	in.Units = slices.Clone(base.Units)
+	in.Codings = slices.Clone(base.Codings)
+	codings := map[string]study.Coding{}
+	for _, c := range base.Codings {
+		codings[c.UnitID] = c
+	}
+	for i, r := range base.Respondents {
+		r.Source = "tweede"
+		if i%2 == 0 {
+			r.Attributes = map[string]string{"sector": "tweede-sector"}
+		}
+		in.Respondents = append(in.Respondents, r)
+	}
+	for _, u := range base.Units {
+		c, coded := codings[u.ID]
+		u.Source = "tweede"
+		u.ID = "tweede/" + u.ID
+		in.Units = append(in.Units, u)
+		if coded {
+			c.UnitID = u.ID
+			c.Codes = c.Codes[:min(1, len(c.Codes))] // so the sources' code sets differ
+			in.Codings = append(in.Codings, c)
+		}
+	}
+	compute := func(after int) *Tables {
+		in := in
+		in.Corpus = newGatedCorpus(&in, after)
+		return mustCompute(t, in)
+	}
+	first := compute(-1)
+	if n := len(first.Sources); n != 2 {
+		t.Fatalf("%d sources, want 2", n)
+	}
+	for _, after := range []int{0, 7, len(base.Units), len(in.Units)} {
+		if got := compute(after); !reflect.DeepEqual(got, first) {
+			t.Errorf("respondents read after %d units: tables differ from reading them first", after)
 		}
 	}
 }
