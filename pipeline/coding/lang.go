@@ -61,8 +61,19 @@ func DetectLanguage(text string) string {
 	// away most of its cost (growing them was half of it at 200k units).
 	buf := langBuffers.Get().(*langBuffer)
 	d := tokenizeInto(text, buf.toks, buf.starts, buf.norms)
+	lang := languageOf(d.Tokens, text)
+	clear(d.Tokens) // the pool should not keep this unit's text alive
+	buf.toks, buf.starts, buf.norms = d.Tokens[:0], d.sentenceStarts[:0], d.norms[:0]
+	langBuffers.Put(buf)
+	return lang
+}
+
+// languageOf is DetectLanguage for text already tokenized into toks, so a
+// Coder that tokenizes a unit anyway tells its language from the same
+// tokens (Coder.CodeAllDetecting).
+func languageOf(toks []token, text string) string {
 	nl, en := 0, 0
-	for _, t := range d.Tokens {
+	for _, t := range toks {
 		// One look-up a word ("was" is in both sets and counts for both).
 		f := stopLang[t.Norm]
 		if f&stopNL != 0 {
@@ -72,9 +83,6 @@ func DetectLanguage(text string) string {
 			en++
 		}
 	}
-	clear(d.Tokens) // the pool should not keep this unit's text alive
-	buf.toks, buf.starts, buf.norms = d.Tokens[:0], d.sentenceStarts[:0], d.norms[:0]
-	langBuffers.Put(buf)
 	switch {
 	case nl > en:
 		return "nl"

@@ -374,7 +374,17 @@ func (fc *fusedCoder) code(b *fileBatch, scratch *[]study.Unit) {
 		}
 		lookup = func(u study.Unit) *study.Respondent { return byID[u.Respondent] }
 	}
-	b.codings = fc.coder.CodeAll(units, lookup)
+	// The reader left the units' languages to the coder, which tells them
+	// from the tokens it reads anyway; they go back to the batch for the
+	// store.
+	b.codings = fc.coder.CodeAllDetecting(units, lookup)
+	j := 0
+	for i := range b.units {
+		if !b.units[i].Context {
+			b.units[i].Lang = units[j].Lang
+			j++
+		}
+	}
 	clear(units) // holds no texts until the next batch
 	*scratch = units
 }
@@ -424,8 +434,8 @@ func storeFile(ctx context.Context, st *store.Store, cf checkedFile, pz *privacy
 			for _, u := range us {
 				u.File, u.Source = f.rel, f.source.Name
 				u = pz.Unit(u, cf.known)
-				if !u.Context && u.Lang == "" {
-					u.Lang = coding.DetectLanguage(u.Text)
+				if !u.Context && u.Lang == "" && fc == nil {
+					u.Lang = coding.DetectLanguage(u.Text) // else the coder tells it
 				}
 				b.units = append(b.units, u)
 			}
