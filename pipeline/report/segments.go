@@ -41,7 +41,7 @@ import (
 
 // segmentFormat changes whenever the layout of a part changes, so a new
 // veldstem never copies parts an older one laid out differently.
-const segmentFormat = "veldstem/segments/v1"
+const segmentFormat = "veldstem/segments/v2" // v2: the Codings sheet in chunks (pardeflate.go)
 
 // Part names one input file's share of the unit-level exports, in unit
 // order (source, file).
@@ -238,7 +238,8 @@ func gf2Square(square, mat *[32]uint32) {
 type segDeflater struct {
 	out *countingWriter // the entry's compressed bytes
 	fw  *kflate.Writer
-	crc uint32 // of the entry so far
+	par *parDeflate // when not nil, parts are deflated in chunks (pardeflate.go)
+	crc uint32      // of the entry so far
 	raw int64
 	seg Segment // the open part; Off is relative to the entry's data
 }
@@ -255,6 +256,10 @@ func newSegDeflater(w io.Writer, level int) (*segDeflater, error) {
 func (d *segDeflater) Write(p []byte) (int, error) {
 	d.seg.CRC = crc32.Update(d.seg.CRC, crc32.IEEETable, p)
 	d.seg.Raw += int64(len(p))
+	if d.par != nil {
+		d.par.write(p)
+		return len(p), nil
+	}
 	return d.fw.Write(p)
 }
 
@@ -262,9 +267,12 @@ func (d *segDeflater) Write(p []byte) (int, error) {
 // the next.
 func (d *segDeflater) end(final bool) (Segment, error) {
 	var err error
-	if final {
+	switch {
+	case d.par != nil:
+		err = d.par.end(final)
+	case final:
 		err = d.fw.Close()
-	} else {
+	default:
 		err = d.fw.Flush()
 	}
 	s := d.seg

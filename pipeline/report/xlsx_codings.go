@@ -468,6 +468,7 @@ func (e *codingsEarly) newSheet(dir string) error {
 	if sh.sd, err = newSegDeflater(sh.obw, xlsxDeflateLevel); err != nil {
 		return err
 	}
+	sh.sd.startPar(xlsxDeflateLevel)
 	sh.aw = newAsyncWriter(sh.sd)
 	sh.bw = bufio.NewWriterSize(sh.aw, asyncChunk)
 	return nil
@@ -675,6 +676,9 @@ func (e *codingsEarly) close() {
 	for _, sh := range e.sheets {
 		if sh.aw != nil {
 			_ = sh.aw.Close()
+		}
+		if sh.sd != nil && sh.sd.par != nil {
+			sh.sd.par.stop()
 		}
 		_ = sh.out.Close()
 		_ = os.Remove(sh.out.Name())
