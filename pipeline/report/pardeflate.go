@@ -18,8 +18,10 @@ import (
 // every core; chunk boundaries depend only on the part's bytes, so a full
 // run and a rerun write the same bytes, and a part no longer than one
 // chunk is deflated exactly as before. Restarting the dictionary every
-// MiB costs under 1% of the size.
-var parChunk = 1 << 20 // a variable so tests can make chunks of a few bytes
+// half MiB costs 0.2% of the size (31.54 -> 31.61 MB at 200,000
+// responses). A sheet keeps 2×cores+1 chunks in flight, ~3 MB on two
+// cores, and lets them go when it is finished.
+var parChunk = 512 << 10 // a variable so tests can make chunks of a few bytes
 
 // parDeflate compresses a segDeflater's chunks concurrently and writes
 // them to its output in order.
@@ -48,7 +50,7 @@ type parJob struct {
 func (d *segDeflater) startPar(level int) {
 	workers := max(1, runtime.GOMAXPROCS(0))
 	p := &parDeflate{level: level, jobs: make(chan *parJob, workers), order: make(chan *parJob, 2*workers),
-		free: make(chan *parJob, 2*workers+workers+1)}
+		free: make(chan *parJob, 2*workers+1)}
 	for range cap(p.free) {
 		p.free <- &parJob{done: make(chan struct{}, 1)}
 	}

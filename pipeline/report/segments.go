@@ -41,7 +41,7 @@ import (
 
 // segmentFormat changes whenever the layout of a part changes, so a new
 // veldstem never copies parts an older one laid out differently.
-const segmentFormat = "veldstem/segments/v2" // v2: the Codings sheet in chunks (pardeflate.go)
+const segmentFormat = "veldstem/segments/v3" // v2, v3: the Codings sheet in chunks of 1 MiB, of 512 KiB (pardeflate.go)
 
 // Part names one input file's share of the unit-level exports, in unit
 // order (source, file).

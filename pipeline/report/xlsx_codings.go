@@ -529,6 +529,12 @@ func (sh *earlySheet) finish() error {
 	if err := sh.aw.Close(); err != nil {
 		return err
 	}
+	if sh.sd.par != nil {
+		// Every part has ended, so nothing is in flight; a national
+		// panel's next sheet should not find these chunks still held.
+		sh.sd.par.stop()
+		sh.sd.par = nil
+	}
 	return sh.obw.Flush()
 }
 
