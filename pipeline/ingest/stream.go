@@ -182,15 +182,13 @@ func streamCSV(path string, src config.Source, dialect string, info *FileInfo, p
 	info.HeaderRows = t.headerRows
 	sm := newSurveyMapper(t, path, src, false, probs)
 	info.Columns = t.columns
-	if sm != nil {
-		sm.reuseUnits = true // emit's units are valid only during the call
-	}
 	if sm == nil {
 		// readCSV reads every record before it maps any.
 		for _, ok := next(); ok; _, ok = next() {
 		}
 		return nil
 	}
+	sm.reuseUnits = true // emit's units are valid only during the call
 	do := func(rec record) error {
 		ru := sm.row(rec)
 		info.Respondents++

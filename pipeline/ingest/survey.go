@@ -355,9 +355,9 @@ func mapSurvey(t *table, file string, src config.Source, autoText bool, probs *p
 
 // surveyMapper maps a survey table's data rows one at a time, so that a
 // CSV export can be streamed (see stream.go) with the same checks and the
-// same output as a table held whole. What it keeps across rows is the
-// duplicate-ID set: 16 bytes per respondent plus the lines of IDs that do
-// repeat.
+// same output as a table held whole. What it keeps across rows is what
+// finds repeated IDs (idLines): 20 bytes and a few bits a respondent, plus
+// the text of IDs that may repeat.
 type surveyMapper struct {
 	// units is the last row's units when rows reuse one slice (Stream):
 	// a national export's rows each allocated theirs, a sixth of a run's
@@ -515,10 +515,11 @@ func (sm *surveyMapper) finish() {
 
 // idLines finds repeated respondent IDs without holding every ID. Each row
 // adds the first 16 bytes of its ID's SHA-256 (no two IDs of a file share
-// them in practice) with its line to a list. A Bloom filter of the keys so far spots a key
-// that may repeat as it is added, and only such IDs keep their text, for
-// the message. 20 bytes and a few bits a row: a map from key to first line
-// took ~53 bytes a row, 53 MB of a million-row export's check.
+// them in practice) with its line to a list. A Bloom filter of the keys so
+// far spots a key that may repeat as it is added, and only such IDs keep
+// their text, for the message. 20 bytes and a few bits a row: a map from
+// key to first line took ~53 bytes a row, 53 MB of a million-row export's
+// check.
 type idLines struct {
 	keys  []idKey
 	bloom []uint64 // bloomBitsPerKey bits a key, a power of two of them
@@ -550,10 +551,10 @@ func (s *idLines) add(id string, line int) {
 		// seen: there are no false negatives to miss one by.
 		s.bloom = make([]uint64, max(64, 2*len(s.bloom)))
 		for i := range s.keys {
-			s.probe(&s.keys[i].k, true)
+			s.probe(&s.keys[i].k)
 		}
 	}
-	if s.probe(&k, true) {
+	if s.probe(&k) {
 		if s.maybe == nil {
 			s.maybe = map[[16]byte]string{}
 		}
@@ -564,17 +565,15 @@ func (s *idLines) add(id string, line int) {
 	s.keys = append(s.keys, idKey{k, uint32(min(line, math.MaxUint32))})
 }
 
-// probe reports whether k's two bits were both set, and sets them when set
-// is true. The key is a hash already, so its bytes are the probes.
-func (s *idLines) probe(k *[16]byte, set bool) bool {
+// probe sets k's two bits and reports whether both were set already. The
+// key is a hash already, so its bytes are the probes.
+func (s *idLines) probe(k *[16]byte) bool {
 	mask := uint64(len(s.bloom)*64 - 1)
 	a := binary.LittleEndian.Uint64(k[0:8]) & mask
 	b := binary.LittleEndian.Uint64(k[8:16]) & mask
 	seen := s.bloom[a/64]&(1<<(a%64)) != 0 && s.bloom[b/64]&(1<<(b%64)) != 0
-	if set {
-		s.bloom[a/64] |= 1 << (a % 64)
-		s.bloom[b/64] |= 1 << (b % 64)
-	}
+	s.bloom[a/64] |= 1 << (a % 64)
+	s.bloom[b/64] |= 1 << (b % 64)
 	return seen
 }
 
