@@ -212,14 +212,14 @@ func (x *respIndex) put(s uint64) {
 // respondent is what analysis keeps of a study.Respondent; its attribute
 // values and Likert answers are rows of model.respAttrs and respLikert,
 // its weight is in model.weights. Source and wave are indices rather than
-// strings, and its ID is a range of model.idBytes rather than a string of
+// strings, and its ID is a range of model.ids rather than a string of
 // its own: 20 bytes a respondent and no pointer, where a struct with two
 // strings took 72 and one string 32 plus the string's 16, and the garbage
 // collector had to visit every respondent's string on every cycle of a
 // national survey's run. Groupings count sources and waves in slices
 // instead of maps.
 type respondent struct {
-	idAt, idLen uint32 // model.idBytes[idAt:idAt+idLen] is the ID
+	idAt, idLen uint32 // model.ids.get(idAt, idLen) is the ID
 	source      int32  // into model.srcNames
 	wave        int32  // into model.waveVals; -1 for none
 	coded       bool   // has at least one non-context unit
@@ -244,7 +244,7 @@ type model struct {
 	respHas  []uint64     // per respondent: codes any of its units carries
 	attrVals [][]string   // per attribute: its values, indexed by respAttrs
 	waveVals []string     // non-empty waves, indexed by respondent.wave
-	idBytes  []byte       // the respondents' IDs, one after another
+	ids      idArena      // the respondents' IDs
 	// The units leave no rows behind: a national survey has two million,
 	// and rows of them were a third of what the analysis held. What the
 	// tables read of them is counted as they pass: nUnits non-context
@@ -351,18 +351,19 @@ func newModel(in Input) (*model, error) {
 	}
 	var (
 		pendKeys   []pendingKey
-		pendIDs    []byte
+		pendIDs    idArena
 		pendSrcs   []string
 		pendSrcIdx = map[string]int32{}
 	)
-	pendID := func(p *pendingKey) []byte { return pendIDs[p.idAt : p.idAt+p.idLen] }
+	pendID := func(p *pendingKey) []byte { return pendIDs.get(p.idAt, p.idLen) }
 	pending := newRespIndex(func(i int32, k respKey) bool {
 		p := &pendKeys[i]
 		return string(pendID(p)) == k.id && pendSrcs[p.source] == k.source
 	})
 	addPending := func(k respKey) error {
-		if len(pendIDs)+len(k.id) > math.MaxUint32 {
-			return fmt.Errorf("more respondent IDs than analysis can hold (%d bytes of them); split the study", len(pendIDs)+len(k.id))
+		at, n, err := pendIDs.add(k.id)
+		if err != nil {
+			return err
 		}
 		si, ok := pendSrcIdx[k.source]
 		if !ok {
@@ -370,8 +371,7 @@ func newModel(in Input) (*model, error) {
 			pendSrcIdx[k.source] = si
 			pendSrcs = append(pendSrcs, k.source)
 		}
-		pendKeys = append(pendKeys, pendingKey{idAt: uint32(len(pendIDs)), idLen: uint32(len(k.id)), source: si})
-		pendIDs = append(pendIDs, k.id...)
+		pendKeys = append(pendKeys, pendingKey{idAt: at, idLen: n, source: si})
 		pendingHas = append(pendingHas, make([]uint64, m.words)...)
 		return nil
 	}
@@ -391,7 +391,7 @@ func newModel(in Input) (*model, error) {
 			}
 			return ri
 		})
-		pending, pendKeys, pendIDs, pendingHas = nil, nil, nil, nil
+		pending, pendKeys, pendIDs, pendingHas = nil, nil, idArena{}, nil
 		return nil
 	}
 	ready := false
@@ -570,16 +570,34 @@ func (m *model) addResp(ri int32, has []uint64) {
 
 // addRespondent appends a respondent row with this ID, source and wave.
 func (m *model) addRespondent(id string, source, wave int32) error {
-	if len(m.idBytes)+len(id) > math.MaxUint32 {
-		return fmt.Errorf("more respondent IDs than analysis can hold (%d bytes of them); split the study", len(m.idBytes)+len(id))
+	at, n, err := m.ids.add(id)
+	if err != nil {
+		return err
 	}
-	m.resp = append(m.resp, respondent{idAt: uint32(len(m.idBytes)), idLen: uint32(len(id)), source: source, wave: wave})
-	m.idBytes = append(m.idBytes, id...)
+	m.resp = append(m.resp, respondent{idAt: at, idLen: n, source: source, wave: wave})
 	return nil
 }
 
 // respID is r's ID.
-func (m *model) respID(r *respondent) []byte { return m.idBytes[r.idAt : r.idAt+r.idLen] }
+func (m *model) respID(r *respondent) []byte { return m.ids.get(r.idAt, r.idLen) }
+
+// idArena holds IDs one after another in one byte slice, each a range of
+// it, so that a million IDs are neither a million allocations nor as many
+// pointers for the garbage collector to visit.
+type idArena struct{ b []byte }
+
+// add appends id and returns its range.
+func (a *idArena) add(id string) (at, n uint32, err error) {
+	if len(a.b)+len(id) > math.MaxUint32 {
+		return 0, 0, fmt.Errorf("more respondent IDs than analysis can hold (%d bytes of them); split the study", len(a.b)+len(id))
+	}
+	at = uint32(len(a.b))
+	a.b = append(a.b, id...)
+	return at, uint32(len(id)), nil
+}
+
+// get returns the bytes of the ID at at, n bytes long.
+func (a *idArena) get(at, n uint32) []byte { return a.b[at : at+n] }
 
 // weight is respondent i's weight in estimates: 1 when unweighted.
 func (m *model) weight(i int) float64 {
