@@ -33,6 +33,7 @@ func (m *model) quotes(overall groupCount, attrs []grouping) []Quote {
 		}
 		return true
 	}
+	per := m.quotesPerCode()
 	var out []Quote
 	for c, code := range m.in.Codes {
 		if overall.n[c] == 0 || m.sensitive(overall.n[c]) || m.sensitive(overall.size-overall.n[c]) {
@@ -40,7 +41,10 @@ func (m *model) quotes(overall groupCount, attrs []grouping) []Quote {
 		}
 		n := 0
 		for _, cd := range m.picks[c].picks {
-			if n < m.quotesPerCode() && quotable(cd.resp) {
+			if n == per {
+				break
+			}
+			if quotable(cd.resp) {
 				out = append(out, Quote{Code: code.ID, UnitID: cd.id})
 				n++
 			}
