@@ -8,7 +8,6 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
-	"slices"
 
 	"github.com/veldstem/veldstem/pipeline/study"
 )
@@ -226,18 +225,13 @@ func appendClosed(b []byte, closed map[string]string, keys *[]string) []byte {
 	if keys == nil {
 		keys = new([]string)
 	}
-	ks := (*keys)[:0]
-	for k := range closed {
-		ks = append(ks, k)
-	}
-	slices.Sort(ks)
+	ks := sortedKeys(closed, keys)
 	b = appendField(b, "closed")
 	for _, k := range ks {
 		b = appendField(b, k)
 		b = appendField(b, closed[k])
 	}
-	clear(ks)
-	*keys = ks[:0]
+	clear(ks) // let go of the keys
 	return b
 }
 
