@@ -69,15 +69,7 @@ func (b *batch) add(values ...any) error {
 		return nil
 	}
 	res, err := b.execFull()
-	if err != nil {
-		b.keepFailed(err)
-	} else if b.after != nil {
-		if err = b.after(res, batchRows, b.args); err != nil {
-			b.failed = append(b.failed[:0], b.args...)
-		}
-	}
-	b.args = b.args[:0]
-	return err
+	return b.executed(res, err, batchRows)
 }
 
 // execFull executes a full batch of the queued rows.
@@ -147,6 +139,13 @@ func (b *batch) drain() error {
 	}
 	rows := len(b.args) / b.ncol
 	res, err := b.tx.ExecContext(b.ctx, b.text(rows), b.withPre()...)
+	return b.executed(res, err, rows)
+}
+
+// executed ends a statement of the queued rows, which gave res and err:
+// it runs after, keeps the rows for failedIDs if either failed, and
+// empties the queue.
+func (b *batch) executed(res sql.Result, err error, rows int) error {
 	if err != nil {
 		b.keepFailed(err)
 	} else if b.after != nil {
