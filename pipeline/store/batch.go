@@ -193,12 +193,9 @@ func (b *batch) close() {
 }
 
 // failedIDs is the first column of the rows of the statement that failed.
-func (b *batch) failedIDs() []string { return b.failedIDsAt(0) }
-
-// failedIDsAt is column col of the rows of the statement that failed.
-func (b *batch) failedIDsAt(col int) []string {
+func (b *batch) failedIDs() []string {
 	var out []string
-	for i := col; i < len(b.failed); i += b.ncol {
+	for i := 0; i < len(b.failed); i += b.ncol {
 		if s, ok := b.failed[i].(string); ok {
 			out = append(out, s)
 		}
