@@ -1,7 +1,9 @@
 package store
 
 import (
+	"context"
 	"database/sql"
+	"encoding/binary"
 	"encoding/hex"
 	"math"
 )
@@ -37,9 +39,9 @@ const maxAdded = 1 << 15
 
 // start sets the rowid the transaction's first inserted unit gets, from
 // the largest one in the table.
-func (a *addedUnits) start(tx querier, ft *FileTx) error {
+func (a *addedUnits) start(ctx context.Context, tx querier) error {
 	var max sql.NullInt64
-	if err := tx.QueryRowContext(ft.ctx, `SELECT max(rowid) FROM units`).Scan(&max); err != nil {
+	if err := tx.QueryRowContext(ctx, `SELECT max(rowid) FROM units`).Scan(&max); err != nil {
 		return err
 	}
 	// Far from the largest rowid, where SQLite starts picking random ones.
@@ -89,11 +91,7 @@ func hashPrefixOf(hash string) (uint64, bool) {
 	if _, err := hex.Decode(b[:], []byte(hash[:16])); err != nil {
 		return 0, false
 	}
-	var v uint64
-	for _, c := range b {
-		v = v<<8 | uint64(c)
-	}
-	return v, true
+	return binary.BigEndian.Uint64(b[:]), true
 }
 
 // find returns the rowid and hash prefix of the recorded unit id.

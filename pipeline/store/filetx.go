@@ -89,7 +89,7 @@ func (s *Store) BeginFile(ctx context.Context, f FileRecord) (*FileTx, error) {
 		return nil, ft.wrap(err)
 	}
 	ft.fresh = !held
-	if err := ft.added.start(tx, ft); err != nil {
+	if err := ft.added.start(ctx, tx); err != nil {
 		ft.Rollback()
 		return nil, ft.wrap(err)
 	}
