@@ -107,16 +107,9 @@ func wordStartOf(re *syntax.Regexp) bool {
 // gezinnen)"): a text holding none of them cannot match, and most texts
 // hold none.
 func requiredSets(expr string) [][]string {
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
+	subs, ok := topSequence(expr)
+	if !ok {
 		return nil
-	}
-	for re.Op == syntax.OpCapture {
-		re = re.Sub[0]
-	}
-	subs := []*syntax.Regexp{re}
-	if re.Op == syntax.OpConcat {
-		subs = re.Sub
 	}
 	var out [][]string
 	for _, sub := range subs {
@@ -127,6 +120,23 @@ func requiredSets(expr string) [][]string {
 	return out
 }
 
+// topSequence returns the elements of expr's top-level sequence, past
+// any capturing groups around it: the expression itself when it is no
+// sequence. ok is false when expr does not parse.
+func topSequence(expr string) (subs []*syntax.Regexp, ok bool) {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		return nil, false
+	}
+	for re.Op == syntax.OpCapture {
+		re = re.Sub[0]
+	}
+	if re.Op == syntax.OpConcat {
+		return re.Sub, true
+	}
+	return []*syntax.Regexp{re}, true
+}
+
 // nearSets returns sets of ASCII literals (lower-case) such that every
 // match of expr holds a member of set i within its first within[i] bytes:
 // one set per element of its top-level sequence that gives one and that
@@ -134,16 +144,9 @@ func requiredSets(expr string) [][]string {
 // match would start, a literal of two bytes ("op") already rules out most
 // starts.
 func nearSets(expr string) (sets [][]string, within []int) {
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
+	subs, ok := topSequence(expr)
+	if !ok {
 		return nil, nil
-	}
-	for re.Op == syntax.OpCapture {
-		re = re.Sub[0]
-	}
-	subs := []*syntax.Regexp{re}
-	if re.Op == syntax.OpConcat {
-		subs = re.Sub
 	}
 	upTo := 0 // the most bytes the elements so far can span
 	for _, sub := range subs {
@@ -437,17 +440,10 @@ func newRegexStarts(expr string) *regexStarts {
 // per (week|maand)\b", tried in windows before every "uur per", wants at
 // most one space before the "uur".
 func tailChecks(expr string) []*tailCheck {
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
+	subs, ok := topSequence(expr)
+	if !ok {
 		return nil
 	}
-	for re.Op == syntax.OpCapture {
-		re = re.Sub[0]
-	}
-	if re.Op != syntax.OpConcat {
-		return nil
-	}
-	subs := re.Sub
 	var out []*tailCheck
 	spaces, runes := 0, 0
 	for j, sub := range subs {
@@ -989,16 +985,9 @@ type window struct {
 }
 
 func windowOf(expr string) (w window, ok bool) {
-	re, err := syntax.Parse(expr, syntax.Perl)
-	if err != nil {
+	subs, parsed := topSequence(expr)
+	if !parsed {
 		return w, false
-	}
-	for re.Op == syntax.OpCapture {
-		re = re.Sub[0]
-	}
-	subs := []*syntax.Regexp{re}
-	if re.Op == syntax.OpConcat {
-		subs = re.Sub
 	}
 	sum, at := 0, -1
 	for j, sub := range subs {
