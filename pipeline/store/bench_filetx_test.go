@@ -10,7 +10,7 @@ import (
 	"github.com/veldstem/veldstem/pipeline/study"
 )
 
-// benchRespondents is how many respondents BenchmarkFileTxNational stores;
+// benchRespondentCount is how many respondents BenchmarkFileTxNational stores;
 // set STORE_BENCH_RESPONDENTS=200000 for the corpus of issue 10.
 func benchRespondentCount(b *testing.B) int { return envInt(b, "STORE_BENCH_RESPONDENTS", 50000) }
 
@@ -19,16 +19,12 @@ func benchRespondentCount(b *testing.B) int { return envInt(b, "STORE_BENCH_RESP
 // of about 250 bytes, as the run stores them.
 func nationalFile(respondents int) (*survey, []study.Coding) {
 	sv, codings := nationalSurvey(2 * respondents)
-	sectors := []string{"Algemeen maatschappelijk werk", "Jongerenwerk", "Schuldhulpverlening", "Wijkteam"}
-	regions := []string{"Noord", "Oost", "Zuid", "West"}
-	modes := []string{"aanbesteding", "subsidie", "open house"}
-	points := []string{"Helemaal mee oneens", "Mee oneens", "Neutraal", "Mee eens", "Helemaal mee eens"}
 	for i := range sv.respondents {
 		r := &sv.respondents[i]
-		sector, region, mode, point := sectors[i%4], regions[i/4%4], modes[i%3], i%5
+		sector, region, mode, point := corpusAnswers(i)
 		r.Attributes = map[string]string{"sector": sector, "region": region, "mode": mode, "contract": strconv.Itoa(24 + i%16)}
 		r.Likert = map[string]int{"werkdruk": point + 1}
-		r.Closed = map[string]string{"Q_likert_werkdruk": points[point], "Q_mode": mode, "Q_region": region,
+		r.Closed = map[string]string{"Q_likert_werkdruk": corpusPoints[point], "Q_mode": mode, "Q_region": region,
 			"Q_sector": sector, "Q_uren": strconv.Itoa(24 + i%16), "Q_jaren": strconv.Itoa(i % 30)}
 	}
 	for i := range sv.units {

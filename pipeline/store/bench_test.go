@@ -343,6 +343,18 @@ func timedSave(b *testing.B, s *Store, codings []study.Coding, batch int) time.D
 	return cpuTime() - c0
 }
 
+// corpusAnswers is respondent i's sector, region, contract mode and
+// Likert point (an index in corpusPoints) in the benchmarks' respondents
+// shaped like those of the generated corpus of issue 10.
+func corpusAnswers(i int) (sector, region, mode string, point int) {
+	sectors := [...]string{"Algemeen maatschappelijk werk", "Jongerenwerk", "Schuldhulpverlening", "Wijkteam"}
+	regions := [...]string{"Noord", "Oost", "Zuid", "West"}
+	modes := [...]string{"aanbesteding", "subsidie", "open house"}
+	return sectors[i%4], regions[i/4%4], modes[i%3], i % 5
+}
+
+var corpusPoints = []string{"Helemaal mee oneens", "Mee oneens", "Neutraal", "Mee eens", "Helemaal mee eens"}
+
 // BenchmarkRespondents times the read of a national survey's respondents
 // (STORE_BENCH_UNITS/2 of them), shaped like those of the generated corpus
 // of issue 10: three attributes, a Likert item and the four closed answers
@@ -350,17 +362,13 @@ func timedSave(b *testing.B, s *Store, codings []study.Coding, batch int) time.D
 func BenchmarkRespondents(b *testing.B) {
 	n := benchUnits(b)
 	sv, _ := nationalSurvey(n)
-	sectors := []string{"Algemeen maatschappelijk werk", "Jongerenwerk", "Schuldhulpverlening", "Wijkteam"}
-	regions := []string{"Noord", "Oost", "Zuid", "West"}
-	modes := []string{"aanbesteding", "subsidie", "open house"}
-	points := []string{"Helemaal mee oneens", "Mee oneens", "Neutraal", "Mee eens", "Helemaal mee eens"}
 	for i := range sv.respondents {
 		r := &sv.respondents[i]
-		sector, region, mode, point := sectors[i%4], regions[i/4%4], modes[i%3], i%5
+		sector, region, mode, point := corpusAnswers(i)
 		r.Weight = 0
 		r.Attributes = map[string]string{"sector": sector, "region": region, "mode": mode}
 		r.Likert = map[string]int{"werkdruk": point + 1}
-		r.Closed = map[string]string{"Q_likert_werkdruk": points[point], "Q_mode": mode, "Q_region": region, "Q_sector": sector}
+		r.Closed = map[string]string{"Q_likert_werkdruk": corpusPoints[point], "Q_mode": mode, "Q_region": region, "Q_sector": sector}
 	}
 	s, _ := openTemp(b)
 	sv.store(b, s)
