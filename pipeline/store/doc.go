@@ -110,11 +110,12 @@
 // 384,000 units: no less CPU, 85 or 340 MB more RSS; the hot pages, those
 // of the ID indexes, fit in 64 MB, and what spills is table pages that are
 // written once anyway), and 128 or 256 rows a statement (0.1% and 1.4% more
-// instructions; CPU medians of ten runs equal for 128). Of what is left, about two thirds is SQLite inserting into
-// the b-trees (the ID indexes take random keys, hence page splits), an
-// eighth the driver binding values (it copies every text into C memory),
-// and the commit of a national file is mostly the WAL checkpoint that
-// follows it (0.4-0.6 s at 384,000 units), which only moves if deferred.
+// instructions; CPU medians of ten runs equal for 128). Of what is left,
+// about two thirds is SQLite inserting into the b-trees (the ID indexes
+// take random keys, hence page splits), an eighth the driver binding values
+// (it copies every text into C memory), and the commit of a national file
+// is mostly the WAL checkpoint that follows it (0.4-0.6 s at 384,000
+// units), which only moves if deferred.
 //
 // Claims (the check pass's unit IDs, see claims.go) are appended to an
 // unindexed table, and shared IDs are ruled out by a 64-bit hash of each
