@@ -453,20 +453,8 @@ func tailChecks(expr string) []*tailCheck {
 				out = append(out, &tailCheck{elementFinder: newElementFinder(set, before), spaces: spaces, runes: runes})
 			}
 		}
-		if spaces != unbounded {
-			if n := maxSpaces(sub); n == unbounded {
-				spaces = unbounded
-			} else {
-				spaces += n
-			}
-		}
-		if runes != unbounded {
-			if n := maxNonDigitRunes(sub); n == unbounded {
-				runes = unbounded
-			} else {
-				runes += n
-			}
-		}
+		spaces = addBound(spaces, maxSpaces(sub))
+		runes = addBound(runes, maxNonDigitRunes(sub))
 		if spaces == unbounded && runes == unbounded {
 			break
 		}
@@ -514,46 +502,32 @@ func elementStarts(re *syntax.Regexp) ([]string, bool) {
 // maxSpaces returns the most spaces a match of re can hold, or
 // unbounded. No other rune folds to a space.
 func maxSpaces(re *syntax.Regexp) int {
-	return maxOver(re, func(re *syntax.Regexp) int {
-		switch re.Op {
-		case syntax.OpLiteral:
-			n := 0
-			for _, r := range re.Rune {
-				if r == ' ' {
-					n++
-				}
-			}
-			return n
-		case syntax.OpCharClass:
-			for i := 0; i+1 < len(re.Rune); i += 2 {
-				if re.Rune[i] <= ' ' && ' ' <= re.Rune[i+1] {
-					return 1
-				}
-			}
-			return 0
-		case syntax.OpAnyChar, syntax.OpAnyCharNotNL:
-			return 1
-		}
-		return unbounded
-	})
+	return maxRunesIn(re, func(lo, hi rune) bool { return lo <= ' ' && ' ' <= hi })
 }
 
 // maxNonDigitRunes returns the most runes other than ASCII digits a match
 // of re can hold, or unbounded. Digits fold to nothing else.
 func maxNonDigitRunes(re *syntax.Regexp) int {
+	return maxRunesIn(re, func(lo, hi rune) bool { return lo < '0' || hi > '9' })
+}
+
+// maxRunesIn returns the most runes a match of re can hold that are in a
+// set, or unbounded; in reports whether the range lo to hi has a rune in
+// the set.
+func maxRunesIn(re *syntax.Regexp, in func(lo, hi rune) bool) int {
 	return maxOver(re, func(re *syntax.Regexp) int {
 		switch re.Op {
 		case syntax.OpLiteral:
 			n := 0
 			for _, r := range re.Rune {
-				if r < '0' || r > '9' {
+				if in(r, r) {
 					n++
 				}
 			}
 			return n
 		case syntax.OpCharClass:
 			for i := 0; i+1 < len(re.Rune); i += 2 {
-				if re.Rune[i] < '0' || re.Rune[i+1] > '9' {
+				if in(re.Rune[i], re.Rune[i+1]) {
 					return 1
 				}
 			}
