@@ -213,9 +213,12 @@ SELECT source, id, file, wave, weight, attributes, likert, closed FROM responden
 // largest JSON column, made the 200k read about a third cheaper
 // (BenchmarkRespondents).
 func (s *Store) RespondentFacts(ctx context.Context, fn func(study.Respondent) error) error {
-	return s.respondents(ctx, `
-SELECT source, id, file, wave, weight, attributes, likert, '' FROM respondents`, false, fn)
+	return s.respondents(ctx, respondentFacts, false, fn)
 }
+
+// respondentFacts selects the respondents as RespondentFacts reads them.
+const respondentFacts = `
+SELECT source, id, file, wave, weight, attributes, likert, '' FROM respondents`
 
 // RespondentFactsIn is RespondentFacts for the respondents of the given
 // files only (a respondent belongs to one file), file by file, each in the
@@ -228,8 +231,7 @@ func (s *Store) RespondentFactsIn(ctx context.Context, files []FileKey, fn func(
 	}
 	defer tx.Rollback()
 	for _, f := range files {
-		rows, err := tx.QueryContext(ctx, `
-SELECT source, id, file, wave, weight, attributes, likert, '' FROM respondents WHERE source = ? AND file = ?`, f.Source, f.Path)
+		rows, err := tx.QueryContext(ctx, respondentFacts+` WHERE source = ? AND file = ?`, f.Source, f.Path)
 		if err != nil {
 			return fmt.Errorf("store: read respondents: %w", err)
 		}
