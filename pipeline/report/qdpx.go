@@ -13,6 +13,7 @@ import (
 	"sync/atomic"
 	"time"
 	"unicode/utf8"
+	"unsafe"
 
 	"github.com/veldstem/veldstem/pipeline/study"
 )
@@ -603,26 +604,12 @@ func appendEscaped(b []byte, s string) []byte {
 }
 
 // appendEscapedBytes is appendEscaped for bytes, which a selection's
-// description is built in (a generic version decoded runes through an
-// interface, which cost more than the escaping).
+// description is built in: the same loop over the bytes viewed as a
+// string (neither kept nor changed during the call), with no copy (a
+// generic version decoded runes through an interface, which cost more
+// than the escaping).
 func appendEscapedBytes(b []byte, s []byte) []byte {
-	last := 0
-	for i := 0; i < len(s); {
-		if xmlPlain[s[i]] {
-			i++
-			continue
-		}
-		r, width := utf8.DecodeRune(s[i:])
-		i += width
-		esc, ok := xmlEscape(r, width)
-		if !ok {
-			continue
-		}
-		b = append(b, s[last:i-width]...)
-		b = append(b, esc...)
-		last = i
-	}
-	return append(b, s[last:]...)
+	return appendEscaped(b, unsafe.String(unsafe.SliceData(s), len(s)))
 }
 
 // xmlEscape is what appendEscaped writes for the rune r, decoded from
