@@ -3,6 +3,7 @@ package coding
 import (
 	"regexp"
 	"regexp/syntax"
+	"slices"
 	"sort"
 	"strings"
 	"unicode"
@@ -478,25 +479,7 @@ func elementStarts(re *syntax.Regexp) ([]string, bool) {
 	if !ok {
 		return startSet(re)
 	}
-	var set []string
-	for _, w := range words {
-		n := 0
-		for n < len(w) && w[n] < 0x80 {
-			n++
-		}
-		if n == 0 {
-			return nil, false
-		}
-		set = append(set, asciiLower(w[:n]))
-	}
-	sort.Strings(set)
-	var out []string
-	for _, p := range set {
-		if len(out) == 0 || !strings.HasPrefix(p, out[len(out)-1]) {
-			out = append(out, p)
-		}
-	}
-	return out, true
+	return asciiStarts(words)
 }
 
 // maxSpaces returns the most spaces a match of re can hold, or
@@ -995,7 +978,7 @@ func addBound(a, b int) int {
 
 // startSet returns ASCII literals (lower-case) one of which every match
 // of re starts with; ok is false when re gives none.
-func startSet(re *syntax.Regexp) (set []string, ok bool) {
+func startSet(re *syntax.Regexp) ([]string, bool) {
 	pre, wb, ok := leading(re)
 	if !ok || wb || len(pre) == 0 {
 		// A leading \b inside the element would need the byte before
@@ -1003,20 +986,26 @@ func startSet(re *syntax.Regexp) (set []string, ok bool) {
 		// but the case does not occur and is left out.
 		return nil, false
 	}
-	for _, p := range pre {
-		if p == digitStart {
-			return nil, false
-		}
-		// Offsets in the lowered text match the original only over
-		// ASCII: "cliënten" is looked for as "cli".
+	if slices.Contains(pre, digitStart) {
+		return nil, false
+	}
+	return asciiStarts(pre)
+}
+
+// asciiStarts returns the ASCII beginnings of words, lower-cased, as a set
+// one of which every word starts with; ok is false when a word begins
+// with a byte from 0x80 up. Offsets in the lowered text match the
+// original only over ASCII: "cliënten" is looked for as "cli".
+func asciiStarts(words []string) (set []string, ok bool) {
+	for _, w := range words {
 		n := 0
-		for n < len(p) && p[n] < 0x80 {
+		for n < len(w) && w[n] < 0x80 {
 			n++
 		}
 		if n == 0 {
 			return nil, false
 		}
-		set = append(set, p[:n])
+		set = append(set, asciiLower(w[:n]))
 	}
 	// A member another member starts with adds nothing: its occurrences
 	// are the other's.
