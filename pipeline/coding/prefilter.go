@@ -1291,7 +1291,8 @@ func maxBytes(re *syntax.Regexp) int {
 	})
 }
 
-// unbounded stands for no limit in maxNonWord and maxBytes.
+// unbounded stands for no limit in what maxOver counts (maxNonWord,
+// maxBytes, maxSpaces, maxNonDigitRunes) and in the bounds added from it.
 const unbounded = -1
 
 // maxNonWord returns the most bytes that are not ASCII word characters a
