@@ -115,9 +115,10 @@ func (p *parDeflate) write(b []byte) {
 // submit hands the open chunk, possibly empty, to the compressors.
 func (p *parDeflate) submit(final bool) {
 	j := <-p.free
-	j.in = append(j.in, p.buf...)
+	// The chunk's buffer goes with the job, and the spent job's becomes
+	// the open chunk: no byte is copied twice.
+	j.in, p.buf = p.buf, j.in[:0]
 	j.final = final
-	p.buf = p.buf[:0]
 	p.busy.Add(1)
 	p.order <- j
 	p.jobs <- j
