@@ -26,15 +26,14 @@ var parChunk = 512 << 10 // a variable so tests can make chunks of a few bytes
 // parDeflate compresses a segDeflater's chunks concurrently and writes
 // them to its output in order.
 type parDeflate struct {
-	level int
 	buf   []byte         // the open chunk
 	jobs  chan *parJob   // to the compressors
 	order chan *parJob   // to the writer, in the order submitted
 	free  chan *parJob   // spent jobs, with their buffers
 	busy  sync.WaitGroup // jobs not yet written
-	err   error          // the first, set by the writer goroutine
-	errMu sync.Mutex
-	once  sync.Once
+	// err is the first error, set by the writer goroutine before its
+	// busy.Done and read by end after busy.Wait.
+	err error
 }
 
 type parJob struct {
@@ -49,7 +48,7 @@ type parJob struct {
 // called before the first Write.
 func (d *segDeflater) startPar(level int) {
 	workers := max(1, runtime.GOMAXPROCS(0))
-	p := &parDeflate{level: level, jobs: make(chan *parJob, workers), order: make(chan *parJob, 2*workers),
+	p := &parDeflate{jobs: make(chan *parJob, workers), order: make(chan *parJob, 2*workers),
 		free: make(chan *parJob, 2*workers+1)}
 	for range cap(p.free) {
 		p.free <- &parJob{done: make(chan struct{}, 1)}
@@ -84,12 +83,8 @@ func (d *segDeflater) startPar(level int) {
 			if err == nil {
 				_, err = d.out.Write(j.out.Bytes())
 			}
-			if err != nil {
-				p.errMu.Lock()
-				if p.err == nil {
-					p.err = err
-				}
-				p.errMu.Unlock()
+			if err != nil && p.err == nil {
+				p.err = err
 			}
 			j.in, j.final, j.err = j.in[:0], false, nil
 			j.out.Reset()
@@ -129,15 +124,16 @@ func (p *parDeflate) submit(final bool) {
 func (p *parDeflate) end(final bool) error {
 	p.submit(final)
 	p.busy.Wait()
-	p.errMu.Lock()
-	defer p.errMu.Unlock()
 	return p.err
 }
 
-// stop ends the goroutines; the deflater is not used after.
-func (p *parDeflate) stop() {
-	p.once.Do(func() {
-		close(p.jobs)
-		close(p.order)
-	})
+// stopPar ends d's chunk goroutines, if it has them; they finish the
+// chunks still in flight (after a failure) on their own. d is not used
+// after.
+func (d *segDeflater) stopPar() {
+	if d.par != nil {
+		close(d.par.jobs)
+		close(d.par.order)
+		d.par = nil
+	}
 }

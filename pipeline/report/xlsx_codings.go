@@ -529,12 +529,9 @@ func (sh *earlySheet) finish() error {
 	if err := sh.aw.Close(); err != nil {
 		return err
 	}
-	if sh.sd.par != nil {
-		// Every part has ended, so nothing is in flight; a national
-		// panel's next sheet should not find these chunks still held.
-		sh.sd.par.stop()
-		sh.sd.par = nil
-	}
+	// Every part has ended, so nothing is in flight; a national panel's
+	// next sheet should not find these chunks still held.
+	sh.sd.stopPar()
 	return sh.obw.Flush()
 }
 
@@ -683,8 +680,8 @@ func (e *codingsEarly) close() {
 		if sh.aw != nil {
 			_ = sh.aw.Close()
 		}
-		if sh.sd != nil && sh.sd.par != nil {
-			sh.sd.par.stop()
+		if sh.sd != nil {
+			sh.sd.stopPar()
 		}
 		_ = sh.out.Close()
 		_ = os.Remove(sh.out.Name())
