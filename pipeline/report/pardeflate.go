@@ -95,7 +95,7 @@ func (d *segDeflater) startPar(level int) {
 	d.par = p
 }
 
-// write adds p to the open chunk, submitting every full one.
+// write adds b to the open chunk, submitting every full one.
 func (p *parDeflate) write(b []byte) {
 	for len(b) > 0 {
 		k := min(len(b), parChunk-len(p.buf))
