@@ -3,6 +3,8 @@ package privacy
 import (
 	"strings"
 	"testing"
+
+	"github.com/veldstem/veldstem/pipeline/study"
 )
 
 // Practitioner-style answers: the clean text is the common case in a
@@ -38,4 +40,52 @@ func BenchmarkTextWithKnownNames(b *testing.B) {
 // speaker turns arrives.
 func BenchmarkTextLongTranscript(b *testing.B) {
 	benchmarkText(b, strings.Repeat(cleanAnswer, 40)+strings.Repeat(piiAnswer, 10), nil)
+}
+
+// BenchmarkRespondentGenerated pseudonymizes generated-corpus respondents
+// (ID, closed answers, attributes), one a op.
+func BenchmarkRespondentGenerated(b *testing.B) {
+	p := fixedKeyPseudonymizer(b)
+	rs, _ := generated(b, 2000)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		p.Respondent(rs[i%len(rs)])
+		i++
+	}
+}
+
+// BenchmarkStoreGenerated is the store pass's work on a generated corpus:
+// each respondent, then its units, one respondent a op.
+func BenchmarkStoreGenerated(b *testing.B) {
+	p := fixedKeyPseudonymizer(b)
+	rs, units := generated(b, 2000)
+	type group struct {
+		r  study.Respondent
+		us []study.Unit
+	}
+	var gs []group
+	for _, r := range rs {
+		gs = append(gs, group{r: r})
+	}
+	g := 0
+	for _, u := range units {
+		for g < len(gs) && (gs[g].r.Source != u.Source || gs[g].r.ID != u.Respondent) {
+			g++
+		}
+		if g == len(gs) {
+			b.Fatalf("unit %s has no respondent in order", u.ID)
+		}
+		gs[g].us = append(gs[g].us, u)
+	}
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		gr := gs[i%len(gs)]
+		p.Respondent(gr.r)
+		for _, u := range gr.us {
+			p.Unit(u, nil)
+		}
+		i++
+	}
 }
