@@ -138,3 +138,42 @@ func cpuTime() int64 {
 	}
 	return ru.Utime.Nano() + ru.Stime.Nano()
 }
+
+// BenchmarkCodings renders the other two unit-level exports as Write does
+// from the scan: codings.csv, and the workbook's Codings sheet compressed
+// on the way (spoolCodings with its early sheet, deflate included; one
+// part per input file, so no spool is written).
+func BenchmarkCodings(b *testing.B) {
+	const n = 20000
+	in := benchInput(n)
+	for k := 0; k < n; k += 5000 {
+		file := fmt.Sprintf("data/enquete_%d.csv", k/5000)
+		in.Parts = append(in.Parts, Part{Source: "enquete", File: file, Key: "key:" + file, Units: 5000})
+	}
+	b.Run("csv", func(b *testing.B) {
+		b.ReportAllocs()
+		cpu0 := cpuTime()
+		for b.Loop() {
+			if _, err := writeCodingsCSVParts(io.Discard, in, Options{CSVDelimiter: ','}, nil); err != nil {
+				b.Fatal(err)
+			}
+		}
+		b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/n, "cpu-ns/unit")
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/unit")
+	})
+	b.Run("sheet", func(b *testing.B) {
+		dir := b.TempDir()
+		m := newMatrix(in, buildLabels(in))
+		b.ReportAllocs()
+		cpu0 := cpuTime()
+		for b.Loop() {
+			sp, err := spoolCodings(in, dir, true, m, nil)
+			if err != nil {
+				b.Fatal(err)
+			}
+			sp.close()
+		}
+		b.ReportMetric(float64(cpuTime()-cpu0)/float64(b.N)/n, "cpu-ns/unit")
+		b.ReportMetric(float64(b.Elapsed().Nanoseconds())/float64(b.N)/n, "ns/unit")
+	})
+}
