@@ -22,6 +22,10 @@ type Coder struct {
 	// byID lists the code indexes in the order of their ids, the order of
 	// Coding.Codes.
 	byID []int
+	// scoped and ruled list the codes with an applies_to and with rules:
+	// most codes have neither, and asking each code of each unit cost as
+	// much as negation.
+	scoped, ruled []int
 	// scratch holds *scratch: a national run codes hundreds of thousands
 	// of units, and allocating their working memory per unit cost as much
 	// as matching them.
@@ -34,6 +38,13 @@ type compiledCode struct {
 	scope     Scope
 	rules     []*rule
 	ancestors []int // code indexes
+	// rank is the code's place in byID, and ruleTerms and ruleRanks are
+	// its rules' Match.Term and their places among all terms (see
+	// Coder.rankTerms): matches are sorted and told apart by these
+	// numbers instead of by comparing strings.
+	rank      int
+	ruleTerms []string
+	ruleRanks []int
 }
 
 // termRef is one term in a language's index.
@@ -44,6 +55,8 @@ type termRef struct {
 	// srcLang is the language the term is written under in the codebook;
 	// it differs from the matcher's when a code falls back.
 	srcLang string
+	// rank is pat.Raw's place among all terms (see Coder.rankTerms).
+	rank int
 }
 
 // matcher finds the terms of one language in a tokenised unit. Terms are
@@ -155,6 +168,12 @@ func Compile(cb *Codebook) (*Coder, error) {
 			}
 			cc.rules = append(cc.rules, pr)
 		}
+		if len(cc.scope.Questions) > 0 || len(cc.scope.Speakers) > 0 {
+			c.scoped = append(c.scoped, len(c.codes))
+		}
+		if len(cc.rules) > 0 {
+			c.ruled = append(c.ruled, len(c.codes))
+		}
 		c.codes = append(c.codes, cc)
 	}
 	c.byID = make([]int, len(c.codes))
@@ -197,7 +216,50 @@ func Compile(cb *Codebook) (*Coder, error) {
 		m.indexVocab()
 		c.matchers[lang] = m
 	}
+	c.rankTerms()
 	return c, nil
+}
+
+// rankTerms numbers the codes in the order of their ids and the terms
+// (raw, and "rule: " + raw for rules) in the order of strings.Compare, one
+// number per distinct string, so that comparing numbers orders and tells
+// apart matches as comparing their Code and Term would.
+func (c *Coder) rankTerms() {
+	for r, i := range c.byID {
+		c.codes[i].rank = r
+	}
+	var all []string
+	for _, m := range c.matchers {
+		for _, t := range m.terms {
+			all = append(all, t.pat.Raw)
+		}
+	}
+	for i := range c.codes {
+		cc := &c.codes[i]
+		cc.ruleTerms = make([]string, len(cc.rules))
+		for j, rl := range cc.rules {
+			cc.ruleTerms[j] = "rule: " + rl.Raw
+		}
+		all = append(all, cc.ruleTerms...)
+	}
+	slices.Sort(all)
+	all = slices.Compact(all)
+	rank := func(s string) int {
+		r, _ := slices.BinarySearch(all, s)
+		return r
+	}
+	for _, m := range c.matchers {
+		for i := range m.terms {
+			m.terms[i].rank = rank(m.terms[i].pat.Raw)
+		}
+	}
+	for i := range c.codes {
+		cc := &c.codes[i]
+		cc.ruleRanks = make([]int, len(cc.rules))
+		for j, t := range cc.ruleTerms {
+			cc.ruleRanks[j] = rank(t)
+		}
+	}
 }
 
 // markAlt marks the stems of a term borrowed from the other language.
@@ -514,7 +576,8 @@ type scratch struct {
 	present []uint64
 	flags   []bool // active, positive, matched and coded, per code
 	veto    [][2]int
-	keys    []matchKey
+	order   []matchOrder
+	matches []study.Match
 	text    regexText
 }
 
@@ -524,10 +587,31 @@ type langHit struct {
 	h hit
 }
 
-// matchKey identifies a match for de-duplication.
+// matchKey identifies a match, for de-duplication, and orders the
+// matches of a Coding: by start, code id, end and term, which code and
+// term give by their ranks.
 type matchKey struct {
-	code, start, end int
-	term             string
+	start, code, end, term int
+}
+
+// cmpMatchKeys orders matchKeys as Coding.Matches are ordered.
+func cmpMatchKeys(a, b matchKey) int {
+	if a.start != b.start {
+		return cmp.Compare(a.start, b.start)
+	}
+	if a.code != b.code {
+		return cmp.Compare(a.code, b.code)
+	}
+	if a.end != b.end {
+		return cmp.Compare(a.end, b.end)
+	}
+	return cmp.Compare(a.term, b.term)
+}
+
+// matchOrder is a match's key and its index in scratch.matches.
+type matchOrder struct {
+	key matchKey
+	i   int
 }
 
 // find appends to hits every occurrence of the terms whose code is active.
@@ -824,8 +908,11 @@ func (c *Coder) code(u study.Unit, r *study.Respondent, detect bool) (study.Codi
 	flags := sc.flags[:4*nc]
 	clear(flags)
 	active, positive, matched, coded := flags[:nc], flags[nc:2*nc], flags[2*nc:3*nc], flags[3*nc:]
-	for i, cc := range c.codes {
-		active[i] = inScope(cc.scope, u)
+	for i := range active {
+		active[i] = true
+	}
+	for _, i := range c.scoped {
+		active[i] = inScope(c.codes[i].scope, u)
 	}
 	d := tokenizeInto(u.Text, sc.toks, sc.starts, sc.norms)
 	sc.toks, sc.starts, sc.norms = d.Tokens, d.sentenceStarts, d.norms
@@ -871,53 +958,64 @@ func (c *Coder) code(u study.Unit, r *study.Respondent, detect bool) (study.Codi
 	// Matches found twice (by both languages, or by a term listed twice)
 	// are kept once. A unit has a dozen matches, so a linear scan beats a
 	// map; long units get one.
-	keys := sc.keys[:0]
+	order, matches := sc.order[:0], sc.matches[:0]
 	var many map[matchKey]bool
 	if len(hits) > 64 {
 		many = map[matchKey]bool{}
 	}
+hits:
 	for _, lh := range hits {
-		h, t := lh.h, lh.m.terms[lh.h.term]
+		h, t := &lh.h, &lh.m.terms[lh.h.term]
 		if t.exclude || slices.Contains(veto, [2]int{t.code, h.sentence}) {
 			continue
 		}
-		k := matchKey{t.code, h.start, h.end, t.pat.Raw}
+		cc := &c.codes[t.code]
+		k := matchKey{h.start, cc.rank, h.end, t.rank}
 		if many != nil {
 			if many[k] {
 				continue
 			}
 			many[k] = true
 		} else {
-			if slices.Contains(keys, k) {
-				continue
+			for i := range order {
+				if order[i].key == k {
+					continue hits
+				}
 			}
-			keys = append(keys, k)
 		}
-		cc := c.codes[t.code]
 		neg := cc.negation != "ignore" && negated(&d, cues, h.a, h.b)
-		if out.Matches == nil {
-			out.Matches = make([]study.Match, 0, len(hits))
-		}
-		out.Matches = append(out.Matches, study.Match{Code: cc.id, Term: t.pat.Raw, Span: study.Span{Start: h.start, End: h.end}, Negated: neg})
+		order = append(order, matchOrder{k, len(matches)})
+		matches = append(matches, study.Match{Code: cc.id, Term: t.pat.Raw, Span: study.Span{Start: h.start, End: h.end}, Negated: neg})
 		matched[t.code] = true
 		if !neg || cc.negation != "exclude" {
 			positive[t.code] = true
 		}
 	}
-	sc.keys = keys[:0]
-	for i, cc := range c.codes {
+	for _, i := range c.ruled {
+		cc := &c.codes[i]
 		if !active[i] {
 			continue
 		}
-		for _, rl := range cc.rules {
+		for j, rl := range cc.rules {
 			if rl.holds(r) {
-				out.Matches = append(out.Matches, study.Match{Code: cc.id, Term: "rule: " + rl.Raw})
+				order = append(order, matchOrder{matchKey{0, cc.rank, 0, cc.ruleRanks[j]}, len(matches)})
+				matches = append(matches, study.Match{Code: cc.id, Term: cc.ruleTerms[j]})
 				matched[i], positive[i] = true, true
 			}
 		}
 	}
+	if len(order) > 0 {
+		slices.SortStableFunc(order, func(a, b matchOrder) int { return cmpMatchKeys(a.key, b.key) })
+		out.Matches = make([]study.Match, len(order))
+		for j := range order {
+			out.Matches[j] = matches[order[j].i]
+		}
+	}
+	// matches holds only the codebook's strings: the pool keeps no unit
+	// alive through them.
+	sc.order, sc.matches = order[:0], matches[:0]
 	n := 0
-	for i, cc := range c.codes {
+	for i := range c.codes {
 		if !matched[i] || !positive[i] {
 			continue
 		}
@@ -925,7 +1023,7 @@ func (c *Coder) code(u study.Unit, r *study.Respondent, detect bool) (study.Codi
 			coded[i] = true
 			n++
 		}
-		for _, j := range cc.ancestors {
+		for _, j := range c.codes[i].ancestors {
 			if !coded[j] {
 				coded[j] = true
 				n++
@@ -939,18 +1037,6 @@ func (c *Coder) code(u study.Unit, r *study.Respondent, detect bool) (study.Codi
 		}
 	}
 	c.scratch.Put(sc)
-	slices.SortStableFunc(out.Matches, func(a, b study.Match) int {
-		if a.Span.Start != b.Span.Start {
-			return cmp.Compare(a.Span.Start, b.Span.Start)
-		}
-		if a.Code != b.Code {
-			return strings.Compare(a.Code, b.Code)
-		}
-		if a.Span.End != b.Span.End {
-			return cmp.Compare(a.Span.End, b.Span.End)
-		}
-		return strings.Compare(a.Term, b.Term)
-	})
 	return out, u.Lang
 }
 

@@ -1,8 +1,10 @@
 package coding
 
 import (
+	"cmp"
 	"fmt"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -267,6 +269,86 @@ func TestFoldASCIIEqualsFoldingEachRune(t *testing.T) {
 		}
 		if ok != ascii || ok && got != want.String() {
 			t.Errorf("foldASCII(%q) = %q, %v; want %q, %v", w, got, ok, want.String(), ascii)
+		}
+	}
+}
+
+// Matches are de-duplicated and sorted by the ranks of their codes and
+// terms (Coder.rankTerms); they must come out as comparing the strings
+// orders them, with no two alike.
+func TestMatchesOrderedAndDistinctByTheirStrings(t *testing.T) {
+	phenCB, phen := loadCoder(t)
+	real := realCoder(t)
+	units := append(generatedUnits(t, 200), randomUnits([]*Codebook{real.cb, phenCB}, 3000, 5)...)
+	closed := &study.Respondent{Closed: map[string]string{"Q_werkdruk": "5", "druk_item": "5", "sector": "zorg"}}
+	byStrings := func(a, b study.Match) int {
+		if a.Span.Start != b.Span.Start {
+			return cmp.Compare(a.Span.Start, b.Span.Start)
+		}
+		if a.Code != b.Code {
+			return strings.Compare(a.Code, b.Code)
+		}
+		if a.Span.End != b.Span.End {
+			return cmp.Compare(a.Span.End, b.Span.End)
+		}
+		return strings.Compare(a.Term, b.Term)
+	}
+	rules := 0
+	for _, c := range []*Coder{phen, real} {
+		for i, u := range units {
+			var r *study.Respondent
+			if i%2 == 0 {
+				r = closed
+			}
+			ms := c.Code(u, r).Matches
+			for j := 1; j < len(ms); j++ {
+				if byStrings(ms[j-1], ms[j]) >= 0 {
+					t.Fatalf("%q: match %+v comes after %+v", u.Text, ms[j], ms[j-1])
+				}
+			}
+			for _, m := range ms {
+				if strings.HasPrefix(m.Term, "rule: ") {
+					rules++
+				}
+			}
+		}
+	}
+	if rules == 0 {
+		t.Fatal("no rule matched: the test checks no rule's rank")
+	}
+}
+
+// Ranks must number distinct terms and codes as strings.Compare orders them.
+func TestRanksOrderTermsAndCodesAsTheirStrings(t *testing.T) {
+	_, phen := loadCoder(t)
+	for _, c := range []*Coder{phen, realCoder(t)} {
+		type ranked struct {
+			s    string
+			rank int
+		}
+		var all []ranked
+		for _, m := range c.matchers {
+			for _, tr := range m.terms {
+				all = append(all, ranked{tr.pat.Raw, tr.rank})
+			}
+		}
+		for _, cc := range c.codes {
+			for j, s := range cc.ruleTerms {
+				all = append(all, ranked{s, cc.ruleRanks[j]})
+			}
+		}
+		slices.SortFunc(all, func(a, b ranked) int { return cmp.Compare(a.rank, b.rank) })
+		for j := 1; j < len(all); j++ {
+			if a, b := all[j-1], all[j]; (a.rank == b.rank) != (a.s == b.s) || a.rank < b.rank && a.s >= b.s {
+				t.Fatalf("term %q has rank %d, %q rank %d", a.s, a.rank, b.s, b.rank)
+			}
+		}
+		codes := slices.Clone(c.codes)
+		slices.SortFunc(codes, func(a, b compiledCode) int { return cmp.Compare(a.rank, b.rank) })
+		for j := 1; j < len(codes); j++ {
+			if codes[j-1].rank == codes[j].rank || codes[j-1].id >= codes[j].id {
+				t.Fatalf("code %q has rank %d, %q rank %d", codes[j-1].id, codes[j-1].rank, codes[j].id, codes[j].rank)
+			}
 		}
 	}
 }
