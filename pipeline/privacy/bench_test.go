@@ -1,6 +1,7 @@
 package privacy
 
 import (
+	"strconv"
 	"strings"
 	"testing"
 
@@ -42,31 +43,20 @@ func BenchmarkTextLongTranscript(b *testing.B) {
 	benchmarkText(b, strings.Repeat(cleanAnswer, 40)+strings.Repeat(piiAnswer, 10), nil)
 }
 
-// BenchmarkRespondentGenerated pseudonymizes generated-corpus respondents
-// (ID, closed answers, attributes), one a op.
-func BenchmarkRespondentGenerated(b *testing.B) {
-	p := fixedKeyPseudonymizer(b)
-	rs, _ := generated(b, 2000)
-	b.ReportAllocs()
-	i := 0
-	for b.Loop() {
-		p.Respondent(rs[i%len(rs)])
-		i++
-	}
+// groupedRespondents is a generated corpus as the store pass meets it:
+// each respondent with its units. The corpus is repeated laps times with
+// other IDs, so a benchmark looping over it meets an ID again only after
+// more respondents than Pseudonymizer remembers, as a run does.
+type respondentGroup struct {
+	r  study.Respondent
+	us []study.Unit
 }
 
-// BenchmarkStoreGenerated is the store pass's work on a generated corpus:
-// each respondent, then its units, one respondent a op.
-func BenchmarkStoreGenerated(b *testing.B) {
-	p := fixedKeyPseudonymizer(b)
+func groupedRespondents(b *testing.B, laps int) []respondentGroup {
 	rs, units := generated(b, 2000)
-	type group struct {
-		r  study.Respondent
-		us []study.Unit
-	}
-	var gs []group
+	var gs []respondentGroup
 	for _, r := range rs {
-		gs = append(gs, group{r: r})
+		gs = append(gs, respondentGroup{r: r})
 	}
 	g := 0
 	for _, u := range units {
@@ -78,12 +68,46 @@ func BenchmarkStoreGenerated(b *testing.B) {
 		}
 		gs[g].us = append(gs[g].us, u)
 	}
+	var all []respondentGroup
+	for lap := range laps {
+		for _, g := range gs {
+			g.r.ID += "-" + strconv.Itoa(lap)
+			us := make([]study.Unit, len(g.us))
+			for i, u := range g.us {
+				u.Respondent = g.r.ID
+				us[i] = u
+			}
+			g.us = us
+			all = append(all, g)
+		}
+	}
+	return all
+}
+
+// BenchmarkRespondentGenerated pseudonymizes generated-corpus respondents
+// (ID, closed answers, attributes), one a op.
+func BenchmarkRespondentGenerated(b *testing.B) {
+	p := fixedKeyPseudonymizer(b)
+	gs := groupedRespondents(b, 8)
 	b.ReportAllocs()
 	i := 0
 	for b.Loop() {
-		gr := gs[i%len(gs)]
-		p.Respondent(gr.r)
-		for _, u := range gr.us {
+		p.Respondent(gs[i%len(gs)].r)
+		i++
+	}
+}
+
+// BenchmarkStoreGenerated is the store pass's work on a generated corpus:
+// each respondent, then its units, one respondent a op.
+func BenchmarkStoreGenerated(b *testing.B) {
+	p := fixedKeyPseudonymizer(b)
+	gs := groupedRespondents(b, 8)
+	b.ReportAllocs()
+	i := 0
+	for b.Loop() {
+		g := gs[i%len(gs)]
+		p.Respondent(g.r)
+		for _, u := range g.us {
 			p.Unit(u, nil)
 		}
 		i++

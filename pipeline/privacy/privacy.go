@@ -8,11 +8,13 @@ import (
 	"encoding/hex"
 	"fmt"
 	"hash"
+	"hash/maphash"
 	"os"
 	"regexp"
 	"slices"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/veldstem/veldstem/pipeline/study"
 )
@@ -82,7 +84,39 @@ type Pseudonymizer struct {
 	// passes one list for every turn of a transcript.
 	mu    sync.Mutex
 	known map[string]*nameDict
+
+	// ids remembers recent respondent IDs, slotted by a hash of the raw
+	// ID: a run asks for one respondent's ID once for the respondent, once
+	// for each of its units and once more for each unit it claims, and
+	// each answer costs an HMAC.
+	ids    [idSlots]atomic.Pointer[idEntry]
+	idSeed maphash.Seed
+
+	// values caches Text of attribute and closed-answer values: they come
+	// from a few labels ("jeugd", "Oost", "Eens") repeated in every row.
+	valuesMu sync.Mutex
+	values   map[string]string
 }
+
+// idSlots is the size of Pseudonymizer.ids: the claimer asks for IDs up to
+// a few thousand respondents after the store pass did.
+const idSlots = 4096
+
+// idEntry is a respondent ID made earlier; key is the ID, the source, a
+// zero byte and the raw ID in one string, so a hit compares the key and
+// the slot holds no part of a larger string (an ingest record).
+type idEntry struct {
+	key     string
+	nSource int
+}
+
+// Caps on Pseudonymizer.values: free-text values ("other, namely") are
+// mostly unique, so the cache starts over when full and does not keep
+// long values.
+const (
+	maxValues   = 4096
+	maxValueLen = 128
+)
 
 // knownDict returns the dictionary for a known-name list, built once.
 func (p *Pseudonymizer) knownDict(known []string) *nameDict {
@@ -120,6 +154,7 @@ func New(opts Options) (*Pseudonymizer, error) {
 		warnings: warnings,
 	}
 	p.mac.New = func() any { return &macState{h: hmac.New(sha256.New, key)} }
+	p.idSeed = maphash.MakeSeed()
 	return p, nil
 }
 
@@ -225,21 +260,46 @@ func (p *Pseudonymizer) Scan(text string, known []string) map[Kind]int {
 	return counts
 }
 
-// respondentToken matches an ID RespondentID already made, so pseudonymizing
-// twice changes nothing.
-var respondentToken = regexp.MustCompile(`^R-[0-9a-f]{12}$`)
+// isRespondentToken reports whether raw is an ID RespondentID already
+// made ("R-" and 12 lower-case hex digits), so pseudonymizing twice
+// changes nothing.
+func isRespondentToken(raw string) bool {
+	if len(raw) != 14 || raw[0] != 'R' || raw[1] != '-' {
+		return false
+	}
+	for i := 2; i < len(raw); i++ {
+		if c := raw[i]; !('0' <= c && c <= '9' || 'a' <= c && c <= 'f') {
+			return false
+		}
+	}
+	return true
+}
 
 // RespondentID returns the pseudonymous ID of respondent raw in source: "R-"
 // and 12 hex digits. An ID that already has that form is returned as is.
 func (p *Pseudonymizer) RespondentID(source, raw string) string {
-	if respondentToken.MatchString(raw) {
+	if isRespondentToken(raw) {
 		return raw
 	}
+	slot := &p.ids[maphash.String(p.idSeed, raw)&(idSlots-1)]
+	if e := slot.Load(); e != nil && e.hit(source, raw) {
+		return e.key[:14]
+	}
 	var b strings.Builder
-	b.Grow(14)
+	b.Grow(14 + len(source) + 1 + len(raw))
 	b.WriteString("R-")
 	p.writeSum(&b, 6, "respondent", source, raw)
-	return b.String()
+	b.WriteString(source)
+	b.WriteByte(0)
+	b.WriteString(raw)
+	e := &idEntry{key: b.String(), nSource: len(source)}
+	slot.Store(e)
+	return e.key[:14]
+}
+
+func (e *idEntry) hit(source, raw string) bool {
+	k := e.key[14:]
+	return e.nSource == len(source) && len(k) == len(source)+1+len(raw) && k[:len(source)] == source && k[len(source)+1:] == raw
 }
 
 // Respondent returns r with its ID pseudonymized and its closed answers and
@@ -255,17 +315,58 @@ func (p *Pseudonymizer) Respondent(r study.Respondent) study.Respondent {
 	return r
 }
 
-// textValues returns a copy of m with every value run through Text; nil
+// textValues returns m with every value run through Text: m itself when
+// no value changes, as for almost every respondent, else a new map; nil
 // stays nil.
 func (p *Pseudonymizer) textValues(m map[string]string) map[string]string {
 	if m == nil {
 		return nil
 	}
-	out := make(map[string]string, len(m))
+	type kv struct{ k, v string }
+	var buf [16]kv
+	vs := buf[:0]
+	changed := false
 	for k, v := range m {
-		out[k] = p.Text(v, nil)
+		t := p.valueText(v)
+		changed = changed || t != v
+		vs = append(vs, kv{k, t})
+	}
+	if !changed {
+		return m
+	}
+	out := make(map[string]string, len(vs))
+	for _, e := range vs {
+		out[e.k] = e.v
 	}
 	return out
+}
+
+// valueText is Text(v, nil), remembered for short values.
+func (p *Pseudonymizer) valueText(v string) string {
+	if len(v) > maxValueLen {
+		return p.Text(v, nil)
+	}
+	p.valuesMu.Lock()
+	t, ok := p.values[v]
+	p.valuesMu.Unlock()
+	if ok {
+		return t
+	}
+	t = p.Text(v, nil)
+	// Neither key nor value may hold on to an ingest record; Text returns
+	// an unchanged value as is.
+	same := t == v
+	v = strings.Clone(v)
+	if same {
+		t = v
+	}
+	p.valuesMu.Lock()
+	if p.values == nil || len(p.values) >= maxValues {
+		p.values = make(map[string]string)
+	}
+	p.values[v] = t
+	p.valuesMu.Unlock()
+	return t
 }
 
 // Unit returns u with its text, respondent and speaker pseudonymized and
