@@ -1,20 +1,18 @@
 package store
 
 import (
-	"cmp"
 	"context"
 	"database/sql"
 	"fmt"
 	"hash/maphash"
-	"slices"
 )
 
 // Claims collects which unit IDs the files of a run are about to store, so
 // that units two files contribute are refused before anything is written
 // (run's checkConflicts), without holding every ID in memory: the IDs go to
 // a temporary table in a temporary file on one connection, and the overlaps
-// are found in SQL, with a hash of each ID in memory to skip that when
-// there are none. Nothing of the store changes.
+// are found in SQL, with a hash of each ID (claimHashes, sorted in runs on
+// disk) to skip that when there are none. Nothing of the store changes.
 type Claims struct {
 	ctx   context.Context
 	conn  *sql.Conn
@@ -26,30 +24,12 @@ type Claims struct {
 	// Finding IDs shared by two files of the run in SQL takes a sort of
 	// every claim (0.45 s at 384,000 claims), though a run that stores
 	// anything has none. hashes holds a 64-bit hash of each claimed ID
-	// with its file (16 bytes a claim, 6 MB at 384,000): an ID two files
-	// claim is a hash two files claim, so when no hash is (maybeShared),
-	// no ID is, and the SQL runs only otherwise. The answer is exact
-	// either way; two IDs sharing a hash only cost that SQL.
+	// with its file: an ID two files claim is a hash two files claim, so
+	// when no hash is (maybeShared), no ID is, and the SQL runs only
+	// otherwise. The answer is exact either way; two IDs sharing a hash
+	// only cost that SQL.
 	seed   maphash.Seed
-	hashes []claimHash
-}
-
-type claimHash struct {
-	h    uint64
-	file int32
-}
-
-// maybeShared reports whether two files claimed IDs of the same hash.
-func (c *Claims) maybeShared() bool {
-	slices.SortFunc(c.hashes, func(a, b claimHash) int {
-		return cmp.Or(cmp.Compare(a.h, b.h), cmp.Compare(a.file, b.file))
-	})
-	for i := 1; i < len(c.hashes); i++ {
-		if c.hashes[i].h == c.hashes[i-1].h && c.hashes[i].file != c.hashes[i-1].file {
-			return true
-		}
-	}
-	return false
+	hashes claimHashes
 }
 
 // FileKey names a file of a source.
@@ -127,7 +107,10 @@ func (c *Claims) Add(file int, id string) error {
 		c.err = fmt.Errorf("store: claims: %w", err)
 		return c.err
 	}
-	c.hashes = append(c.hashes, claimHash{maphash.String(c.seed, id), int32(file)})
+	if err := c.hashes.add(maphash.String(c.seed, id), file); err != nil {
+		c.err = fmt.Errorf("store: claims: %w", err)
+		return c.err
+	}
 	return nil
 }
 
@@ -142,8 +125,11 @@ func (c *Claims) Conflicts() ([]Conflict, error) {
 		return nil, fmt.Errorf("store: claims: %w", err)
 	}
 	var out []Conflict
-	if c.maybeShared() {
-		var err error
+	shared, err := c.hashes.maybeShared()
+	if err != nil {
+		return nil, fmt.Errorf("store: claims: %w", err)
+	}
+	if shared {
 		if out, err = c.shared(); err != nil {
 			return nil, fmt.Errorf("store: claims: %w", err)
 		}
@@ -206,6 +192,7 @@ ORDER BY c.id, c.file`)
 
 // Close drops the claims; nothing of the store changed.
 func (c *Claims) Close() {
+	c.hashes.close()
 	if c.ins != nil {
 		c.ins.close()
 	}

@@ -11,7 +11,9 @@ import (
 // TestClaimsConflicts pins what Conflicts reports, in its order: an ID
 // two or more files of the run claim (the lowest-numbered file holds it,
 // whatever the order of the claims; a repeated claim counts once), and an
-// ID the store holds for a file that is not leaving.
+// ID the store holds for a file that is not leaving. It runs with the
+// claims' hashes in memory and spilled in runs of a few, so that a shared
+// ID whose claims land in different runs is found too.
 func TestClaimsConflicts(t *testing.T) {
 	ctx := context.Background()
 	s, _ := openTemp(t)
@@ -19,11 +21,20 @@ func TestClaimsConflicts(t *testing.T) {
 	moved := newSurvey("u", "old.csv", 3) // leaving: its units are free
 	kept.store(t, s)
 	moved.store(t, s)
-	c, err := s.NewClaims(ctx)
-	if err != nil {
-		t.Fatal(err)
+	for _, spill := range []int{0, 1, 2, 3, 7, 64} {
+		t.Run(fmt.Sprint("spill", spill), func(t *testing.T) {
+			c, err := s.NewClaims(ctx)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			c.hashes.max = spill
+			claimConflicts(t, c, kept, moved)
+		})
 	}
-	defer c.Close()
+}
+
+func claimConflicts(t *testing.T, c *Claims, kept, moved *survey) {
 	a, _ := c.Leaving(FileKey{"s", "a.csv"})
 	b, _ := c.Leaving(FileKey{"s", "b.csv"})
 	d, _ := c.Leaving(FileKey{"t", "d.csv"})
@@ -91,7 +102,7 @@ func TestClaimsHashShared(t *testing.T) {
 			}
 		}
 		if collide {
-			c.hashes[1].h = c.hashes[0].h
+			c.hashes.buf[1].h = c.hashes.buf[0].h
 		}
 		got, err := c.Conflicts()
 		c.Close()

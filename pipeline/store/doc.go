@@ -123,6 +123,14 @@
 // inserts: 2.7-3.3 -> 0.8 µs CPU a claim (BenchmarkClaims, 384,000
 // claims, medians of six interleaved runs in each of two sessions), 1.1 ->
 // 0.3 s for the corpus.
+// The hashes were then held in memory, 16 bytes a claim (33 MB at
+// 1,000,000 responses, 1.9 million units); now they are sorted in runs of
+// 65,536 and spilled to a temporary file, and read back one slice of the
+// hash range at a time (claimhash.go), so they take 2.5 MB whatever the
+// corpus. The sorts are radix sorts by the top bits of the hash, where
+// sorting them all at once with slices.SortFunc had cost 220 ns a claim,
+// so claiming got cheaper too: 0.85 -> 0.65 µs CPU a claim
+// (BenchmarkClaims, 400,000 claims, medians of six interleaved runs).
 //
 // # Reads
 //
