@@ -225,7 +225,12 @@ SELECT source, id, file, wave, weight, attributes, likert, '' FROM respondents`
 // order stored. A rerun reads its new files' respondents this way and
 // keeps the others' from the last run (run's facts cache).
 func (s *Store) RespondentFactsIn(ctx context.Context, files []FileKey, fn func(study.Respondent) error) error {
-	tx, err := s.db.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
+	conn, release, err := s.scanConn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: read respondents: %w", err)
+	}
+	defer release()
+	tx, err := conn.BeginTx(ctx, &sql.TxOptions{ReadOnly: true})
 	if err != nil {
 		return fmt.Errorf("store: read respondents: %w", err)
 	}
@@ -242,8 +247,16 @@ func (s *Store) RespondentFactsIn(ctx context.Context, files []FileKey, fn func(
 	return nil
 }
 
+// respondents streams on a scan connection: a national survey's
+// respondents are ~150 MB of pages, which on a pooled connection filled its
+// 64 MB cache, outside the Go heap, for the rest of the run.
 func (s *Store) respondents(ctx context.Context, query string, closed bool, fn func(study.Respondent) error) error {
-	rows, err := s.db.QueryContext(ctx, query)
+	conn, release, err := s.scanConn(ctx)
+	if err != nil {
+		return fmt.Errorf("store: read respondents: %w", err)
+	}
+	defer release()
+	rows, err := conn.QueryContext(ctx, query)
 	if err != nil {
 		return fmt.Errorf("store: read respondents: %w", err)
 	}
