@@ -427,31 +427,25 @@ type tokForms struct {
 	forms []form
 }
 
-// forms reads every token of d in each of its forms, into sc's memory.
+// forms reads every token of d in each of its forms, into sc's memory,
+// in one pass.
 func (m *matcher) forms(d *doc, sc *scratch) []tokForms {
 	fs := sc.forms[:0]
-	for _, t := range d.Tokens {
-		fs = append(fs, form{W: t.Norm, Start: t.Start, End: t.End})
+	out := sc.tfs[:0]
+	for i := range d.Tokens {
+		t := &d.Tokens[i]
+		at := len(fs)
+		// An append that moves fs leaves the tokens before with the old
+		// array, which holds their forms as well.
+		fs = append(fs, form{W: t.Norm, Start: t.Start, End: t.End, info: m.word(t.Norm)})
 		if len(t.Parts) > 0 {
-			fs = append(fs, form{W: strings.ReplaceAll(t.Norm, "-", ""), Start: t.Start, End: t.End})
+			w := strings.ReplaceAll(t.Norm, "-", "")
+			fs = append(fs, form{W: w, Start: t.Start, End: t.End, info: m.word(w)})
 			for _, p := range t.Parts {
-				fs = append(fs, form{W: p.Norm, Start: p.Start, End: p.End})
+				fs = append(fs, form{W: p.Norm, Start: p.Start, End: p.End, info: m.word(p.Norm)})
 			}
 		}
-	}
-	for i := range fs {
-		wi := m.word(fs[i].W)
-		fs[i].info = wi
-	}
-	out := sc.tfs[:0]
-	at := 0
-	for _, t := range d.Tokens {
-		n := 1
-		if len(t.Parts) > 0 {
-			n += 1 + len(t.Parts)
-		}
-		out = append(out, tokForms{forms: fs[at : at+n : at+n]})
-		at += n
+		out = append(out, tokForms{forms: fs[at:len(fs):len(fs)]})
 	}
 	sc.forms, sc.tfs = fs, out
 	return out

@@ -2,6 +2,8 @@ package coding
 
 import (
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"testing"
 )
@@ -63,5 +65,34 @@ func TestWordCacheStopsAtItsBound(t *testing.T) {
 	}
 	if got := c.get("x", func(w string) *wordInfo { return &wordInfo{stem: "fresh"} }); got.stem != "fresh" {
 		t.Errorf("a word beyond the bound gets %q", got.stem)
+	}
+}
+
+// wordHash must read every byte of a word and its length: words that
+// differ in one byte, or are prefixes of each other, must not collide (a
+// collision costs only a probe, but one byte left unread would make every
+// word differing there collide).
+func TestWordHashReadsEveryByte(t *testing.T) {
+	seen := map[uint64]string{}
+	add := func(w string) {
+		h := wordHash(12345, w)
+		if o, ok := seen[h]; ok && o != w {
+			t.Fatalf("wordHash(%q) == wordHash(%q)", w, o)
+		}
+		seen[h] = w
+	}
+	for n := 0; n <= 70; n++ {
+		base := []byte(strings.Repeat("a", n))
+		add(string(base))
+		for i := range n {
+			for _, c := range []byte("bz0é") {
+				w := slices.Clone(base)
+				w[i] = c
+				add(string(w))
+			}
+		}
+	}
+	if wordHash(1, "werkdruk") == wordHash(2, "werkdruk") {
+		t.Error("the seed does not change the hash")
 	}
 }
