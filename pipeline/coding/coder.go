@@ -126,7 +126,13 @@ type firstWord struct {
 	// nextV is next by the second word's number in matcher.vocab: a
 	// token's number is at hand, and most tokens have none.
 	nextV map[int32][]int
+	// nextBits has bit v%nextBits set for each number v in nextV: most
+	// second words looked up are not there, and a map look-up cost ten
+	// times the look at a bit.
+	nextBits [nextBits / 64]uint64
 }
+
+const nextBits = 256
 
 // affix is a prefix or tail and the terms starting with it.
 type affix struct {
@@ -331,6 +337,7 @@ func (m *matcher) indexVocab() {
 					v = int32(len(m.vocab))
 					m.vocab[e.Word] = v
 				}
+				es[j].v = v
 				// The first word is known to match: the term is tried
 				// because of it.
 				if (i > 0 || j > 0) && !slices.Contains(req, v) {
@@ -344,7 +351,9 @@ func (m *matcher) indexVocab() {
 		if fw.next != nil {
 			fw.nextV = map[int32][]int{}
 			for w, ids := range fw.next {
-				fw.nextV[m.vocab[w]] = ids
+				v := m.vocab[w]
+				fw.nextV[v] = ids
+				fw.nextBits[v%nextBits/64] |= 1 << (v % 64)
 			}
 		}
 	}
@@ -428,10 +437,14 @@ type tokForms struct {
 }
 
 // forms reads every token of d in each of its forms, into sc's memory,
-// in one pass.
+// in one pass. It also sets sc.present, which find reads, to the vocab
+// words among the forms.
 func (m *matcher) forms(d *doc, sc *scratch) []tokForms {
 	fs := sc.forms[:0]
 	out := sc.tfs[:0]
+	n := (len(m.vocab) + 63) / 64
+	present := slices.Grow(sc.present[:0], n)[:n]
+	clear(present)
 	for i := range d.Tokens {
 		t := &d.Tokens[i]
 		at := len(fs)
@@ -445,9 +458,14 @@ func (m *matcher) forms(d *doc, sc *scratch) []tokForms {
 				fs = append(fs, form{W: p.Norm, Start: p.Start, End: p.End, info: m.word(p.Norm)})
 			}
 		}
+		for j := at; j < len(fs); j++ {
+			if v := fs[j].info.vocab; v >= 0 {
+				present[v/64] |= 1 << (v % 64)
+			}
+		}
 		out = append(out, tokForms{forms: fs[at:len(fs):len(fs)]})
 	}
-	sc.forms, sc.tfs = fs, out
+	sc.forms, sc.tfs, sc.present = fs, out, present
 	return out
 }
 
@@ -477,18 +495,38 @@ func matchWord(e elem, w, st string) bool {
 // returns offsets rather than the form, and takes e by reference:
 // copying a form and an elem in and out of every call was nearly a third
 // of matchPhrase's cost.
+//
+// It decides as matchWord does, an exact word by its vocab number.
 func matchForms(e *elem, tf tokForms) (start, end int, ok bool) {
-	for i := range tf.forms {
-		f := &tf.forms[i]
-		var st string
-		if e.Kind == stemWord {
-			st = f.info.stem
-			if e.Alt {
-				st = f.info.altStem
+	fs := tf.forms
+	switch e.Kind {
+	case exactWord:
+		for i := range fs {
+			if fs[i].info.vocab == e.v {
+				return fs[i].Start, fs[i].End, true
 			}
 		}
-		if matchWord(*e, f.W, st) {
-			return f.Start, f.End, true
+	case stemWord:
+		for i := range fs {
+			st := fs[i].info.stem
+			if e.Alt {
+				st = fs[i].info.altStem
+			}
+			if st == e.Word {
+				return fs[i].Start, fs[i].End, true
+			}
+		}
+	case prefixWord:
+		for i := range fs {
+			if strings.HasPrefix(fs[i].W, e.Word) {
+				return fs[i].Start, fs[i].End, true
+			}
+		}
+	case tailWord:
+		for i := range fs {
+			if w := fs[i].W; len(w) > len(e.Word) && strings.HasSuffix(w, e.Word) {
+				return fs[i].Start, fs[i].End, true
+			}
 		}
 	}
 	return 0, 0, false
@@ -518,15 +556,18 @@ func matchPhrase(elems []elem, d *doc, tfs []tokForms, k int) (start, end, last 
 	if len(elems) == 1 {
 		return fStart, fEnd, k, true
 	}
-	sent := d.Tokens[k].Sentence
-	var rest func(j, k int) (int, int, bool)
-	rest = func(j, k int) (int, int, bool) {
-		if j == len(elems) {
-			return 0, 0, false
-		}
+	end, last, ok = matchRest(elems, 1, d, tfs, k+1, d.Tokens[k].Sentence)
+	return fStart, end, last, ok
+}
+
+// matchRest matches elems[j:] from token k within sentence sent and
+// returns the end and the last token: a loop, recursing only at gaps,
+// where a closure calling itself cost a fifth of matchPhrase.
+func matchRest(elems []elem, j int, d *doc, tfs []tokForms, k, sent int) (int, int, bool) {
+	for ; j < len(elems); j, k = j+1, k+1 {
 		if elems[j].Kind == gapWord {
 			for skip := 0; skip <= maxGap; skip++ {
-				if end, last, ok := rest(j+1, k+skip); ok {
+				if end, last, ok := matchRest(elems, j+1, d, tfs, k+skip, sent); ok {
 					return end, last, true
 				}
 			}
@@ -542,10 +583,8 @@ func matchPhrase(elems []elem, d *doc, tfs []tokForms, k int) (start, end, last 
 		if j == len(elems)-1 {
 			return fEnd, k, true
 		}
-		return rest(j+1, k+1)
 	}
-	end, last, ok = rest(1, k+1)
-	return fStart, end, last, ok
+	return 0, 0, false
 }
 
 // scratch is one goroutine's working memory for Code, reused from unit to
@@ -559,12 +598,13 @@ type scratch struct {
 	hits     []hit
 	langHits []langHit
 	cand     []int
-	// seen holds, per matcher and term, the token index + 1 of the term's
-	// last try. A large codebook has thousands of terms and a unit touches
-	// a handful, so only the touched entries are reset after a unit.
-	seen    [2][]int
-	touched []int
-	cues    []uint8 // cueFlags per token
+	// seen holds, per matcher and term, the stamp of the term's last try
+	// (see find), and stamp the matcher's next free stamp. A large
+	// codebook has thousands of terms and a unit touches a handful:
+	// clearing seen per unit would cost more than finding them.
+	seen  [2][]int
+	stamp [2]int
+	cues  []uint8 // cueFlags per token
 	// present has a bit per vocab word of the matcher, set when some form
 	// of the unit is that word.
 	present []uint64
@@ -609,55 +649,59 @@ type matchOrder struct {
 }
 
 // find appends to hits every occurrence of the terms whose code is active.
+// tfs and sc.present are what forms gave for d.
 func (m *matcher) find(d *doc, tfs []tokForms, active []bool, sc *scratch, hits []hit) []hit {
 	if len(sc.seen[m.slot]) < len(m.terms) {
 		sc.seen[m.slot] = make([]int, len(m.terms))
 	}
 	seen := sc.seen[m.slot]
-	touched := sc.touched[:0]
+	// A term is tried at token k once, when seen holds another stamp than
+	// base+k; the stamps of one call are above every earlier call's, so
+	// seen never needs clearing.
+	base := sc.stamp[m.slot]
+	sc.stamp[m.slot] += len(tfs) + 1
+	present := sc.present
+	allActive := !slices.Contains(active, false)
 	cand := sc.cand[:0]
-	present := sc.present[:0]
-	for range (len(m.vocab) + 63) / 64 {
-		present = append(present, 0)
-	}
-	for k := range tfs {
-		for _, f := range tfs[k].forms {
-			if v := f.info.vocab; v >= 0 {
-				present[v/64] |= 1 << (v % 64)
-			}
-		}
-	}
-	sc.present = present
-	mayMatch := func(id int) bool {
-		for _, v := range m.required[id] {
-			if present[v/64]&(1<<(v%64)) == 0 {
-				return false
-			}
-		}
-		return true
-	}
-	addAll := func(ids []int, k int) {
-		for _, id := range ids {
-			if seen[id] != k+1 && active[m.terms[id].code] && mayMatch(id) {
-				if seen[id] == 0 {
-					touched = append(touched, id)
-				}
-				seen[id] = k + 1
-				cand = append(cand, id)
-			}
-		}
-	}
 	for k := range tfs {
 		cand = cand[:0]
-		for _, f := range tfs[k].forms {
-			addAll(f.info.cands, k)
-			if fw := f.info.first; fw != nil && fw.nextV != nil && k+1 < len(tfs) && d.Tokens[k+1].Sentence == d.Tokens[k].Sentence {
-				for _, g := range tfs[k+1].forms {
-					// A second word is an exact word of a term, so it has
-					// a number.
-					if v := g.info.vocab; v >= 0 {
-						addAll(fw.nextV[v], k)
+		stamp := base + k + 1
+		fs := tfs[k].forms
+		for fi := range fs {
+			info := fs[fi].info
+			ids := info.cands
+			var gs []form
+			fw := info.first
+			if fw != nil && fw.nextV != nil && k+1 < len(tfs) && d.Tokens[k+1].Sentence == d.Tokens[k].Sentence {
+				gs = tfs[k+1].forms
+			}
+			for {
+			ids:
+				for _, id := range ids {
+					if seen[id] == stamp || !allActive && !active[m.terms[id].code] {
+						continue
 					}
+					for _, v := range m.required[id] {
+						if present[v/64]&(1<<(v%64)) == 0 {
+							continue ids
+						}
+					}
+					seen[id] = stamp
+					cand = append(cand, id)
+				}
+				// Then the phrases filed under fw by the second word, for
+				// each form of the next token; a second word is an exact
+				// word of a term, so it has a number.
+				ids = nil
+				for len(gs) > 0 && ids == nil {
+					v := gs[0].info.vocab
+					gs = gs[1:]
+					if v >= 0 && fw.nextBits[v%nextBits/64]&(1<<(v%64)) != 0 {
+						ids = fw.nextV[v]
+					}
+				}
+				if ids == nil {
+					break
 				}
 			}
 		}
@@ -680,10 +724,7 @@ func (m *matcher) find(d *doc, tfs []tokForms, active []bool, sc *scratch, hits 
 			hits = append(hits, hit{term: id, start: s, end: e, a: k, b: last, sentence: d.Tokens[k].Sentence})
 		}
 	}
-	for _, id := range touched {
-		seen[id] = 0
-	}
-	sc.touched, sc.cand = touched[:0], cand[:0]
+	sc.cand = cand[:0]
 	prepared := false
 	for _, id := range m.regexes {
 		if !active[m.terms[id].code] {

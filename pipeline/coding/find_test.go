@@ -18,12 +18,12 @@ func bruteFind(m *matcher, d *doc, tfs []tokForms, active []bool) []hit {
 			if p.Re != nil || !active[t.code] {
 				continue
 			}
-			s, e, last, ok := matchPhrase(p.Phrase, d, tfs, k)
+			s, e, last, ok := simpleMatchPhrase(p.Phrase, d, tfs, k)
 			if !ok {
 				continue
 			}
 			if p.Near > 0 {
-				s2, e2, ok := near(p, d, tfs, k, last)
+				s2, e2, ok := simpleNear(p, d, tfs, k, last)
 				if !ok {
 					continue
 				}
@@ -45,6 +45,98 @@ func bruteFind(m *matcher, d *doc, tfs []tokForms, active []bool) []hit {
 		}
 	}
 	return hits
+}
+
+// simpleMatchForms is matchForms as it was written before it compared
+// vocab numbers: a string comparison per form (matchWord).
+func simpleMatchForms(e *elem, tf tokForms) (start, end int, ok bool) {
+	for i := range tf.forms {
+		f := &tf.forms[i]
+		var st string
+		if e.Kind == stemWord {
+			st = f.info.stem
+			if e.Alt {
+				st = f.info.altStem
+			}
+		}
+		if matchWord(*e, f.W, st) {
+			return f.Start, f.End, true
+		}
+	}
+	return 0, 0, false
+}
+
+// simpleMatchPhrase is matchPhrase as it was written before it became a
+// loop: a recursive closure over simpleMatchForms.
+func simpleMatchPhrase(elems []elem, d *doc, tfs []tokForms, k int) (start, end, last int, ok bool) {
+	if k >= len(tfs) {
+		return 0, 0, 0, false
+	}
+	fStart, fEnd, ok := simpleMatchForms(&elems[0], tfs[k])
+	if !ok {
+		return 0, 0, 0, false
+	}
+	if len(elems) == 1 {
+		return fStart, fEnd, k, true
+	}
+	sent := d.Tokens[k].Sentence
+	var rest func(j, k int) (int, int, bool)
+	rest = func(j, k int) (int, int, bool) {
+		if j == len(elems) {
+			return 0, 0, false
+		}
+		if elems[j].Kind == gapWord {
+			for skip := 0; skip <= maxGap; skip++ {
+				if end, last, ok := rest(j+1, k+skip); ok {
+					return end, last, true
+				}
+			}
+			return 0, 0, false
+		}
+		if k >= len(tfs) || d.Tokens[k].Sentence != sent {
+			return 0, 0, false
+		}
+		_, fEnd, ok := simpleMatchForms(&elems[j], tfs[k])
+		if !ok {
+			return 0, 0, false
+		}
+		if j == len(elems)-1 {
+			return fEnd, k, true
+		}
+		return rest(j+1, k+1)
+	}
+	end, last, ok = rest(1, k+1)
+	return fStart, end, last, ok
+}
+
+// simpleNear is near over simpleMatchPhrase.
+func simpleNear(p *pattern, d *doc, tfs []tokForms, a, b int) (int, int, bool) {
+	sent := d.Tokens[a].Sentence
+	best, bs, be := -1, 0, 0
+	lo := max(0, a-p.Near-len(p.Other)*(maxGap+1))
+	hi := min(len(tfs)-1, b+p.Near)
+	for j := lo; j <= hi; j++ {
+		if d.Tokens[j].Sentence != sent {
+			continue
+		}
+		s, e, last, ok := simpleMatchPhrase(p.Other, d, tfs, j)
+		if !ok || d.Tokens[last].Sentence != sent {
+			continue
+		}
+		var dist int
+		switch {
+		case j > b:
+			dist = j - b
+		case last < a:
+			dist = a - last
+		default:
+			continue
+		}
+		if dist <= p.Near && (best < 0 || dist < best) {
+			best, bs, be = dist, s, e
+		}
+	}
+	return bs, be, best >= 0
 }
 
 // The first-word, second-word, prefix-key and tail-key indexes and the
@@ -133,6 +225,25 @@ func checkForms(t *testing.T, m *matcher, tfs []tokForms, checked map[string]boo
 			}
 			if !slices.Equal(f.info.cands, want) {
 				t.Fatalf("%s: %q: candidates %v, want %v", m.lang, f.W, f.info.cands, want)
+			}
+		}
+	}
+}
+
+// matchForms tells exact words by their vocab numbers: every exact word
+// of every term must carry its own.
+func TestExactElemsCarryTheirVocabNumbers(t *testing.T) {
+	_, phen := loadCoder(t)
+	for _, c := range []*Coder{phen, realCoder(t)} {
+		for _, m := range c.matchers {
+			for _, tr := range m.terms {
+				for _, es := range [][]elem{tr.pat.Phrase, tr.pat.Other} {
+					for _, e := range es {
+						if v, ok := m.vocab[e.Word]; e.Kind == exactWord && (!ok || v != e.v) {
+							t.Fatalf("%s: %q: exact word %q has number %d, vocab %d (%v)", m.lang, tr.pat.Raw, e.Word, e.v, v, ok)
+						}
+					}
+				}
 			}
 		}
 	}

@@ -32,6 +32,10 @@ type elem struct {
 	// Alt marks a stem in the other language than the unit's: a term that
 	// a code borrows from the codebook's language keeps its own stemmer.
 	Alt bool
+	// v is an exact word's number in its matcher's vocab (set by
+	// indexVocab): matchForms compares it with the form's instead of
+	// comparing strings.
+	v int32
 }
 
 // pattern is a parsed term. A regex term has Re set; a NEAR term has Near
