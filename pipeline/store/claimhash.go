@@ -27,9 +27,11 @@ type claimHashes struct {
 	// needs to be kept after that.
 	shared bool
 	spill  *os.File
-	runs   []claimRun
-	end    int64 // where the next run goes in spill
-	enc    []byte
+	// removed: spill's name is gone already.
+	removed bool
+	runs    []claimRun
+	end     int64 // where the next run goes in spill
+	enc     []byte
 	// tmp and count are sortRun's.
 	tmp   []claimHash
 	count []int32
@@ -155,6 +157,9 @@ func (c *claimHashes) writeRun() error {
 			return err
 		}
 		c.spill = f
+		// Unlinked while open where the system allows it, so a killed
+		// run leaves nothing behind; elsewhere close removes it.
+		c.removed = os.Remove(f.Name()) == nil
 	}
 	const chunk = 4096
 	for start := 0; start < len(c.buf); start += chunk {
@@ -228,7 +233,9 @@ func (c *claimHashes) maybeShared() (bool, error) {
 func (c *claimHashes) close() {
 	if c.spill != nil {
 		c.spill.Close()
-		os.Remove(c.spill.Name())
+		if !c.removed {
+			os.Remove(c.spill.Name())
+		}
 		c.spill = nil
 	}
 	c.buf = nil
