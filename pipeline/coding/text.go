@@ -194,6 +194,16 @@ var clauseFirst = func() (t [256]bool) {
 	return t
 }()
 
+// clauseLens has bit n set for byte c when a clause word of n bytes
+// starts with c: the tokenizer asks isClauseWord only about those
+// tokens, which the call cost more than for every token.
+var clauseLens = func() (t [256]uint16) {
+	for w := range clauseWords {
+		t[w[0]] |= 1 << len(w)
+	}
+	return t
+}()
+
 // isClauseWord reports whether clauseWords holds w.
 func isClauseWord(w string) bool {
 	return len(w) <= maxPacked && len(w) > 0 && clauseFirst[w[0]] && slices.Contains(clauseKeys[len(w)], packWord(w))
@@ -272,15 +282,26 @@ func tokenizeInto(text string, toks []token, starts []int, norms []byte) doc {
 		// ASCII, which fold only lowers.
 		lower := r >= 'a' && r <= 'z' || r >= '0' && r <= '9'
 		ascii := r < utf8.RuneSelf
-		for end < len(text) {
-			c := text[end]
-			if c < utf8.RuneSelf {
-				if k := asciiWordClass[c]; k&wordByte != 0 {
-					lower = lower && k&upperByte == 0
-					end++
-					continue
+		for {
+			// The ASCII letters and digits, most of a word, in a loop of
+			// their own: the classes of its bytes are or-ed, and tested
+			// for upper case once.
+			var class uint8
+			for end < len(text) {
+				k := asciiWordClass[text[end]]
+				if k&wordByte == 0 {
+					break
 				}
+				class |= k
+				end++
 			}
+			if class&upperByte != 0 {
+				lower = false
+			}
+			if end >= len(text) {
+				break
+			}
+			c := text[end]
 			r2, s2 := rune(c), 1
 			if c >= utf8.RuneSelf {
 				r2, s2 = utf8.DecodeRuneInString(text[end:])
@@ -332,7 +353,7 @@ func tokenizeInto(text string, toks []token, starts []int, norms []byte) doc {
 		default:
 			t.Norm = fold(t.Norm)
 		}
-		if len(d.Tokens) > 0 && isClauseWord(t.Norm) {
+		if len(d.Tokens) > 0 && len(t.Norm) <= maxPacked && clauseLens[t.Norm[0]]&(1<<len(t.Norm)) != 0 && isClauseWord(t.Norm) {
 			clause++
 		}
 		t.Clause = clause
@@ -365,12 +386,16 @@ func splitParts(text string, start, end int) []part {
 func endsSentence(text string, i int, r rune, size int, toks []token) bool {
 	next := i + size
 	// Skip closing quotes and brackets, then require space or the end.
-	for next < len(text) && strings.ContainsRune("\"')]’”", rune(text[next])) {
+	// One byte at a time: the typographic quotes are never skipped.
+	for next < len(text) && closing[text[next]] {
 		next++
 	}
 	if next < len(text) {
-		r2, _ := utf8.DecodeRuneInString(text[next:])
-		if !unicode.IsSpace(r2) && r2 != '.' && r2 != '!' && r2 != '?' {
+		if c := text[next]; c < utf8.RuneSelf {
+			if c != ' ' && !asciiSpaceOrStop[c] {
+				return false
+			}
+		} else if r2, _ := utf8.DecodeRuneInString(text[next:]); !unicode.IsSpace(r2) {
 			return false
 		}
 	}
@@ -392,6 +417,13 @@ func endsSentence(text string, i int, r rune, size int, toks []token) bool {
 	// A lower-case word after the stop continues the sentence ("enz. en").
 	j := next
 	for j < len(text) {
+		if c := text[j]; c < utf8.RuneSelf {
+			if c == ' ' || c != '\n' && asciiSpaceOrStop[c] && c != '.' && c != '!' && c != '?' {
+				j++
+				continue
+			}
+			return !('a' <= c && c <= 'z')
+		}
 		r2, s2 := utf8.DecodeRuneInString(text[j:])
 		if unicode.IsSpace(r2) && r2 != '\n' {
 			j += s2
@@ -404,6 +436,19 @@ func endsSentence(text string, i int, r rune, size int, toks []token) bool {
 	}
 	return true
 }
+
+// closing holds the bytes endsSentence skips after a stop: closing
+// quotes and brackets.
+var closing = [256]bool{'"': true, '\'': true, ')': true, ']': true}
+
+// asciiSpaceOrStop holds the ASCII bytes unicode.IsSpace accepts, and
+// . ! ?: what may follow a stop that ends a sentence.
+var asciiSpaceOrStop = func() (t [256]bool) {
+	for c := 0; c < utf8.RuneSelf; c++ {
+		t[c] = unicode.IsSpace(rune(c)) || c == '.' || c == '!' || c == '?'
+	}
+	return t
+}()
 
 // sentenceOf returns the number of the sentence holding byte offset off.
 func (d *doc) sentenceOf(off int) int {
