@@ -283,10 +283,13 @@ func moreSelective(a, b []string) bool {
 // regexStarts holds what findRegex needs to try a regex only where a match
 // can start.
 type regexStarts struct {
-	required  [][]string     // every match contains a member of each set
-	prefixes  []string       // ASCII, lower-case
-	wordStart bool           // the expression begins with \b
-	anchored  *regexp.Regexp // the expression anchored at the start
+	required [][]string // every match contains a member of each set
+	// requiredHashes holds the trigram hashes of each member of each
+	// required set, so that a unit's look at them hashes nothing.
+	requiredHashes [][][]uint16
+	prefixes       []string       // ASCII, lower-case
+	wordStart      bool           // the expression begins with \b
+	anchored       *regexp.Regexp // the expression anchored at the start
 	// atWord is set when, by a leading \b, every match starts at a word
 	// start; byInitial groups the prefixes by their first bytes, and
 	// groupOf[c] is 1 + the index of c's group (0: none). The matches then
@@ -378,6 +381,12 @@ func newRegexStarts(expr string) *regexStarts {
 	// words, which answers hold, before " aanbieders", which they rarely
 	// do.
 	sort.SliceStable(rs.required, func(i, j int) bool { return moreSelective(rs.required[i], rs.required[j]) })
+	rs.requiredHashes = make([][][]uint16, len(rs.required))
+	for i, set := range rs.required {
+		for _, lit := range set {
+			rs.requiredHashes[i] = append(rs.requiredHashes[i], trigramHashes(lit))
+		}
+	}
 	rs.near, rs.nearLen = nearSets(expr)
 	anchored, err := regexp.Compile("(?i)^(?:" + expr + ")")
 	if err != nil {
@@ -698,9 +707,26 @@ func (rt *regexText) mayContain(lit string) bool {
 	return len(lit) >= 3 || strings.Contains(rt.lower, lit)
 }
 
-func (rt *regexText) mayContainAny(set []string) bool {
-	for _, lit := range set {
-		if rt.mayContain(lit) {
+// trigramHashes returns the trigramHash of each trigram of lit, in order.
+func trigramHashes(lit string) []uint16 {
+	var hs []uint16
+	for i := 0; i+2 < len(lit); i++ {
+		hs = append(hs, uint16(trigramHash(uint32(lit[i])<<16|uint32(lit[i+1])<<8|uint32(lit[i+2]))))
+	}
+	return hs
+}
+
+// mayContainAny reports whether mayContain holds for some member of set;
+// hashes holds their trigramHashes.
+func (rt *regexText) mayContainAny(set []string, hashes [][]uint16) bool {
+lits:
+	for i, lit := range set {
+		for _, h := range hashes[i] {
+			if rt.trigrams[h/64]&(1<<(h%64)) == 0 {
+				continue lits
+			}
+		}
+		if len(lit) >= 3 || strings.Contains(rt.lower, lit) {
 			return true
 		}
 	}
@@ -713,8 +739,8 @@ func findRegex(re *regexp.Regexp, rs *regexStarts, rt *regexText) [][]int {
 	if rs == nil || rt.folds {
 		return re.FindAllStringIndex(rt.text, -1)
 	}
-	for _, set := range rs.required {
-		if !rt.mayContainAny(set) {
+	for i, set := range rs.required {
+		if !rt.mayContainAny(set, rs.requiredHashes[i]) {
 			return nil
 		}
 	}

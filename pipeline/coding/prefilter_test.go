@@ -287,3 +287,39 @@ func FuzzTailChecksAdmitEveryMatch(f *testing.F) {
 		}
 	})
 }
+
+// mayContainAny reads precomputed trigram hashes: it must say what
+// mayContain says of some member, set by set.
+func TestMayContainAnyAgreesWithMayContain(t *testing.T) {
+	phenCB, _ := loadCoder(t)
+	real := realCoder(t)
+	texts := randomTexts([]*Codebook{real.cb, phenCB}, 500, 6)
+	for _, u := range generatedUnits(t, 300) {
+		texts = append(texts, u.Text)
+	}
+	var rt regexText
+	yes := 0
+	for _, text := range texts {
+		rt.reset(text)
+		for _, m := range real.matchers {
+			for _, id := range m.regexes {
+				rs := m.terms[id].pat.starts
+				if rs == nil {
+					continue
+				}
+				for i, set := range rs.required {
+					want := slices.ContainsFunc(set, rt.mayContain)
+					if got := rt.mayContainAny(set, rs.requiredHashes[i]); got != want {
+						t.Fatalf("mayContainAny(%q) = %v, mayContain says %v, in %q", set, got, want, text)
+					}
+					if want {
+						yes++
+					}
+				}
+			}
+		}
+	}
+	if yes == 0 {
+		t.Fatal("no required set may be present: the test checks nothing")
+	}
+}
