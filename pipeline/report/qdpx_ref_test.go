@@ -15,6 +15,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"github.com/veldstem/veldstem/pipeline/analysis"
 	"github.com/veldstem/veldstem/pipeline/study"
 )
 
@@ -445,23 +446,117 @@ func unzipBytes(t *testing.T, b []byte) map[string][]byte {
 	return out
 }
 
-// appendEscapedBytes must escape exactly as appendEscaped: it writes the
-// descriptions, appendEscaped the other strings.
-func TestXMLTextBytesAsText(t *testing.T) {
+// A description is escaped piece by piece as it is built (appendDesc):
+// escaping variable pieces (any bytes) that lie between fixed pieces of
+// valid UTF-8 apart must give what escaping the whole gives.
+func TestEscapedPiecewise(t *testing.T) {
 	rng := rand.New(rand.NewPCG(10, 4))
-	pieces := []string{"a", "é", "😀", "<", ">", "&", `"`, "'", "\t", "\n", "\r", "\x00", "\x1f", "\x7f", "\xff", "\xc3", "\xed\xa0\x80", "\uFFFE", "\uFFFD", " ", "“x”"}
-	for range 5000 {
+	pieces := []string{"a", "é", "😀", "<", ">", "&", `"`, "'", "\t", "\n", "\r", "\x00", "\x1f", "\x7f", "\xff", "\xc3", "\xe2\x80", "\x80", "\x9c",
+		"\xed\xa0\x80", "\uFFFE", "\uFFFD", " ", "“x”"}
+	fixed := []string{"“", "” (", "–", ", ", "; ", ": ", " (", ")", "\n", "&#xA;", "term", "ontkend"}
+	for range 20000 {
+		var whole strings.Builder
+		var parts []byte
+		for k := range 1 + rng.IntN(6) {
+			if k > 0 || rng.IntN(2) == 0 {
+				f := fixed[rng.IntN(len(fixed))]
+				whole.WriteString(f)
+				parts = appendEscaped(parts, f)
+			}
+			var v strings.Builder
+			for range rng.IntN(5) {
+				v.WriteString(pieces[rng.IntN(len(pieces))])
+			}
+			whole.WriteString(v.String())
+			parts = appendEscaped(parts, v.String())
+			if rng.IntN(2) == 0 {
+				f := fixed[rng.IntN(len(fixed))]
+				whole.WriteString(f)
+				parts = appendEscaped(parts, f)
+			}
+		}
+		if want := appendEscaped(nil, whole.String()); !bytes.Equal(parts, want) {
+			t.Fatalf("%q: pieces escaped %q, whole %q", whole.String(), parts, want)
+		}
+	}
+}
+
+// A generated corpus with text XML must escape and invalid UTF-8 in the
+// texts, terms and labels, spans anywhere (inside runes too), many hits per
+// unit and long matches, and enough selections that project.qde is handed
+// to the compressor in many chunks, renders as the reference does.
+func TestQDPXMatchesEncodingXMLGenerated(t *testing.T) {
+	rng := rand.New(rand.NewPCG(10, 7))
+	pieces := []string{"werkdruk", " ", " de ", "é", "😀", "<", ">", "&", `"`, "'", "\t", "\n", "\r\n", "\x01", "\xff", "\xc3",
+		"\xe2\x80", "\uFFFE", "“x”", "caseload ", "een lange zin over de werkdruk in het team "}
+	str := func(n int) string {
 		var b strings.Builder
-		for range rng.IntN(12) {
+		for range n {
 			b.WriteString(pieces[rng.IntN(len(pieces))])
 		}
-		s := b.String()
-		var a, c bytes.Buffer
-		xa, xc := &xmlWriter{w: bufio.NewWriter(&a)}, &xmlWriter{w: bufio.NewWriter(&c)}
-		xa.text(s)
-		xc.rawBytes(appendEscapedBytes(nil, []byte(s)))
-		if xa.flush() != nil || xc.flush() != nil || a.String() != c.String() {
-			t.Fatalf("%q: text wrote %q, appendEscapedBytes %q", s, a.String(), c.String())
+		return b.String()
+	}
+	var cb Codebook
+	for i := range 12 {
+		c := CodebookCode{ID: fmt.Sprintf("c%d", i), LabelNL: "Code " + str(rng.IntN(3)), LabelEN: str(1), Negation: []string{"", "exclude"}[i%2]}
+		if i%3 != 0 {
+			c.Parent = fmt.Sprintf("c%d", i-i%3)
+		}
+		cb.Codes = append(cb.Codes, c)
+	}
+	in := Input{Tables: &analysis.Tables{Study: "s", Language: "nl"}, Codebook: cb}
+	for k := range 3000 {
+		text := str(rng.IntN(40))
+		resp := fmt.Sprintf("R-%d", k/2)
+		u := study.Unit{ID: "enquete/" + resp + "/Q" + strconv.Itoa(k%2), Source: "enquete", File: fmt.Sprintf("f%d.csv", k/1000),
+			Respondent: resp, Question: "Q" + strconv.Itoa(k%2), Seq: k, Text: text}
+		if k%50 == 7 {
+			u.Question, u.Speaker, u.Context = "", "Interviewer", k%100 == 7
+		}
+		in.Units = append(in.Units, u)
+		c := study.Coding{UnitID: u.ID}
+		for range rng.IntN([]int{3, 8, 40}[rng.IntN(3)]) {
+			a := rng.IntN(len(text) + 3)
+			m := study.Match{Code: fmt.Sprintf("c%d", rng.IntN(13)), Term: str(rng.IntN(3)), Span: study.Span{Start: a, End: a + rng.IntN(200)}, Negated: rng.IntN(4) == 0}
+			if rng.IntN(6) == 0 {
+				m.Span = study.Span{}
+			}
+			c.Matches = append(c.Matches, m)
+		}
+		slices.SortStableFunc(c.Matches, func(a, b study.Match) int { return a.Span.Start - b.Span.Start })
+		for _, m := range c.Matches {
+			if (!m.Negated || rng.IntN(3) == 0) && !slices.Contains(c.Codes, m.Code) {
+				c.Codes = append(c.Codes, m.Code)
+			}
+		}
+		if rng.IntN(5) > 0 {
+			in.Codings = append(in.Codings, c)
+		}
+	}
+	for _, lang := range []string{"nl", "en"} {
+		in.Tables.Language = lang
+		var got, want bytes.Buffer
+		if err := renderQDPX(&got, in, t.TempDir()); err != nil {
+			t.Fatal(err)
+		}
+		if err := renderQDPXReference(&want, in); err != nil {
+			t.Fatal(err)
+		}
+		g, w := unzipBytes(t, got.Bytes()), unzipBytes(t, want.Bytes())
+		if len(g["project.qde"]) < 4*asyncChunk {
+			t.Fatalf("project.qde has %d bytes, not many chunks", len(g["project.qde"]))
+		}
+		for k := range w {
+			if !bytes.Equal(g[k], w[k]) {
+				i := 0
+				for i < min(len(g[k]), len(w[k])) && g[k][i] == w[k][i] {
+					i++
+				}
+				t.Fatalf("%s %s differs at %d:\n got %q\nwant %q", lang, k, i, g[k][max(0, i-200):min(len(g[k]), i+200)], w[k][max(0, i-200):min(len(w[k]), i+200)])
+			}
+		}
+		if len(g) != len(w) {
+			t.Errorf("entries: got %d, want %d", len(g), len(w))
 		}
 	}
 }
@@ -489,7 +584,7 @@ func TestSortHitsStable(t *testing.T) {
 	for range 2000 {
 		hits := make([]qdaHit, rng.IntN(40))
 		for i := range hits {
-			hits[i] = qdaHit{code: rng.IntN(4), start: rng.IntN(5), end: rng.IntN(5), negated: rng.IntN(2) == 0, term: strconv.Itoa(i)}
+			hits[i] = qdaHit{code: rng.Int32N(4), start: rng.Int32N(5), end: rng.Int32N(5), negated: rng.IntN(2) == 0, m: int32(i)}
 		}
 		want := slices.Clone(hits)
 		slices.SortStableFunc(want, compareHits)

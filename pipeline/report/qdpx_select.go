@@ -31,41 +31,64 @@ import (
 // qdaCode is what a selection needs of one codebook code.
 type qdaCode struct {
 	id, guid, label string
-	parent          int // index of the parent code, -1 for a root
+	// labelXML is label escaped as appendEscaped escapes it: the
+	// description is escaped piece by piece as it is built (see
+	// appendDesc).
+	labelXML string
+	parent   int // index of the parent code, -1 for a root
 	// excludeNegated: a negated match does not make the code apply
 	// (negation: exclude), so the description says it did not count.
 	excludeNegated bool
 }
 
 // qdaHit is one match of a codebook code in a unit. start < 0 for a match
-// without a span (a closed-answer rule).
+// without a span (a closed-answer rule). It holds no pointers (its words
+// and term are found through a, b and m), so sorting hits moves half the
+// bytes and no write barriers.
 type qdaHit struct {
-	code       int
-	start, end int // code points into the unit's text
+	code       int32
+	start, end int32 // code points into the unit's text
+	a, b       int32 // the matched words, bytes into the unit's text
+	m          int32 // the match, in the coding's Matches (its term)
 	negated    bool
-	text, term string
 }
 
 // unitSelector builds a unit's selection, reusing its buffers across units.
 type unitSelector struct {
 	codes []qdaCode
 	index map[string]int
-	w     words
+	w     qdaWords
 
 	// Of the last unit built:
 	coded []int // indexes into codes, in codebook order
-	desc  []byte
 	hits  []qdaHit
+	// text and matches are the unit's, which hits point into.
+	text    string
+	matches []study.Match
+	// desc is the buffer appendDesc appends the description to, while it
+	// runs.
+	desc []byte
 	// runes is the text's length in code points, counted on from the last
 	// match so the caller need not count the text again.
 	runes int
 }
 
+// qdaWords are the words a description uses, escaped as appendEscaped
+// escapes them.
+type qdaWords struct {
+	term, terms, negated, notCounted, notCoded, via string
+}
+
+func escapedString(s string) string { return string(appendEscaped(nil, s)) }
+
 func newUnitSelector(cb Codebook, codeGUID map[string]string, lang string) *unitSelector {
-	s := &unitSelector{index: make(map[string]int, len(cb.Codes)), w: wordsNL}
+	w := &wordsNL
 	if lang == "en" {
-		s.w = wordsEN
+		w = &wordsEN
 	}
+	s := &unitSelector{index: make(map[string]int, len(cb.Codes)), w: qdaWords{
+		term: escapedString(w.QDATerm), terms: escapedString(w.QDATerms), negated: escapedString(w.QDANegated),
+		notCounted: escapedString(w.QDANotCounted), notCoded: escapedString(w.QDANotCoded), via: escapedString(w.QDAVia)}}
 	for i, c := range cb.Codes {
 		if _, dup := s.index[c.ID]; !dup {
 			s.index[c.ID] = i
@@ -74,7 +97,8 @@ func newUnitSelector(cb Codebook, codeGUID map[string]string, lang string) *unit
 		if lang == "en" {
 			label = firstNonEmpty(c.LabelEN, c.LabelNL, c.ID)
 		}
-		s.codes = append(s.codes, qdaCode{id: c.ID, guid: codeGUID[c.ID], label: label, parent: -1, excludeNegated: c.Negation == "exclude"})
+		s.codes = append(s.codes, qdaCode{id: c.ID, guid: codeGUID[c.ID], label: label, labelXML: escapedString(label),
+			parent: -1, excludeNegated: c.Negation == "exclude"})
 	}
 	for i, c := range cb.Codes {
 		if p, ok := s.index[c.Parent]; ok && c.Parent != c.ID {
@@ -84,11 +108,12 @@ func newUnitSelector(cb Codebook, codeGUID map[string]string, lang string) *unit
 	return s
 }
 
-// build sets s.coded, s.desc and s.runes for a unit with text and coding
+// build sets s.coded, s.hits and s.runes for a unit with text and coding
 // c, and reports whether the unit gets a selection: it does when it carries a
-// codebook code or has a match of one.
+// codebook code or has a match of one. appendDesc then writes its
+// description.
 func (s *unitSelector) build(text string, c *study.Coding) bool {
-	s.coded, s.hits, s.desc = s.coded[:0], s.hits[:0], s.desc[:0]
+	s.coded, s.hits, s.text, s.matches = s.coded[:0], s.hits[:0], text, c.Matches
 	for _, id := range c.Codes {
 		if i, ok := s.index[id]; ok {
 			s.coded = append(s.coded, i)
@@ -102,21 +127,22 @@ func (s *unitSelector) build(text string, c *study.Coding) bool {
 	// Matches come in text order, so counting on from the previous match
 	// start (at byte at, code point atRune) reads a long turn once.
 	at, atRune := 0, 0
-	for _, m := range c.Matches {
+	for k := range c.Matches {
+		m := &c.Matches[k]
 		i, ok := s.index[m.Code]
 		if !ok {
 			continue
 		}
-		h := qdaHit{code: i, start: -1, end: -1, negated: m.Negated, term: m.Term}
+		h := qdaHit{code: int32(i), start: -1, end: -1, m: int32(k), negated: m.Negated}
 		if a, b := clampRune(text, m.Span.Start), clampRune(text, m.Span.End); a < b {
 			if a < at {
 				at, atRune = 0, 0
 			}
 			atRune += runeCount(text[at:a])
 			at = a
-			h.start = atRune
-			h.end = h.start + runeCount(text[a:b])
-			h.text = text[a:b]
+			h.start = int32(atRune)
+			h.end = h.start + int32(runeCount(text[a:b]))
+			h.a, h.b = int32(a), int32(b)
 		}
 		s.hits = append(s.hits, h)
 	}
@@ -127,7 +153,20 @@ func (s *unitSelector) build(text string, c *study.Coding) bool {
 	// By code, then in text order; the hits of one span end up next to
 	// each other, so line can name all their terms in one entry.
 	sortHits(s.hits)
+	return true
+}
 
+// appendDesc appends the description of the unit build was last called
+// for (and said yes to) to b, escaped as appendEscaped escapes it. It is
+// escaped piece by piece as it is written, with the fixed words and the
+// labels escaped beforehand, rather than built and escaped in a second
+// pass: each variable piece (a matched text, a term) lies between fixed
+// pieces of valid UTF-8, so no rune spans two pieces, and escaping them
+// apart gives the bytes escaping the whole gives (the reference rendering
+// in qdpx_ref_test.go escapes the whole).
+func (s *unitSelector) appendDesc(b []byte) []byte {
+	s.desc = b
+	first := len(b)
 	// One line per code, in codebook order: the codes the unit carries,
 	// then (interleaved by order) those it has matches of but not carries.
 	hi, ci := 0, 0
@@ -137,21 +176,22 @@ func (s *unitSelector) build(text string, c *study.Coding) bool {
 		case hi == len(s.hits):
 			code = s.coded[ci]
 		case ci == len(s.coded):
-			code = s.hits[hi].code
+			code = int(s.hits[hi].code)
 		default:
-			code = min(s.coded[ci], s.hits[hi].code)
+			code = min(s.coded[ci], int(s.hits[hi].code))
 		}
 		isCoded := ci < len(s.coded) && s.coded[ci] == code
 		if isCoded {
 			ci++
 		}
 		from := hi
-		for hi < len(s.hits) && s.hits[hi].code == code {
+		for hi < len(s.hits) && int(s.hits[hi].code) == code {
 			hi++
 		}
-		s.line(code, isCoded, s.hits[from:hi])
+		s.line(first, code, isCoded, s.hits[from:hi])
 	}
-	return true
+	b, s.desc = s.desc, nil
+	return b
 }
 
 // line appends code's line to s.desc, e.g.
@@ -159,17 +199,18 @@ func (s *unitSelector) build(text string, c *study.Coding) bool {
 //	Werkdruk: “werkdruk” (12–20, term ~werkdruk); “geen werkdruk” (40–53, term werkdruk, negated, not counted)
 //	Samenwerking (not coded): “samenwerking” (3–15, term samenwerking, negated)
 //	Werkdruk: via Hoge caseload
-func (s *unitSelector) line(code int, isCoded bool, hits []qdaHit) {
-	// Pointers: words is a struct of some hundred strings, and copying it
-	// for every line was a tenth of the selection's time.
+//
+// The description starts at s.desc[descAt:]; the line is escaped
+// (appendDesc).
+func (s *unitSelector) line(descAt, code int, isCoded bool, hits []qdaHit) {
 	w, cc := &s.w, &s.codes[code]
-	if len(s.desc) > 0 {
-		s.desc = append(s.desc, '\n')
+	if len(s.desc) > descAt {
+		s.desc = append(s.desc, "&#xA;"...) // '\n' escaped
 	}
-	s.desc = append(s.desc, cc.label...)
+	s.desc = append(s.desc, cc.labelXML...)
 	if !isCoded {
 		s.desc = append(s.desc, " ("...)
-		s.desc = append(s.desc, w.QDANotCoded...)
+		s.desc = append(s.desc, w.notCoded...)
 		s.desc = append(s.desc, ')')
 	}
 	sep := ": "
@@ -197,16 +238,16 @@ func (s *unitSelector) line(code int, isCoded bool, hits []qdaHit) {
 			continue
 		}
 		s.desc = append(s.desc, "“"...)
-		s.desc = append(s.desc, truncateRunes(h.text, 60)...)
+		s.desc = appendEscaped(s.desc, truncateRunes(s.text[h.a:h.b], 60))
 		s.desc = append(s.desc, "” ("...)
 		s.desc = strconv.AppendInt(s.desc, int64(h.start), 10)
 		s.desc = append(s.desc, "–"...)
 		s.desc = strconv.AppendInt(s.desc, int64(h.end), 10)
 		s.desc = append(s.desc, ", "...)
-		if distinctTerms(group) == 1 {
-			s.desc = append(s.desc, w.QDATerm...)
+		if s.distinctTerms(group) == 1 {
+			s.desc = append(s.desc, w.term...)
 		} else {
-			s.desc = append(s.desc, w.QDATerms...)
+			s.desc = append(s.desc, w.terms...)
 		}
 		s.desc = append(s.desc, ' ')
 		s.appendTerms(group)
@@ -228,13 +269,13 @@ func (s *unitSelector) line(code int, isCoded bool, hits []qdaHit) {
 		}
 		if first {
 			s.desc = append(s.desc, sep...)
-			s.desc = append(s.desc, w.QDAVia...)
+			s.desc = append(s.desc, w.via...)
 			s.desc = append(s.desc, ' ')
 			first = false
 		} else {
 			s.desc = append(s.desc, ", "...)
 		}
-		s.desc = append(s.desc, s.codes[ci].label...)
+		s.desc = append(s.desc, s.codes[ci].labelXML...)
 	}
 }
 
@@ -242,30 +283,30 @@ func (s *unitSelector) line(code int, isCoded bool, hits []qdaHit) {
 // code applies anyway (from another match): under negation: exclude a reader
 // would otherwise take the negated words for a reason.
 func (s *unitSelector) appendNegated(notCounted bool) {
-	s.desc = append(s.desc, s.w.QDANegated...)
+	s.desc = append(s.desc, s.w.negated...)
 	if notCounted {
 		s.desc = append(s.desc, ", "...)
-		s.desc = append(s.desc, s.w.QDANotCounted...)
+		s.desc = append(s.desc, s.w.notCounted...)
 	}
 }
 
 // appendTerms appends the distinct terms of group, separated by commas.
 func (s *unitSelector) appendTerms(group []qdaHit) {
 	for i, h := range group {
-		if repeated(group, i) {
+		if s.repeated(group, i) {
 			continue
 		}
 		if i > 0 {
 			s.desc = append(s.desc, ", "...)
 		}
-		s.desc = append(s.desc, h.term...)
+		s.desc = appendEscaped(s.desc, s.matches[h.m].Term)
 	}
 }
 
-func distinctTerms(group []qdaHit) int {
+func (s *unitSelector) distinctTerms(group []qdaHit) int {
 	n := 0
 	for i := range group {
-		if !repeated(group, i) {
+		if !s.repeated(group, i) {
 			n++
 		}
 	}
@@ -273,9 +314,9 @@ func distinctTerms(group []qdaHit) int {
 }
 
 // repeated reports whether group[i]'s term occurs earlier in group.
-func repeated(group []qdaHit, i int) bool {
+func (s *unitSelector) repeated(group []qdaHit, i int) bool {
 	for _, g := range group[:i] {
-		if g.term == group[i].term {
+		if s.matches[g.m].Term == s.matches[group[i].m].Term {
 			return true
 		}
 	}

@@ -177,9 +177,15 @@ func columnName(n int) string {
 
 // row returns row r's XML; it is valid until the next call.
 func (cr *cellRows) row(r int, u study.Unit, codes []string) []byte {
+	cr.buf = cr.appendRow(cr.buf[:0], r, u, codes)
+	return cr.buf
+}
+
+// appendRow appends row r's XML to b.
+func (cr *cellRows) appendRow(b []byte, r int, u study.Unit, codes []string) []byte {
 	var num [20]byte
 	rn := strconv.AppendInt(num[:0], int64(r), 10)
-	b := append(cr.buf[:0], `<row r="`...)
+	b = append(b, `<row r="`...)
 	b = append(b, rn...)
 	b = append(b, `">`...)
 	for i, t := range [4]string{u.ID, u.Respondent, u.Source, firstNonEmpty(u.Question, u.Speaker)} {
@@ -208,9 +214,7 @@ func (cr *cellRows) row(r int, u study.Unit, codes []string) []byte {
 			b = append(b, `"><v>0</v></c>`...)
 		}
 	}
-	b = append(b, `</row>`...)
-	cr.buf = b
-	return b
+	return append(b, `</row>`...)
 }
 
 func containsString(list []string, s string) bool {
@@ -365,7 +369,7 @@ type earlySheet struct {
 	obw *bufio.Writer
 	sd  *segDeflater // the rows, into out
 	aw  *asyncWriter
-	bw  *bufio.Writer
+	x   *xmlWriter // the rows, appended straight to aw's chunks
 }
 
 func newCodingsEarly(m matrix, parts []Part, prev *reuse) *codingsEarly {
@@ -470,7 +474,7 @@ func (e *codingsEarly) newSheet(dir string) error {
 	}
 	sh.sd.startPar(xlsxDeflateLevel)
 	sh.aw = newAsyncWriter(sh.sd)
-	sh.bw = bufio.NewWriterSize(sh.aw, asyncChunk)
+	sh.x = newXMLWriter(sh.aw)
 	return nil
 }
 
@@ -483,7 +487,7 @@ func (e *codingsEarly) nextSheetIfFull() error {
 		return nil
 	}
 	sh := e.sheet()
-	if err := sh.bw.Flush(); err != nil {
+	if err := sh.x.flush(); err != nil {
 		return err
 	}
 	if err := sh.aw.Wait(); err != nil {
@@ -541,7 +545,7 @@ func (e *codingsEarly) endRows() error {
 	rec := e.rec
 	e.rec = -1
 	sh := e.sheet()
-	if err := sh.bw.Flush(); err != nil {
+	if err := sh.x.flush(); err != nil {
 		return err
 	}
 	if err := sh.aw.Wait(); err != nil {
@@ -585,7 +589,10 @@ func (e *codingsEarly) add(dir string, u study.Unit, codes []string) {
 			p.Widths[k] = max(p.Widths[k], utf8.RuneCountInString(t))
 		}
 	}
-	_, e.err = e.sheet().bw.Write(e.cr.row(e.local()+1, u, codes))
+	sh := e.sheet()
+	sh.x.b = e.cr.appendRow(sh.x.b, e.local()+1, u, codes)
+	sh.x.spill()
+	e.err = sh.x.err
 }
 
 // unread is the number of copied rows whose units the scan did not read
