@@ -4,6 +4,7 @@ import (
 	"fmt"
 	"maps"
 	"math/rand/v2"
+	"slices"
 	"strconv"
 	"strings"
 	"testing"
@@ -111,4 +112,173 @@ func TestRespondentConcurrent(t *testing.T) {
 			t.Error(err)
 		}
 	}
+}
+
+// findNamesPlain is findNames before its word filters: every word lowered
+// and looked up, words split rune by rune.
+func (p *Pseudonymizer) findNamesPlain(text string, known *nameDict, spans []span) []span {
+	ws := splitWordsPlain(text, nil)
+	add := func(i, n int, value string, src nameSource) {
+		start, end := ws[i].start, ws[i+n-1].end
+		if value == "" {
+			value = normName(text[start:end])
+		}
+		spans = append(spans, span{start: start, end: end, kind: Person, value: value, src: src})
+	}
+	unshaped := func(d *nameDict) *nameDict {
+		plain := *d
+		for i := range plain.shapes {
+			plain.shapes[i] = ^uint64(0)
+		}
+		return &plain
+	}
+	names := unshaped(p.names)
+	if known != nil {
+		known = unshaped(known)
+	}
+	for i := range ws {
+		w := text[ws[i].start:ws[i].end]
+		if known != nil && p.sources&fromKnown != 0 {
+			if e, n := known.match(text, ws, i); n > 0 {
+				add(i, n, e.value, fromKnown)
+			}
+		}
+		if p.sources&fromConfig != 0 {
+			if e, n := names.match(text, ws, i); n > 0 {
+				add(i, n, e.value, fromConfig)
+			}
+		}
+		if p.sources&fromTitle != 0 && i+1 < len(ws) && isTitlePlain(text, ws, i) && titleGap(text[ws[i].end:ws[i+1].start]) {
+			if n := nameAfter(text, ws, i+1, true); n > 0 {
+				add(i+1, n, "", fromTitle)
+			}
+		}
+		if p.sources&fromFirstName != 0 && ws[i].capital && firstNames[w] && !ws[i].afterNum {
+			n := 1 + nameAfter(text, ws, i+1, false)
+			if n == 1 && ambiguous[w] && (ws[i].sentStart || i+1 < len(ws) && ws[i+1].joined && ws[i+1].capital) {
+				continue
+			}
+			add(i, n, "", fromFirstName)
+		}
+	}
+	return spans
+}
+
+// checkFindNames fails t if findNames and findNamesPlain find different
+// names in text.
+func checkFindNames(t *testing.T, ps []*Pseudonymizer, text string, known []string) {
+	t.Helper()
+	sc := new(scratch)
+	for _, p := range ps {
+		var kd *nameDict
+		if len(known) > 0 {
+			kd = p.knownDict(known)
+		}
+		got := p.findNames(text, kd, sc, nil)
+		want := p.findNamesPlain(text, kd, nil)
+		if !slices.Equal(got, want) {
+			t.Fatalf("findNames(%q, known %q) =\n%v, want\n%v", text, known, got, want)
+		}
+	}
+}
+
+// namePseudonymizers have no configured names, some, and each name
+// source alone.
+func namePseudonymizers(t testing.TB) []*Pseudonymizer {
+	ps := []*Pseudonymizer{newTest(t, Options{}), fixedKeyPseudonymizer(t)}
+	for _, src := range []nameSource{fromKnown, fromConfig, fromTitle, fromFirstName} {
+		p := fixedKeyPseudonymizer(t)
+		p.sources = src
+		ps = append(ps, p)
+	}
+	return ps
+}
+
+// TestFindNamesGenerated compares findNames with findNamesPlain on every
+// unit and value of a generated corpus and on the test sentences.
+func TestFindNamesGenerated(t *testing.T) {
+	ps := namePseudonymizers(t)
+	rs, units := generated(t, 5000)
+	for i, u := range units {
+		var known []string
+		if i%7 == 0 {
+			known = speakers[(i/7)%len(speakers):]
+		}
+		checkFindNames(t, ps, u.Text, known)
+	}
+	for _, r := range rs {
+		for _, v := range r.Closed {
+			checkFindNames(t, ps, v, nil)
+		}
+		for _, v := range r.Attributes {
+			checkFindNames(t, ps, v, nil)
+		}
+	}
+	for _, s := range readSentences(t) {
+		checkFindNames(t, ps, s.text, s.known)
+	}
+}
+
+// nameVocabulary is what random texts are made of: names from every
+// list, titles in several spellings, tussenvoegsels, stop words, places,
+// ordinary words, and non-ASCII letters that change length when lowered.
+func nameVocabulary() []string {
+	v := []string{
+		"mevrouw", "Mevrouw", "MEVROUW", "mevr.", "Mevr", "dhr.", "Dhr", "DHR", "mw.", "dr.", "Dr", "heer", "collega", "Collega",
+		"cliënt", "CLIËNT", "client", "CLİENT", "cliënte", "juf", "Juf", "mrs", "Ms.", "miss", "prof.", "zus", "broer", "oom", "Oom", "tante",
+		"t.n.v.", "T.N.V.", "t. n. v.", "tnv", "TNV", "ten name van", "Ten Name  van", "ten name\tvan", "v", "V", "van", "Van", "VAN",
+		"de", "De", "der", "den", "ter", "ten", "te", "het", "'t", "in", "op", "von", "el", "El", "al", "da", "di", "du", "le", "la", "dos", "bin",
+		"Kees", "KEES", "kees", "Sanne", "Fatima", "Mark", "Dan", "May", "Day", "Ben", "ben", "Roos", "roos", "Anne-Marie", "d'Hondt", "O’Brien",
+		"Emma's", "Emma’s", "Jansen", "Vries", "Bakker", "Utrecht", "Amsterdam", "Oost", "jeugd", "Yolanda", "Dekker", "Bouchra", "Haddou",
+		"Thijmen", "Oudshoorn", "Grietje", "Zandbergen", "Wietske", "Hoogland", "Reinout", "Heerde", "Pieter", "Amrani", "Berg-de", "Jong",
+		"\u212aees", "İlknur", "ſanne", "Zoë", "Çelik", "Øyvind", "e\u0301e\u0301n", "Ab", "A", "B.", "J.", "a", "ik", "Ik", "mijn", "maar", "met",
+		"dan", "de", "ook", "zijn", "werkdruk", "gesprekken", "12", "2024", "06-12345678", "Dr.", "MR", "mr", "Mr.", "Mw", "MS", "Miss",
+		"teamleider", "Teamleider", "manager", "wethouder", "buurvrouw", "Buurman", "meneer", "Meneer", "MENEER", "Heer", "HEER",
+	}
+	for _, list := range []map[string]bool{firstNames, ambiguous, places, stopwords, titles, tussenvoegsels} {
+		v = append(v, slices.Sorted(maps.Keys(list))...)
+	}
+	return v
+}
+
+var nameSeparators = []string{" ", " ", " ", " ", "  ", ". ", ", ", "\n", "\t", "\u00a0", ": ", " (", ") ", "-", "'", "’", "; ", "! ", " 3 ", "“", "”", "\xff", ""}
+
+// TestFindNamesRandom compares findNames with findNamesPlain on random
+// texts made of nameVocabulary, with random known names.
+func TestFindNamesRandom(t *testing.T) {
+	ps := namePseudonymizers(t)
+	vocab := nameVocabulary()
+	rng := rand.New(rand.NewPCG(3, 4))
+	n := 20000
+	if testing.Short() {
+		n = 2000
+	}
+	for range n {
+		var b strings.Builder
+		for range 1 + rng.IntN(30) {
+			b.WriteString(vocab[rng.IntN(len(vocab))])
+			b.WriteString(nameSeparators[rng.IntN(len(nameSeparators))])
+		}
+		var known []string
+		for range rng.IntN(3) {
+			known = append(known, vocab[rng.IntN(len(vocab))]+" "+vocab[rng.IntN(len(vocab))])
+		}
+		checkFindNames(t, ps, b.String(), known)
+	}
+}
+
+// FuzzFindNames compares findNames with findNamesPlain on any text.
+func FuzzFindNames(f *testing.F) {
+	for _, s := range []string{
+		"Ik sprak mevrouw De Vries en collega Sanne.",
+		"Betaald t.n.v. J. Jansen, ten name van Fatima; CLİENT Kees, \u212aees",
+		"Mark het. Dan gaan we. May Day. Anne-Marie d'Hondt, Emma's moeder, O’Brien",
+	} {
+		f.Add(s, "Kees van der Berg")
+	}
+	ps := namePseudonymizers(f)
+	f.Fuzz(func(t *testing.T, text, name string) {
+		checkFindNames(t, ps, text, []string{name})
+		checkFindNames(t, ps, text, nil)
+	})
 }

@@ -46,11 +46,106 @@ mrs ms miss prof zus broer oom tante`)
 // lowered word isTitle accepts: most words have no title's shape, and
 // testing the shape is much cheaper than hashing the word.
 var titleShapes = func() (m [256]uint32) {
-	for _, w := range append([]string{"v", "van", "tnv"}, keys(titles)...) {
+	for _, w := range titleWords {
 		m[w[0]] |= shapeBit32(len(w))
 	}
 	return m
 }()
+
+// titleWords are the lowered words isTitle may accept.
+var titleWords = append([]string{"v", "van", "tnv"}, keys(titles)...)
+
+// titlePairs holds, by the first two bytes of every ASCII word in
+// titleWords (pairIndex), a bit for its length, and titleLists those
+// words. An ASCII word lowers to one of the same length, so maybeTitle
+// rules out most words before lowering or hashing them; titleShapes, by
+// first byte and length alone, passed a quarter of all words ("de" for
+// "dr", "mijn" for "miss").
+var titlePairs, titleLists = func() (m [32 * 32]uint32, l [32 * 32][]string) {
+	for _, w := range titleWords {
+		if !isASCII(w) {
+			continue // no ASCII word lowers to it
+		}
+		i := pairIndex(w)
+		m[i] |= shapeBit32(len(w))
+		l[i] = append(l[i], w)
+	}
+	return m, l
+}()
+
+// pairIndex folds the first two bytes of a word, so that an ASCII word
+// and its lowered form have one index; other bytes may share it.
+func pairIndex(w string) int {
+	b := byte(0)
+	if len(w) > 1 {
+		b = w[1]
+	}
+	return int(w[0]|0x20)&31<<5 | int(b|0x20)&31
+}
+
+// maybeTitle is false for a word isTitle rejects by its first two bytes
+// and length, tested without lowering it or hashing it; ascii says whether
+// every byte of w is ASCII. It is small enough to be inlined.
+func maybeTitle(w string, ascii bool) bool {
+	return !ascii || titlePairs[pairIndex(w)]&shapeBit32(len(w)) != 0
+}
+
+// titleListed reports whether the ASCII word w lowered is one of the
+// lower-case words of its length in l ("meer" and "mensen" pass
+// titlePairs for "mevr" and "meneer").
+func titleListed(w string, l []string) bool {
+	for _, t := range l {
+		if len(t) == len(w) && asciiEqualFold(w, t) {
+			return true
+		}
+	}
+	return false
+}
+
+// asciiEqualFold reports whether the ASCII word w lowered is lower, which
+// has its length.
+func asciiEqualFold(w, lower string) bool {
+	for i := 0; i < len(w); i++ {
+		c := w[i]
+		if 'A' <= c && c <= 'Z' {
+			c += 'a' - 'A'
+		}
+		if c != lower[i] {
+			return false
+		}
+	}
+	return true
+}
+
+// firstNamePairs holds, by the first two letters of every first name that
+// is a capital A-Z and a small a-z, a bit for its byte length, so most
+// capitalised words ("De", "Het", "Utrecht") are ruled out without hashing
+// them.
+var firstNamePairs = func() (m [26 * 26]uint64) {
+	for w := range firstNames {
+		if len(w) >= 2 && isCapital(w[0]) && 'a' <= w[1] && w[1] <= 'z' {
+			m[int(w[0]-'A')*26+int(w[1]-'a')] |= 1 << min(len(w), 63)
+		}
+	}
+	return m
+}()
+
+// maybeFirstName is false for a word firstNames does not hold.
+func maybeFirstName(w string) bool {
+	if len(w) < 2 || !isCapital(w[0]) || w[1] < 'a' || w[1] > 'z' {
+		return true
+	}
+	return firstNamePairs[int(w[0]-'A')*26+int(w[1]-'a')]&(1<<min(len(w), 63)) != 0
+}
+
+func isASCII(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= utf8.RuneSelf {
+			return false
+		}
+	}
+	return true
+}
 
 // shapeBit32 is the bit for a word of n bytes; all words of 31 bytes or
 // more share a bit.
@@ -104,40 +199,93 @@ type word struct {
 	sentStart  bool // first word of a sentence, line, quote or list item
 	afterNum   bool // right after a number ("12 Augustus")
 	joined     bool // only spaces or tabs since the previous word
+	ascii      bool // every byte ASCII, so lowering keeps its length
 }
 
+// Classes of ASCII bytes for splitWords, which looks each byte up once
+// instead of testing it against ranges and a list of punctuation.
+const (
+	clsOther  = iota
+	clsLower  // a-z
+	clsUpper  // A-Z
+	clsDigit  // 0-9
+	clsSpace  // space, tab
+	clsBreak  // ends a sentence: line breaks and .!?:;"(-*[>
+	clsJoiner // inside a word: ' (also - , which is clsBreak outside one)
+	clsHigh   // not ASCII: decode the rune
+)
+
+var byteClass = func() (t [256]uint8) {
+	for c := range 256 {
+		switch {
+		case c >= 0x80:
+			t[c] = clsHigh
+		case 'a' <= c && c <= 'z':
+			t[c] = clsLower
+		case 'A' <= c && c <= 'Z':
+			t[c] = clsUpper
+		case '0' <= c && c <= '9':
+			t[c] = clsDigit
+		case c == ' ' || c == '\t':
+			t[c] = clsSpace
+		case c == '\'':
+			t[c] = clsJoiner
+		case c == '\n' || c == '\r' || strings.IndexByte(".!?:;\"(-*[>", byte(c)) >= 0:
+			t[c] = clsBreak
+		}
+	}
+	return t
+}()
+
 // splitWords finds the words of text. Hyphens and apostrophes between
-// letters stay inside a word ("Anne-Marie", "d'Hondt").
+// letters stay inside a word ("Anne-Marie", "d'Hondt"). ASCII bytes are
+// classed by table; other runes take the unicode tables.
 func splitWords(text string, ws []word) []word {
 	sentEnd, other, num := true, false, false
 	spaceOnly := false
 	for i := 0; i < len(text); {
-		r, size := rune(text[i]), 1
-		if r >= utf8.RuneSelf {
+		cls := byteClass[text[i]]
+		size := 1
+		var r rune
+		if cls == clsHigh {
 			r, size = utf8.DecodeRuneInString(text[i:])
+			switch {
+			case unicode.IsLetter(r):
+				cls = clsLower // a letter; its case is decided below
+			case r == '\u00a0':
+				cls = clsSpace
+			case strings.ContainsRune("“”‘–—•", r):
+				cls = clsBreak
+			default:
+				cls = clsOther
+			}
 		}
-		switch {
-		case isLetter(r):
-			w := word{start: i, sentStart: sentEnd, afterNum: num && !other, joined: spaceOnly && !other && len(ws) > 0}
-			w.upper = unicode.IsUpper(r)
+		switch cls {
+		case clsLower, clsUpper:
+			w := word{start: i, sentStart: sentEnd, afterNum: num && !other, joined: spaceOnly && !other && len(ws) > 0, ascii: size == 1 && r == 0}
+			if r == 0 {
+				w.upper = cls == clsUpper
+			} else {
+				w.upper = unicode.IsUpper(r)
+			}
 			j := i + size
 			second := true
 			for j < len(text) {
 				// Most letters and word ends are ASCII, for which the
 				// unicode tables (IsMark above all) are slow.
-				if c := text[j]; c < utf8.RuneSelf {
-					lower := 'a' <= c && c <= 'z'
-					if lower || 'A' <= c && c <= 'Z' {
-						if second {
-							w.capital = w.upper && lower
-							second = false
-						}
+				c := text[j]
+				if k := byteClass[c]; k == clsLower || k == clsUpper {
+					if second {
+						w.capital = w.upper && k == clsLower
+						second = false
+					}
+					j++
+					for j < len(text) && byteClass[text[j]]-clsLower < 2 {
 						j++
-						continue
 					}
-					if c != '-' && c != '\'' {
-						break
-					}
+					continue
+				} else if k != clsHigh && c != '-' && c != '\'' {
+					break
 				}
 				r2, s2 := utf8.DecodeRuneInString(text[j:])
 				if isLetter(r2) || unicode.IsMark(r2) {
@@ -145,6 +293,7 @@ func splitWords(text string, ws []word) []word {
 						w.capital = w.upper && unicode.IsLower(r2)
 						second = false
 					}
+					w.ascii = false
 					j += s2
 					continue
 				}
@@ -158,6 +307,7 @@ func splitWords(text string, ws []word) []word {
 						}
 					}
 					if isLetter(r3) {
+						w.ascii = w.ascii && s2 == 1
 						j += s2
 						second = false
 						continue
@@ -170,12 +320,10 @@ func splitWords(text string, ws []word) []word {
 			i = j
 			sentEnd, other, num, spaceOnly = false, false, false, true
 			continue
-		case r >= '0' && r <= '9':
+		case clsDigit:
 			sentEnd, other, num, spaceOnly = false, false, true, true
-		case r == ' ' || r == '\t' || r == '\u00a0':
-		case r == '\n' || r == '\r':
-			sentEnd, other = true, true
-		case strings.ContainsRune(".!?:;\"“”‘(-–—•*[>", r):
+		case clsSpace:
+		case clsBreak:
 			sentEnd, other = true, true
 		default:
 			other = true
@@ -294,6 +442,9 @@ func titleCase(s string) string {
 	return string(unicode.ToUpper(r)) + s[size:]
 }
 
+// maybe is false for a word that starts no entry, tested by its shape.
+func (d *nameDict) maybe(w string) bool { return d.shapes[w[0]]&(1<<min(len(w), 63)) != 0 }
+
 // match returns the longest entry matching the words from i on, and how
 // many words it covers.
 func (d *nameDict) match(text string, ws []word, i int) (nameEntry, int) {
@@ -342,24 +493,30 @@ func (p *Pseudonymizer) findNames(text string, known *nameDict, sc *scratch, spa
 		spans = append(spans, span{start: start, end: end, kind: Person, value: value, src: src})
 	}
 	var buf [32]byte // lowered words; most fit, so they stay on the stack
+	// Each test below first rules out what it can from the word's bytes
+	// alone: almost no word is a name or title, and this loop sees every
+	// word of every unit.
+	useKnown := known != nil && p.sources&fromKnown != 0
+	useConfig := p.sources&fromConfig != 0 && len(p.names.byFirst) > 0
+	useTitle, useFirst := p.sources&fromTitle != 0, p.sources&fromFirstName != 0
 	for i := range ws {
 		w := text[ws[i].start:ws[i].end]
-		if known != nil && p.sources&fromKnown != 0 {
+		if useKnown && known.maybe(w) {
 			if e, n := known.match(text, ws, i); n > 0 {
 				add(i, n, e.value, fromKnown)
 			}
 		}
-		if p.sources&fromConfig != 0 {
+		if useConfig && p.names.maybe(w) {
 			if e, n := p.names.match(text, ws, i); n > 0 {
 				add(i, n, e.value, fromConfig)
 			}
 		}
-		if p.sources&fromTitle != 0 && i+1 < len(ws) && isTitle(text, ws, i, buf[:0]) && titleGap(text[ws[i].end:ws[i+1].start]) {
+		if useTitle && i+1 < len(ws) && maybeTitle(w, ws[i].ascii) && isTitle(text, ws, i, buf[:0]) && titleGap(text[ws[i].end:ws[i+1].start]) {
 			if n := nameAfter(text, ws, i+1, true); n > 0 {
 				add(i+1, n, "", fromTitle)
 			}
 		}
-		if p.sources&fromFirstName != 0 && ws[i].capital && firstNames[w] && !ws[i].afterNum {
+		if useFirst && ws[i].capital && maybeFirstName(w) && firstNames[w] && !ws[i].afterNum {
 			n := 1 + nameAfter(text, ws, i+1, false)
 			if n == 1 && ambiguous[w] && (ws[i].sentStart || i+1 < len(ws) && ws[i+1].joined && ws[i+1].capital) {
 				// "Mark" alone at a sentence start, or "May Day", is too
@@ -379,6 +536,9 @@ func (p *Pseudonymizer) findNames(text string, known *nameDict, sc *scratch, spa
 // bytes before it, never the text: lowering the text before each word made
 // pseudonymizing quadratic in the text length (issue 10).
 func isTitle(text string, ws []word, i int, buf []byte) bool {
+	if w := text[ws[i].start:ws[i].end]; ws[i].ascii && !titleListed(w, titleLists[pairIndex(w)]) {
+		return false
+	}
 	lw := appendLower(buf, text[ws[i].start:ws[i].end])
 	if titleShapes[lw[0]]&shapeBit32(len(lw)) == 0 {
 		return false

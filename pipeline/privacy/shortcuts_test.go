@@ -126,6 +126,7 @@ func splitWordsPlain(text string, ws []word) []word {
 				break
 			}
 			w.end = j
+			w.ascii = !strings.ContainsFunc(text[w.start:w.end], func(r rune) bool { return r >= utf8.RuneSelf })
 			ws = append(ws, w)
 			i = j
 			sentEnd, other, num, spaceOnly = false, false, false, true
