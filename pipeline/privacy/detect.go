@@ -2,6 +2,7 @@ package privacy
 
 import (
 	"bytes"
+	"math/bits"
 	"regexp"
 	"slices"
 	"strconv"
@@ -239,10 +240,7 @@ func measure(text string) features {
 			f.clusters = appendWindow(f.clusters, text, first-3, lastDigit+2)
 		}
 	}
-	for i := 0; i < len(text); i++ {
-		if c := text[i]; c < '0' || c > '9' {
-			continue
-		}
+	for i := nextDigit(text, 0); i < len(text); i = nextDigit(text, i+1) {
 		f.digits++
 		if i-lastDigit > 4 || !separators(text[lastDigit+1:i]) {
 			endCluster()
@@ -256,6 +254,30 @@ func measure(text string) features {
 	}
 	endCluster()
 	return f
+}
+
+// nextDigit returns the index of the first ASCII digit in s from i on, or
+// len(s). Most answers hold few digits, so it tests eight bytes at a time.
+func nextDigit(s string, i int) int {
+	const ones, high = 0x0101010101010101, 0x8080808080808080
+	for ; i+8 <= len(s); i += 8 {
+		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
+			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		// The high bit of each byte of t says whether that byte is in
+		// '0'..'9' (0x30-0x39): low7+0x50 reaches 0x80 from 0x30 on,
+		// 0xB9-low7 stays at 0x80 or above up to 0x39, and ^x drops bytes
+		// of 0x80 and above. No byte carries into the next.
+		low7 := x &^ high
+		if t := (ones*0xB9 - low7) & ^x & (low7 + ones*0x50) & high; t != 0 {
+			return i + bits.TrailingZeros64(t)/8
+		}
+	}
+	for ; i < len(s); i++ {
+		if '0' <= s[i] && s[i] <= '9' {
+			return i
+		}
+	}
+	return len(s)
 }
 
 // appendWindow adds [lo,hi) clamped to text and widened to whole UTF-8

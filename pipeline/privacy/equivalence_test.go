@@ -282,3 +282,34 @@ func FuzzFindNames(f *testing.F) {
 		checkFindNames(t, ps, text, nil)
 	})
 }
+
+// TestNextDigit holds nextDigit's eight-byte test to a byte loop for
+// every byte value at every place of a word, among random bytes.
+func TestNextDigit(t *testing.T) {
+	plain := func(s string, i int) int {
+		for ; i < len(s); i++ {
+			if '0' <= s[i] && s[i] <= '9' {
+				return i
+			}
+		}
+		return len(s)
+	}
+	rng := rand.New(rand.NewPCG(5, 6))
+	buf := make([]byte, 19)
+	for c := range 256 {
+		for pos := range buf {
+			for range 20 {
+				for i := range buf {
+					buf[i] = byte(rng.IntN(256))
+				}
+				buf[pos] = byte(c)
+				s := string(buf)
+				for from := 0; from <= len(s); from++ {
+					if got, want := nextDigit(s, from), plain(s, from); got != want {
+						t.Fatalf("nextDigit(%q, %d) = %d, want %d", s, from, got, want)
+					}
+				}
+			}
+		}
+	}
+}
