@@ -668,22 +668,30 @@ func (rt *regexText) reset(text string) {
 	}
 	buf := rt.buf[:len(text)]
 	ws := rt.wordStarts[:0]
-	prev := false
+	var prev uint16 // 1 after a word character
 	var tri uint32
-	for i := 0; i < len(text); i++ {
+	// The first two bytes end no trigram; the loop after them needs no
+	// test for it.
+	i := 0
+	for ; i < min(2, len(text)); i++ {
 		lw := asciiLowerWord[text[i]]
-		l := byte(lw)
-		buf[i] = l
-		tri = tri<<8 | uint32(l)
-		if i >= 2 {
-			h := trigramHash(tri & 0xffffff)
-			rt.trigrams[h/64] |= 1 << (h % 64)
-		}
-		w := lw >= 1<<8
-		if w && !prev {
+		buf[i] = byte(lw)
+		tri = tri<<8 | uint32(byte(lw))
+		if w := lw >> 8; w > prev {
 			ws = append(ws, i)
 		}
-		prev = w
+		prev = lw >> 8
+	}
+	for ; i < len(text); i++ {
+		lw := asciiLowerWord[text[i]]
+		buf[i] = byte(lw)
+		tri = tri<<8 | uint32(byte(lw))
+		h := trigramHash(tri & 0xffffff)
+		rt.trigrams[h/64] |= 1 << (h % 64)
+		if w := lw >> 8; w > prev {
+			ws = append(ws, i)
+		}
+		prev = lw >> 8
 	}
 	rt.wordStarts = ws
 	// The string shares buf, which the next reset overwrites: findRegex

@@ -323,3 +323,29 @@ func TestMayContainAnyAgreesWithMayContain(t *testing.T) {
 		t.Fatal("no required set may be present: the test checks nothing")
 	}
 }
+
+// reset must give the lowered text, its word starts and the trigram set
+// that a byte-by-byte reading defines, on texts of every short length too.
+func TestRegexTextResetAgreesWithItsDefinition(t *testing.T) {
+	phenCB, _ := loadCoder(t)
+	texts := append(randomTexts([]*Codebook{realCoder(t).cb, phenCB}, 500, 8), "", "a", "A", "ab", "aB ", " x", "É", "1a.")
+	var rt regexText
+	for _, text := range texts {
+		rt.reset(text)
+		lower := asciiLower(text)
+		var starts []int
+		var tris [trigramBits / 64]uint64
+		for i := 0; i < len(lower); i++ {
+			if isASCIIWord(lower[i]) && (i == 0 || !isASCIIWord(lower[i-1])) {
+				starts = append(starts, i)
+			}
+			if i >= 2 {
+				h := trigramHash(uint32(lower[i-2])<<16 | uint32(lower[i-1])<<8 | uint32(lower[i]))
+				tris[h/64] |= 1 << (h % 64)
+			}
+		}
+		if rt.lower != lower || !slices.Equal(rt.wordStarts, starts) || rt.trigrams != tris {
+			t.Fatalf("reset(%q): lower %q, word starts %v; want %q, %v (trigrams equal: %v)", text, rt.lower, rt.wordStarts, lower, starts, rt.trigrams == tris)
+		}
+	}
+}
