@@ -89,6 +89,10 @@ type matcher struct {
 	// in units lacking their other words, three tries in four in vain.
 	vocab    map[string]int32
 	required [][]int32
+	// firstRequired is required[id][0], or -1 when a term requires no
+	// word: most terms tried are ruled out by it, read from a dense array
+	// rather than through required's slice headers.
+	firstRequired []int32
 
 	// words caches, per folded word, what the indexes above say about it.
 	// A survey's vocabulary is small next to its length, and looking a
@@ -346,6 +350,13 @@ func (m *matcher) indexVocab() {
 			}
 		}
 		m.required[id] = req
+	}
+	m.firstRequired = make([]int32, len(m.terms))
+	for id, req := range m.required {
+		m.firstRequired[id] = -1
+		if len(req) > 0 {
+			m.firstRequired[id] = req[0]
+		}
 	}
 	for _, fw := range m.exact {
 		if fw.next != nil {
@@ -681,9 +692,14 @@ func (m *matcher) find(d *doc, tfs []tokForms, active []bool, sc *scratch, hits 
 					if seen[id] == stamp || !allActive && !active[m.terms[id].code] {
 						continue
 					}
-					for _, v := range m.required[id] {
+					if v := m.firstRequired[id]; v >= 0 {
 						if present[v/64]&(1<<(v%64)) == 0 {
-							continue ids
+							continue
+						}
+						for _, v := range m.required[id][1:] {
+							if present[v/64]&(1<<(v%64)) == 0 {
+								continue ids
+							}
 						}
 					}
 					seen[id] = stamp
