@@ -607,7 +607,6 @@ type scratch struct {
 	forms    []form
 	tfs      []tokForms
 	hits     []hit
-	langHits []langHit
 	cand     []int
 	// seen holds, per matcher and term, the stamp of the term's last try
 	// (see find), and stamp the matcher's next free stamp. A large
@@ -626,11 +625,6 @@ type scratch struct {
 	text    regexText
 }
 
-// langHit is a hit and the matcher (language) that found it.
-type langHit struct {
-	m *matcher
-	h hit
-}
 
 // matchKey identifies a match, for de-duplication, and orders the
 // matches of a Coding: by start, code id, end and term, which code and
@@ -973,7 +967,11 @@ func (c *Coder) code(u study.Unit, r *study.Respondent, detect bool) (study.Codi
 	// A unit whose language could not be told (a few words, a term like
 	// "caseload" used in Dutch) is matched with both languages' terms:
 	// missing an English answer costs more than the rare cross-language hit.
-	hits := sc.langHits[:0]
+	//
+	// hits[:split] are ms[0]'s, the rest ms[1]'s.
+	hits := sc.hits[:0]
+	var ms [2]*matcher
+	split := 0
 	first := c.lang(u)
 	for i, lang := range [2]string{first, other(first)} {
 		if i == 1 && u.Lang != "" {
@@ -983,12 +981,13 @@ func (c *Coder) code(u study.Unit, r *study.Respondent, detect bool) (study.Codi
 		if m == nil {
 			continue
 		}
-		sc.hits = m.find(&d, m.forms(&d, sc), active, sc, sc.hits[:0])
-		for _, h := range sc.hits {
-			hits = append(hits, langHit{m, h})
+		hits = m.find(&d, m.forms(&d, sc), active, sc, hits)
+		ms[i] = m
+		if i == 0 {
+			split = len(hits)
 		}
 	}
-	sc.langHits = hits
+	sc.hits = hits
 	// Every matcher's forms start with the token's own word, and cue
 	// flags do not depend on the language: the last forms serve.
 	cues := sc.cues[:0]
@@ -1000,9 +999,13 @@ func (c *Coder) code(u study.Unit, r *study.Respondent, detect bool) (study.Codi
 	sc.cues = cues
 
 	veto := sc.veto[:0] // code, sentence
-	for _, lh := range hits {
-		if t := lh.m.terms[lh.h.term]; t.exclude {
-			veto = append(veto, [2]int{t.code, lh.h.sentence})
+	for j := range hits {
+		m := ms[0]
+		if j >= split {
+			m = ms[1]
+		}
+		if t := &m.terms[hits[j].term]; t.exclude {
+			veto = append(veto, [2]int{t.code, hits[j].sentence})
 		}
 	}
 	sc.veto = veto
@@ -1015,8 +1018,13 @@ func (c *Coder) code(u study.Unit, r *study.Respondent, detect bool) (study.Codi
 		many = map[matchKey]bool{}
 	}
 hits:
-	for _, lh := range hits {
-		h, t := &lh.h, &lh.m.terms[lh.h.term]
+	for j := range hits {
+		m := ms[0]
+		if j >= split {
+			m = ms[1]
+		}
+		h := &hits[j]
+		t := &m.terms[h.term]
 		if t.exclude || slices.Contains(veto, [2]int{t.code, h.sentence}) {
 			continue
 		}
