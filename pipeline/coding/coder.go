@@ -601,13 +601,13 @@ func matchRest(elems []elem, j int, d *doc, tfs []tokForms, k, sent int) (int, i
 // scratch is one goroutine's working memory for Code, reused from unit to
 // unit through Coder.scratch.
 type scratch struct {
-	toks     []token
-	starts   []int
-	norms    []byte
-	forms    []form
-	tfs      []tokForms
-	hits     []hit
-	cand     []int
+	toks   []token
+	starts []int
+	norms  []byte
+	forms  []form
+	tfs    []tokForms
+	hits   []hit
+	cand   []int
 	// seen holds, per matcher and term, the stamp of the term's last try
 	// (see find), and stamp the matcher's next free stamp. A large
 	// codebook has thousands of terms and a unit touches a handful:
@@ -624,7 +624,6 @@ type scratch struct {
 	matches []study.Match
 	text    regexText
 }
-
 
 // matchKey identifies a match, for de-duplication, and orders the
 // matches of a Coding: by start, code id, end and term, which code and
