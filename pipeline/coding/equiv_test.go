@@ -352,3 +352,23 @@ func TestRanksOrderTermsAndCodesAsTheirStrings(t *testing.T) {
 		}
 	}
 }
+
+// sortMatchOrders must order as slices.SortStableFunc does, equal keys
+// included, on short and long lists.
+func TestSortMatchOrdersIsStableSort(t *testing.T) {
+	rng := rand.New(rand.NewPCG(1, 2))
+	for n := range 70 {
+		for range 50 {
+			o := make([]matchOrder, n)
+			for i := range o {
+				o[i] = matchOrder{matchKey{rng.IntN(4), rng.IntN(3), rng.IntN(3), rng.IntN(3)}, i}
+			}
+			want := slices.Clone(o)
+			slices.SortStableFunc(want, func(a, b matchOrder) int { return cmpMatchKeys(a.key, b.key) })
+			sortMatchOrders(o)
+			if !slices.Equal(o, want) {
+				t.Fatalf("sortMatchOrders: %v, want %v", o, want)
+			}
+		}
+	}
+}
