@@ -5,7 +5,6 @@ import (
 	"encoding/csv"
 	"io"
 	"math"
-	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -234,14 +233,28 @@ func writeCodingsCSVParts(w io.Writer, in Input, opts Options, prev *reuse) (*Se
 	cw := csv.NewWriter(cnt)
 	cw.Comma = opts.CSVDelimiter
 	cm := newMatrix(in, buildLabels(in))
+	// The header goes through csv.Writer, which rejects a delimiter it
+	// cannot write before any row is; the rows are appended to buf
+	// (csvRows) and written when it holds 64 KiB.
 	if err := cw.Write(cm.head); err != nil {
 		return nil, err
+	}
+	cw.Flush()
+	if err := cw.Error(); err != nil {
+		return nil, err
+	}
+	rows := newCSVRows(cm.codes, cw.Comma)
+	buf := make([]byte, 0, 64<<10+4<<10)
+	flush := func() error {
+		_, err := cnt.Write(buf)
+		buf = buf[:0]
+		return err
 	}
 	out := &SegmentFile{Format: segmentFormat}
 	// at is the offset of the next byte in w.
 	at := func() (int64, error) {
-		cw.Flush()
-		return cnt.n, cw.Error()
+		err := flush()
+		return cnt.n, err
 	}
 	rec := -1 // the rendered part open in out.Parts
 	var openAt int64
@@ -275,25 +288,25 @@ func writeCodingsCSVParts(w io.Writer, in Input, opts Options, prev *reuse) (*Se
 		rec = -1
 		return err
 	}
-	row := make([]string, len(cm.head))
 	err := in.eachCodes(func(u study.Unit, codes []string) error {
 		if _, skip, err := walk.unit(u.Source, u.File); err != nil || skip || u.Context {
 			return err
 		}
-		row[0], row[1], row[2], row[3] = safeText(u.ID), safeText(u.Respondent), safeText(u.Source), safeText(firstNonEmpty(u.Question, u.Speaker))
-		for i, code := range cm.codes {
-			row[4+i] = flag01(slices.Contains(codes, code))
+		if buf = rows.appendRow(buf, u, codes); len(buf) >= 64<<10 {
+			return flush()
 		}
-		return cw.Write(row)
+		return nil
 	})
 	if err == nil {
 		err = walk.finish()
 	}
+	if err == nil {
+		err = flush()
+	}
 	if err != nil {
 		return nil, err
 	}
-	cw.Flush()
-	return out, cw.Error()
+	return out, nil
 }
 
 func flag01(b bool) string {

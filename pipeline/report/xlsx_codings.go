@@ -156,10 +156,22 @@ type cellRows struct {
 	cols  [][]byte // column letters
 	buf   []byte
 	esc   strings.Builder
+	// The flag cells differ from row to row in their row number and their
+	// flags only: zeros is the last row's (number rn) with every flag 0,
+	// rnAt where each cell's row number starts in it and digitAt where its
+	// flag lies. A row copies it, after writing the digits of its number
+	// that differ from the last (mostly one), and sets its ones. Cell by
+	// cell, with a search of the unit's codes for each, was most of the
+	// sheet's time besides deflate.
+	flags         codeFlags
+	zeros         []byte
+	rn            []byte
+	rnAt, digitAt []int
+	on            []int
 }
 
 func newCellRows(m matrix) *cellRows {
-	cr := &cellRows{codes: m.codes}
+	cr := &cellRows{codes: m.codes, flags: newCodeFlags(m.codes)}
 	for i := range 4 + len(m.codes) {
 		cr.cols = append(cr.cols, []byte(columnName(i+1)))
 	}
@@ -204,26 +216,41 @@ func (cr *cellRows) appendRow(b []byte, r int, u study.Unit, codes []string) []b
 		b = append(b, v...)
 		b = append(b, `</t></is></c>`...)
 	}
-	for i, code := range cr.codes {
-		b = append(b, `<c r="`...)
-		b = append(b, cr.cols[4+i]...)
-		b = append(b, rn...)
-		if containsString(codes, code) {
-			b = append(b, `"><v>1</v></c>`...)
-		} else {
-			b = append(b, `"><v>0</v></c>`...)
-		}
+	cr.setRow(rn)
+	at := len(b)
+	b = append(b, cr.zeros...)
+	cr.on = cr.flags.columns(cr.on[:0], codes)
+	for _, j := range cr.on {
+		b[at+cr.digitAt[j]] = '1'
 	}
 	return append(b, `</row>`...)
 }
 
-func containsString(list []string, s string) bool {
-	for _, x := range list {
-		if x == s {
-			return true
+// setRow makes cr.zeros the flag cells of the row numbered rn.
+func (cr *cellRows) setRow(rn []byte) {
+	if len(rn) != len(cr.rn) || cr.zeros == nil {
+		cr.zeros, cr.rnAt, cr.digitAt = cr.zeros[:0], cr.rnAt[:0], cr.digitAt[:0]
+		for i := range cr.codes {
+			cr.zeros = append(cr.zeros, `<c r="`...)
+			cr.zeros = append(cr.zeros, cr.cols[4+i]...)
+			cr.rnAt = append(cr.rnAt, len(cr.zeros))
+			cr.zeros = append(cr.zeros, rn...)
+			cr.zeros = append(cr.zeros, `"><v>`...)
+			cr.digitAt = append(cr.digitAt, len(cr.zeros))
+			cr.zeros = append(cr.zeros, `0</v></c>`...)
+		}
+		cr.rn = append(cr.rn[:0], rn...)
+		return
+	}
+	for d := range rn {
+		if rn[d] == cr.rn[d] {
+			continue
+		}
+		cr.rn[d] = rn[d]
+		for _, k := range cr.rnAt {
+			cr.zeros[k+d] = rn[d]
 		}
 	}
-	return false
 }
 
 // inlineText is an inline string's text as excelize writes it, and whether
