@@ -372,3 +372,18 @@ func TestSortMatchOrdersIsStableSort(t *testing.T) {
 		}
 	}
 }
+
+// appendFold must give fold's bytes for every word, ASCII or not, valid
+// UTF-8 or not.
+func TestAppendFoldEqualsFold(t *testing.T) {
+	words := []string{"", "werkdruk", "Werkdruk", "cliënt", "CLIËNT", "ĳs", "Ĳssel", "don’t", "‘quote’", "a‐b‑c", "\xff\xfeA", "Straße", "İstanbul", "\u212aelvin"}
+	phenCB, _ := loadCoder(t)
+	for _, text := range randomTexts([]*Codebook{realCoder(t).cb, phenCB}, 200, 10) {
+		words = append(words, strings.Fields(text)...)
+	}
+	for _, w := range words {
+		if got := string(appendFold([]byte("x"), w)); got != "x"+fold(w) {
+			t.Errorf("appendFold(%q) = %q, want %q", w, got[1:], fold(w))
+		}
+	}
+}
