@@ -319,6 +319,9 @@ func splitWords(text string, ws []word) []word {
 			ws = append(ws, w)
 			i = j
 			sentEnd, other, num, spaceOnly = false, false, false, true
+			if i < len(text) && text[i] == ' ' {
+				i++ // a space changes nothing; most words end in one
+			}
 			continue
 		case clsDigit:
 			sentEnd, other, num, spaceOnly = false, false, true, true
