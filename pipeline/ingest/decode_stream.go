@@ -24,7 +24,10 @@ import (
 // line), so without a BOM the file is scanned once for UTF-8 validity
 // (~0.1 s per 100 MB) and read again from the start; deciding on the first
 // few KB would decode such a file differently from decodeText.
-func decodeStream(f io.ReadSeeker, want string) (text io.Reader, enc string, err error) {
+//
+// known, when not empty, is the encoding a check of these same bytes
+// found; it stands in for the validity scan, which would find it again.
+func decodeStream(f io.ReadSeeker, want, known string) (text io.Reader, enc string, err error) {
 	want = encodingName(want)
 	head := make([]byte, 3)
 	n, err := io.ReadFull(f, head)
@@ -44,7 +47,10 @@ func decodeStream(f io.ReadSeeker, want string) (text io.Reader, enc string, err
 		case bytes.HasPrefix(head, []byte{0xFE, 0xFF}):
 			enc, dec = encUTF16BE, unicode.UTF16(unicode.BigEndian, unicode.ExpectBOM).NewDecoder()
 		default:
-			ok, err := validUTF8From(f, 0)
+			ok, err := known == encUTF8, error(nil)
+			if known != encUTF8 && known != encWindows12 {
+				ok, err = validUTF8From(f, 0)
+			}
 			if err != nil {
 				return nil, "", err
 			}
@@ -59,7 +65,10 @@ func decodeStream(f io.ReadSeeker, want string) (text io.Reader, enc string, err
 		if bytes.HasPrefix(head, []byte{0xEF, 0xBB, 0xBF}) {
 			enc, skip = encUTF8BOM, 3
 		}
-		ok, err := validUTF8From(f, skip)
+		ok, err := known == encUTF8 || known == encUTF8BOM, error(nil)
+		if !ok {
+			ok, err = validUTF8From(f, skip)
+		}
 		if err != nil {
 			return nil, "", err
 		}

@@ -1,6 +1,9 @@
 package ingest
 
 import (
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"os"
 	"path/filepath"
 	"reflect"
@@ -46,6 +49,37 @@ func sameAsWhole(t *testing.T, path string, src config.Source) {
 	ci, cerr := Check(path, src)
 	if (cerr == nil) != (serr == nil) || !reflect.DeepEqual(ci, si) {
 		t.Fatalf("%s: Check = %+v, %v; Stream = %+v, %v", path, ci, cerr, si, serr)
+	}
+	if serr == nil {
+		sameWhenChecked(t, path, src, si, sr)
+	}
+}
+
+// sameWhenChecked checks that StreamChecked, given what a clean Stream
+// found and the file's SHA-256, emits the same, and that it refuses the
+// file with ErrChanged, emitting or not, when the sum is another's.
+func sameWhenChecked(t *testing.T, path string, src config.Source, info *FileInfo, want []respondentUnits) {
+	t.Helper()
+	data, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	sum := sha256.Sum256(data)
+	chk := Checked{Encoding: info.Encoding, SHA256: hex.EncodeToString(sum[:])}
+	var got []respondentUnits
+	collect := func(r study.Respondent, us []study.Unit) error {
+		got = append(got, respondentUnits{r: r, units: slices.Clone(us)})
+		return nil
+	}
+	ci, err := StreamChecked(path, src, chk, collect)
+	if err != nil || !reflect.DeepEqual(ci, info) || !(len(got) == 0 && len(want) == 0) && !reflect.DeepEqual(got, want) {
+		t.Fatalf("%s: StreamChecked = %+v, %v, %d respondents; Stream = %+v, %d", path, ci, err, len(got), info, len(want))
+	}
+	data = append(data, '\n') // one byte more: another file
+	other := sha256.Sum256(data)
+	chk.SHA256 = hex.EncodeToString(other[:])
+	if _, err := StreamChecked(path, src, chk, nil); !errors.Is(err, ErrChanged) {
+		t.Fatalf("%s: StreamChecked with another file's sum: %v, want ErrChanged", path, err)
 	}
 }
 

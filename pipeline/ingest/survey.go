@@ -372,7 +372,10 @@ type surveyMapper struct {
 	nonAnswers nonAnswers
 	isText     map[int]bool
 	ids        idLines
-	n, seq     int // rows mapped, units made
+	// noRepeats leaves out the search for repeated IDs: the rows are a
+	// checked file's (StreamChecked).
+	noRepeats bool
+	n, seq    int // rows mapped, units made
 }
 
 // newSurveyMapper resolves the mapping; nil when the table cannot be a
@@ -423,7 +426,7 @@ func (sm *surveyMapper) row(rec record) respondentUnits {
 	} else {
 		r.ID = strconv.Itoa(n + 1)
 	}
-	if r.ID != "" {
+	if r.ID != "" && !sm.noRepeats {
 		sm.ids.add(r.ID, rec.line)
 	}
 	if m.weight >= 0 {

@@ -134,7 +134,9 @@ func hashFile(path string) (string, int64, error) {
 //     store's Claims, a temporary table on disk) and transcript speaker
 //     labels. Every problem of every file is listed and nothing is stored if
 //     there is one; units two files contribute are refused here too.
-//  2. storeFiles reads each file again, pseudonymizes it in batches and
+//  2. storeFiles reads each file again (ingest.StreamChecked: the bytes must
+//     still be the ones planFiles hashed, and what only other bytes could
+//     fail is not checked again), pseudonymizes it in batches and
 //     stores the batches in one transaction per file (store.FileTx). A
 //     file the store has never seen is coded on the way (fusedCoder): its
 //     units all need coding, and coding them here, while the previous batch
@@ -150,8 +152,9 @@ func hashFile(path string) (string, int64, error) {
 
 // checkedFile is a file that phase 1 found readable.
 type checkedFile struct {
-	file  inputFile
-	known []string // speaker labels that are names, see speakerNames
+	file     inputFile
+	known    []string // speaker labels that are names, see speakerNames
+	encoding string   // what the check found, for StreamChecked
 }
 
 // storeBatch is how many units phase 2 pseudonymizes and stores at a time.
@@ -202,7 +205,7 @@ func checkFiles(ctx context.Context, cfg *config.Config, st *store.Store, plan *
 			continue
 		}
 		opts.Log.Debug("read file", "file", f.rel, "respondents", info.Respondents, "units", info.Units)
-		out = append(out, checkedFile{file: f, known: speakerNames(speakers, pz)})
+		out = append(out, checkedFile{file: f, known: speakerNames(speakers, pz), encoding: info.Encoding})
 	}
 	if len(problems) > 0 {
 		return nil, &InputError{Problems: problems}
@@ -425,7 +428,12 @@ func storeFile(ctx context.Context, st *store.Store, cf checkedFile, pz *privacy
 				return ctx.Err()
 			}
 		}
-		_, err := ingest.Stream(f.abs, f.source, func(r study.Respondent, us []study.Unit) error {
+		// The bytes stored are the ones planFiles hashed (the hash the store
+		// records), or the file's transaction is rolled back. A repeated
+		// respondent ID could only come from bytes the check did not read,
+		// and the store refuses it anyway (INSERT OR FAIL).
+		chk := ingest.Checked{Encoding: cf.encoding, SHA256: f.sha256}
+		_, err := ingest.StreamChecked(f.abs, f.source, chk, func(r study.Respondent, us []study.Unit) error {
 			r.File, r.Source = f.rel, f.source.Name
 			if r.Wave == "" {
 				r.Wave = f.source.Wave
