@@ -139,24 +139,24 @@
 // load average 8 moved by a factor of two between runs and say nothing.
 // By step: Code fills active only for scoped codes and tries rules only
 // of codes with rules (96.0k); matches are de-duplicated and sorted by
-// the ranks of their codes and terms instead of by strings (94.7k), with
-// an inlined insertion sort (see sortMatchOrders); forms reads tokens in
-// one pass and sets the vocab bits find reads, and the word cache hashes
-// with an inline multiply-fold instead of hash/maphash (92.4k); find
-// stamps its tries instead of clearing them, skips the scope test when
-// every code is active, looks a second word up only when a bit says it
-// may be filed, tests a term's first required word from a dense array,
-// and matchForms compares exact words by vocab number in a loop per kind
-// (86.6k, 80.4k); the tokenizer reads a word's ASCII bytes in a loop of
-// their own, packs only tokens whose first byte and length a clause word
-// has, tests the bytes after a stop through tables, fills tokens in place
-// and folds non-ASCII words into its buffer (83.5k); required regex
-// literals carry their trigram hashes and reset's loop needs no trigram
-// test (81.1k); both languages' hits share one slice (79.7k). Tried and
+// the ranks of their codes and terms instead of by strings (94.7k); forms
+// reads tokens in one pass and sets the vocab bits find reads, and the
+// word cache hashes with an inline multiply-fold instead of hash/maphash
+// (92.4k); find stamps its tries instead of clearing them, skips the
+// scope test when every code is active and looks a second word up only
+// when a bit says it may be filed, and matchForms compares exact words by
+// vocab number in a loop per kind (86.6k); the tokenizer reads a word's
+// ASCII bytes in a loop of their own, packs only tokens whose first byte
+// and length a clause word has and tests the bytes after a stop through
+// tables (83.5k); required regex literals carry their trigram hashes
+// (82.1k) and reset's loop needs no trigram test (81.1k); find tests a
+// term's first required word from a dense array (80.4k); both languages'
+// hits share one slice (79.7k); the matches are sorted by an inlined
+// insertion sort (78.9k); the tokenizer fills tokens in place and folds
+// non-ASCII words into its buffer (78.8k, one allocation fewer). Tried and
 // dropped: ruling out NEAR's right side by the vocab number of its first
-// word before matchPhrase (+0.4k: most right sides start with a stem or
-// glob), and comparing cached words by two loads instead of memequal
-// (+0.3k). What is left, in Code: regexes 32% (reset 11%), finding and
+// word before matchPhrase (+0.4k), and comparing cached words by two
+// loads instead of memequal (+0.3k). What is left, in Code: regexes 32% (reset 11%), finding and
 // trying the word terms 24%, tokenising 17%, forms and the word cache 15%
 // (the cache 8%), negation, de-duplication, sorting and the Coding 12%.
 //
