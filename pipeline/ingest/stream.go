@@ -25,12 +25,15 @@ import (
 // sniffing, one record) plus 16 bytes per respondent to find repeated IDs.
 //
 // Streaming cannot both emit rows as they are parsed and promise that a
-// file with a problem on its last line emits nothing, so there are three
+// file with a problem on its last line emits nothing, so there are four
 // entry points:
 //
 //   - Check validates a whole file and emits nothing;
 //   - Stream emits as it parses and reports the problems at the end; what it
 //     emitted before a problem was found must then be thrown away;
+//   - StreamChecked is Stream for a file Check passed: it makes sure the
+//     bytes are still the checked ones and leaves out what only other bytes
+//     could fail (a run's store pass);
 //   - Read is Check then Stream for CSV (it keeps its promise, reading the
 //     file twice) and reads other formats whole, as before.
 //
