@@ -261,8 +261,9 @@ func measure(text string) features {
 func nextDigit(s string, i int) int {
 	const ones, high = 0x0101010101010101, 0x8080808080808080
 	for ; i+8 <= len(s); i += 8 {
-		x := uint64(s[i]) | uint64(s[i+1])<<8 | uint64(s[i+2])<<16 | uint64(s[i+3])<<24 |
-			uint64(s[i+4])<<32 | uint64(s[i+5])<<40 | uint64(s[i+6])<<48 | uint64(s[i+7])<<56
+		b := s[i : i+8] // of known length, so the loads need no bounds checks
+		x := uint64(b[0]) | uint64(b[1])<<8 | uint64(b[2])<<16 | uint64(b[3])<<24 |
+			uint64(b[4])<<32 | uint64(b[5])<<40 | uint64(b[6])<<48 | uint64(b[7])<<56
 		// The high bit of each byte of t says whether that byte is in
 		// '0'..'9' (0x30-0x39): low7+0x50 reaches 0x80 from 0x30 on,
 		// 0xB9-low7 stays at 0x80 or above up to 0x39, and ^x drops bytes
