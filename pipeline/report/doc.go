@@ -63,6 +63,38 @@
 // bytes at a time for escapes did not pay (the check was not inlined and
 // the plain runs between curly quotes and digits are short).
 //
+// A second round (BenchmarkQDPX and BenchmarkCodings, the latter added
+// for codings.csv and the Codings sheet): the selections and the sheet's
+// rows are appended straight to the chunk the compressor takes next
+// (xmlWriter), not copied through a bufio buffer into it; a description is
+// escaped piece by piece as it is written, its labels and words escaped
+// once, instead of built and escaped in a second pass; hits hold no
+// pointers; codings.csv's rows are appended as encoding/csv wrote them and
+// the sheet's flag cells copied from the last row's, each unit's codes
+// looked up once instead of searched for every column. Callgrind, per unit
+// of an iteration ((3x - 1x)/2), and CPU medians of 6 interleaved runs:
+//
+//	project.qdpx besides SHA-1 blocks and deflate: 30.9k -> 24.4k instructions; CPU 11,882 -> 11,094 ns
+//	codings.csv and the sheet besides deflate (40 codes): 42.3k -> 12.1k instructions
+//	CPU ns: codings.csv 2,318 -> 404; the sheet, deflate included, 7,481 -> 5,621
+//
+// A whole 200,000-response run (this package's change alone, six
+// interleaved pairs on the loaded machine) wrote the same reports (cmp;
+// manifest.json differs in run_at) in user+system CPU of 24.4 s -> 24.2 s
+// (medians), within the runs' spread of ±1.5 s: the profile's share of
+// what changed (rendering besides SHA-1 and deflate, the rows' flags and
+// copies) was ~2 s of its 23.5.
+//
+// Tried and left: a table indexed by a seeded hash of a code ID's first
+// and last eight bytes instead of the codes map (7.5 vs 10 ns a lookup,
+// ~1% of a selection, not worth its code); reusing SHA-1 state for a
+// GUID's constant prefix (namespace, "veldstem:", kind and a unit ID of
+// ~29 bytes make 62–64 bytes, short of the 64-byte block whose state
+// could be kept). Deflate is fed in writes whose boundaries it does not
+// see (klauspost's fast levels fill a 64 KiB window whatever the writes),
+// so its cost is the level's; project.qde's 834 MB at level 1 is what
+// remains of the export's time.
+//
 // CSV numbers: with the default ',' delimiter numbers use '.' decimals
 // (R read.csv, SPSS, Python). With ';' (the Dutch Excel dialect) numbers use
 // ',' decimals, because that is what Dutch Excel and R's read.csv2 expect;
