@@ -307,7 +307,8 @@ func (e *idEntry) hit(source, raw string) bool {
 // and attributes are printed as group labels in every breakdown (a team
 // named after its leader, a participants sidecar with a phone number).
 // Ordinary values ("jeugd", "Oost") come back unchanged, so groups stay.
-// r is not modified.
+// r is not modified; a map none of whose values changes is returned as
+// is, shared with r, so callers must not modify either.
 func (p *Pseudonymizer) Respondent(r study.Respondent) study.Respondent {
 	r.ID = p.RespondentID(r.Source, r.ID)
 	r.Closed = p.textValues(r.Closed)
