@@ -31,8 +31,9 @@
 // laid out in parts, one per input file, each rendered (and deflated) on
 // its own. Write records where the parts lie (Input.Record), and given that
 // record (Input.Previous) it copies each part whose key is unchanged from
-// the last file, when that file still has its recorded SHA-256; a copied
-// part is byte for byte the part a fresh rendering writes (segments.go).
+// the last file, when that file still has its recorded size and CRC-32C;
+// a copied part is byte for byte the part a fresh rendering writes
+// (segments.go).
 // The units are read in one shared scan (share.go), which with
 // Input.EachUnitIn leaves out the files no reader needs: parts every export
 // copies, that the analysis has kept (Part.Kept), and whose Codings rows

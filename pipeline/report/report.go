@@ -8,6 +8,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"hash/crc32"
 	"io"
 	"os"
 	"path/filepath"
@@ -143,6 +144,9 @@ type ManifestFile struct {
 	Path   string
 	SHA256 string
 	Bytes  int64
+	// crc is the CRC-32C of a streamed export, recorded with its parts
+	// (SegmentFile.CRC32C); not in the manifest.
+	crc uint32
 }
 
 // Options choose which files to write and the CSV dialect.
@@ -356,7 +360,7 @@ func Write(dir string, in Input, opts Options) ([]ManifestFile, error) {
 	if in.Record != nil {
 		for i, j := range jobs {
 			if sf := *j.parts; sf != nil && len(sf.Parts) > 0 {
-				sf.Path, sf.SHA256, sf.Bytes = written[i].Path, written[i].SHA256, written[i].Bytes
+				sf.Path, sf.SHA256, sf.Bytes, sf.CRC32C = written[i].Path, written[i].SHA256, written[i].Bytes, written[i].crc
 			} else {
 				*j.parts = nil
 			}
@@ -490,8 +494,8 @@ func writeAtomicStream(dir, name string, render func(io.Writer) error) (Manifest
 		return ManifestFile{}, fmt.Errorf("report: writing %s: %w", name, err)
 	}
 	cleanup := func() { _ = os.Remove(tmp.Name()) }
-	h := sha256.New()
-	bw := bufio.NewWriterSize(io.MultiWriter(tmp, h), 1<<20)
+	h, crc := sha256.New(), crc32.New(castagnoli)
+	bw := bufio.NewWriterSize(io.MultiWriter(tmp, h, crc), 1<<20)
 	cw := &countingWriter{w: bw}
 	if err := render(cw); err != nil {
 		_ = tmp.Close()
@@ -521,7 +525,7 @@ func writeAtomicStream(dir, name string, render func(io.Writer) error) (Manifest
 		cleanup()
 		return ManifestFile{}, fmt.Errorf("report: writing %s: %w", name, err)
 	}
-	return ManifestFile{Path: name, SHA256: hex.EncodeToString(h.Sum(nil)), Bytes: cw.n}, nil
+	return ManifestFile{Path: name, SHA256: hex.EncodeToString(h.Sum(nil)), Bytes: cw.n, crc: crc.Sum32()}, nil
 }
 
 type countingWriter struct {
@@ -560,7 +564,7 @@ func manifestJSON(m Manifest) ([]byte, error) {
 	conv := func(fs []ManifestFile) []manifestFileJSON {
 		out := make([]manifestFileJSON, 0, len(fs))
 		for _, f := range fs {
-			out = append(out, manifestFileJSON(f))
+			out = append(out, manifestFileJSON{Path: f.Path, SHA256: f.SHA256, Bytes: f.Bytes})
 		}
 		sort.Slice(out, func(i, j int) bool { return out[i].Path < out[j].Path })
 		return out

@@ -6,9 +6,7 @@ package report
 
 import (
 	"archive/zip"
-	"crypto/sha256"
 	"encoding/binary"
-	"encoding/hex"
 	"errors"
 	"fmt"
 	"hash/crc32"
@@ -41,7 +39,11 @@ import (
 
 // segmentFormat changes whenever the layout of a part changes, so a new
 // veldstem never copies parts an older one laid out differently.
-const segmentFormat = "veldstem/segments/v3" // v2, v3: the Codings sheet in chunks of 1 MiB, of 512 KiB (pardeflate.go)
+const segmentFormat = "veldstem/segments/v4" // v2, v3: the Codings sheet in chunks of 1 MiB, of 512 KiB (pardeflate.go); v4: CRC32C
+
+// castagnoli is the CRC-32C table: the CPU computes it (SSE 4.2, ARMv8),
+// ~20 times faster here than SHA-256.
+var castagnoli = crc32.MakeTable(crc32.Castagnoli)
 
 // Part names one input file's share of the unit-level exports, in unit
 // order (source, file).
@@ -74,9 +76,15 @@ type Segments struct {
 
 // SegmentFile is one export with its parts.
 type SegmentFile struct {
-	Format string        `json:"format"`
-	Path   string        `json:"path"`
-	SHA256 string        `json:"sha256"`
+	Format string `json:"format"`
+	Path   string `json:"path"`
+	SHA256 string `json:"sha256"`
+	// CRC32C is the file's CRC-32C, which the next run checks the file
+	// against before it copies from it: a 200k study's three exports are
+	// 232 MB, whose SHA-256 was ~0.15 s before any rerun's reports could
+	// start. It is to notice a file edited or saved over (by Excel, say),
+	// not forged; the manifest keeps the SHA-256.
+	CRC32C uint32        `json:"crc32c"`
 	Bytes  int64         `json:"bytes"`
 	Parts  []PartSegment `json:"parts"`
 	// Copied counts the parts this run copied rather than rendered.
@@ -129,9 +137,9 @@ func openReuse(dir string, prev *SegmentFile) *reuse {
 	if err != nil {
 		return nil
 	}
-	h := sha256.New()
+	h := crc32.New(castagnoli)
 	n, err := io.Copy(h, f)
-	if err != nil || n != prev.Bytes || hex.EncodeToString(h.Sum(nil)) != prev.SHA256 {
+	if err != nil || n != prev.Bytes || h.Sum32() != prev.CRC32C {
 		_ = f.Close()
 		return nil
 	}

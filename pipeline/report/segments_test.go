@@ -177,7 +177,41 @@ func TestCopiedPartsEqualRenderedParts(t *testing.T) {
 	rec3 := writeParts(t, dir, stale)
 	sameExports(t, dir, fresh, "key unchanged")
 
-	// A previous export that was edited is never copied from.
+	// A previous export that was edited is never copied from: one byte
+	// changed in place, keeping the size, in a part that would be copied
+	// (the first file's text, whose units stale edits)...
+	rec4 := rec3
+	for _, name := range []string{"codings.csv", "project.qdpx", "report.xlsx"} {
+		var sf *SegmentFile
+		switch name {
+		case "codings.csv":
+			sf = rec3.CSV
+		case "project.qdpx":
+			sf = rec3.QDPX
+		default:
+			sf = rec3.XLSX
+		}
+		path := filepath.Join(dir, name)
+		b, err := os.ReadFile(path)
+		if err != nil {
+			t.Fatal(err)
+		}
+		at := sf.Parts[0].Body.Off + sf.Parts[0].Body.Len/2
+		b[at] ^= 0x20
+		if err := os.WriteFile(path, b, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	stale.Previous = rec4
+	rec3 = writeParts(t, dir, stale)
+	sameAsFresh(t, dir, stale, "previous exports edited in place")
+	for _, sf := range []*SegmentFile{rec3.CSV, rec3.QDPX, rec3.XLSX} {
+		if sf.Copied != 0 {
+			t.Errorf("%s: %d parts copied from an edited file", sf.Path, sf.Copied)
+		}
+	}
+
+	// ...or grown, or replaced.
 	f, err := os.OpenFile(filepath.Join(dir, "project.qdpx"), os.O_WRONLY|os.O_APPEND, 0)
 	if err != nil {
 		t.Fatal(err)
