@@ -123,14 +123,7 @@ func sameSHA256(path, want string) error {
 		return err
 	}
 	defer f.Close()
-	h := sha256.New()
-	if _, err := io.Copy(h, f); err != nil {
-		return err
-	}
-	if hex.EncodeToString(h.Sum(nil)) != want {
-		return ErrChanged
-	}
-	return nil
+	return (&hashingFile{f: f, h: sha256.New()}).verify(want)
 }
 
 // hashingFile hashes a file's bytes as they are first read, whatever seeks
