@@ -132,3 +132,31 @@ func FuzzCSVStream(f *testing.F) {
 			Likert: []config.Likert{{Scale: []string{"Oneens", "Eens"}, Items: map[string]string{"t": "t"}}}})
 	})
 }
+
+// Formats read whole are hashed before StreamChecked reads them: the
+// checked bytes give what Stream gives, other bytes ErrChanged.
+func TestStreamCheckedWholeFile(t *testing.T) {
+	p := filepath.Join(t.TempDir(), "interview.txt")
+	body := "Interviewer: Hoe gaat het?\nR: De werkdruk is hoog.\n"
+	if err := os.WriteFile(p, []byte(body), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	src := config.Source{Type: "transcript", Interviewer: []string{"Interviewer"}}
+	info, want, err := streamed(p, src)
+	if err != nil || len(want) == 0 {
+		t.Fatalf("Stream: %v, %d respondents", err, len(want))
+	}
+	sum := sha256.Sum256([]byte(body))
+	var got []respondentUnits
+	_, err = StreamChecked(p, src, Checked{Encoding: info.Encoding, SHA256: hex.EncodeToString(sum[:])}, func(r study.Respondent, us []study.Unit) error {
+		got = append(got, respondentUnits{r: r, units: slices.Clone(us)})
+		return nil
+	})
+	if err != nil || !reflect.DeepEqual(got, want) {
+		t.Fatalf("StreamChecked = %v, %+v; want %+v", err, got, want)
+	}
+	other := sha256.Sum256([]byte(body + "\n"))
+	if _, err := StreamChecked(p, src, Checked{SHA256: hex.EncodeToString(other[:])}, nil); !errors.Is(err, ErrChanged) {
+		t.Fatalf("StreamChecked with another file's sum: %v, want ErrChanged", err)
+	}
+}
