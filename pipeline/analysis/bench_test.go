@@ -8,9 +8,12 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"runtime"
+	"runtime/debug"
+	"runtime/metrics"
 	"slices"
 	"strings"
 	"testing"
+	"time"
 
 	"github.com/veldstem/veldstem/pipeline/study"
 )
@@ -214,9 +217,13 @@ func BenchmarkCompute(b *testing.B) {
 	}
 }
 
-// BenchmarkModelHeap reports what the analysis holds while it computes:
-// the live heap of the model built from the corpus, per survey
-// respondent (each has about two units), with the corpus itself excluded.
+// BenchmarkModelHeap reports what the analysis holds while it reads the
+// corpus: the peak of the live heap while the model is built (as the
+// garbage collector last marked it, sampled every millisecond, with the
+// collector made to run often), with the corpus itself excluded, per
+// survey respondent (each has about two units) and in all, and what the
+// finished model holds. Neither should grow with the corpus: compare
+// -benchrespondents 20000 with 200000.
 func BenchmarkModelHeap(b *testing.B) {
 	for _, ids := range []string{"R-16hex", "pseudonyms"} {
 		b.Run("ids="+ids, func(b *testing.B) {
@@ -224,21 +231,46 @@ func BenchmarkModelHeap(b *testing.B) {
 			if ids == "pseudonyms" {
 				in = withPseudonyms(in)
 			}
+			defer debug.SetGCPercent(debug.SetGCPercent(5))
+			sample := []metrics.Sample{{Name: "/gc/heap/live:bytes"}}
+			live := func() float64 {
+				metrics.Read(sample)
+				return float64(sample[0].Value.Uint64())
+			}
 			var ms runtime.MemStats
-			held := 0.0
+			peak, held := 0.0, 0.0
 			for b.Loop() {
 				runtime.GC()
 				runtime.ReadMemStats(&ms)
-				before := ms.HeapAlloc
+				before := float64(ms.HeapAlloc)
+				stop, done := make(chan struct{}), make(chan float64)
+				go func() {
+					top := 0.0
+					tick := time.NewTicker(time.Millisecond)
+					defer tick.Stop()
+					for {
+						top = max(top, live())
+						select {
+						case <-stop:
+							done <- top
+							return
+						case <-tick.C:
+						}
+					}
+				}()
 				m, err := newModel(in)
 				if err != nil {
 					b.Fatal(err)
 				}
+				close(stop)
+				peak = <-done - before
 				runtime.GC()
 				runtime.ReadMemStats(&ms)
-				held = float64(ms.HeapAlloc) - float64(before)
+				held = float64(ms.HeapAlloc) - before
 				runtime.KeepAlive(m)
 			}
+			b.ReportMetric(peak/float64(*benchRespondents), "peak-B/resp")
+			b.ReportMetric(peak/1e6, "peak-MB")
 			b.ReportMetric(held/float64(*benchRespondents), "held-B/resp")
 		})
 	}

@@ -10,7 +10,11 @@ import (
 // make a table ambiguous (a code listed twice in the codebook) or when the
 // frame library reports an error; everything else, including empty input,
 // yields valid Tables.
-func Compute(in Input) (*Tables, error) {
+func Compute(in Input) (*Tables, error) { return compute(in, 0) }
+
+// compute is Compute with the model's sorters spilling every sortLimit
+// bytes (sortBufBytes when 0).
+func compute(in Input, sortLimit int) (*Tables, error) {
 	seen := map[string]bool{}
 	for _, c := range in.Codes {
 		if c.ID == "" {
@@ -21,7 +25,7 @@ func Compute(in Input) (*Tables, error) {
 		}
 		seen[c.ID] = true
 	}
-	m, err := newModel(in)
+	m, err := newModelSpilling(in, sortLimit)
 	if err != nil {
 		return nil, fmt.Errorf("analysis: reading the corpus: %w", err)
 	}
@@ -33,16 +37,11 @@ func Compute(in Input) (*Tables, error) {
 	}
 	t.Sources = m.sourceSummaries()
 
-	attrGroups := make([]grouping, len(in.Attributes))
-	for k := range in.Attributes {
-		attrGroups[k] = m.groupBy(m.isCoded, func(i int) int32 { return m.respAttr(i, k) }, m.attrVals[k], true)
-	}
-	waves := m.groupBy(m.isCoded, func(i int) int32 { return m.resp[i].wave }, m.waveVals, false)
-	overall := m.countAll()
+	attrGroups, waves, overall := m.attrGroups, m.waveGroups, m.overall
 
 	t.Prevalence = m.prevalence(overall)
 	for k, attr := range in.Attributes {
-		b, err := m.breakdown(attr, attrGroups[k], m.countBy(attrGroups[k]), overall)
+		b, err := m.breakdown(attr, attrGroups[k], m.attrCounts[k], overall)
 		if err != nil {
 			return nil, fmt.Errorf("analysis: breakdown by %q: %w", attr, err)
 		}
@@ -52,7 +51,7 @@ func Compute(in Input) (*Tables, error) {
 	t.Likert = m.likert()
 	if len(waves.labels) >= 2 {
 		t.Waves = waves.labels
-		t.WavePrev, t.WaveChanges = m.waves(waves.labels, m.countBy(waves))
+		t.WavePrev, t.WaveChanges = m.waves(waves.labels, m.waveCounts)
 	}
 	if in.Gold != nil {
 		exists := func(id string) bool { return m.goldUnits[id] }
@@ -82,8 +81,6 @@ func (m *model) mask(n, total int) string {
 		return "x"
 	}
 }
-
-func (m *model) isCoded(i int) bool { return m.resp[i].coded }
 
 // prevalenceRow builds one prevalence figure with its interval, suppressed
 // when the count or its complement is small.
@@ -136,16 +133,8 @@ func (m *model) sourceSummaries() []SourceSummary {
 	for name, files := range m.in.Files {
 		get(name).s.Files = files
 	}
-	// Respondents are counted per source and wave index first: a map
-	// access per respondent was most of this function's time.
-	nw := len(m.waveVals) + 1 // wave -1 (none) is column 0
-	perWave := make([]int, len(m.srcNames)*nw)
-	for i := range m.resp {
-		r := &m.resp[i]
-		perWave[int(r.source)*nw+int(r.wave)+1]++
-	}
 	for src, name := range m.srcNames {
-		for w, n := range perWave[src*nw : (src+1)*nw] {
+		for w, n := range m.perWave[src] {
 			if n == 0 {
 				continue
 			}
@@ -276,28 +265,11 @@ func (m *model) test(code string, c int, counts []groupCount) Test {
 
 func (m *model) cooccurrence() []Cooccurrence {
 	nc := len(m.in.Codes)
-	carriers := make([]int, nc)
-	both := make([]int, nc*nc) // both[a*nc+b] for a < b
-	var set []int
-	for i := range m.resp {
-		set = set[:0]
-		for k, word := range m.rSet(i) {
-			for word != 0 {
-				set = append(set, k*64+trailingZeros(word))
-				word &= word - 1
-			}
-		}
-		for x, a := range set {
-			carriers[a]++
-			for _, b := range set[x+1:] {
-				both[a*nc+b]++
-			}
-		}
-	}
+	carriers := m.carriers
 	var out []Cooccurrence
 	for a := range nc {
 		for b := a + 1; b < nc; b++ {
-			both := both[a*nc+b]
+			both := m.both[a*nc+b]
 			co := Cooccurrence{CodeA: m.in.Codes[a].ID, CodeB: m.in.Codes[b].ID, N: both}
 			// Also the "A but not B" counts: A's and B's totals are shown.
 			if m.sensitive(both) || m.sensitive(carriers[a]-both) || m.sensitive(carriers[b]-both) {

@@ -32,17 +32,23 @@
 //
 // # Memory
 //
-// A Corpus streams the units; Compute keeps nothing per unit. Unit-level
-// counts are counted as units pass, a respondent's code set is built from
-// its units as they pass, and each code's quote picker keeps its best
-// candidates so far: QuotesPerCode plus, per attribute, MinCell-1 more,
-// since only that many respondents can turn out unquotable once the
-// groups are known (quotes.go). Per respondent it keeps a 20-byte row
-// without pointers, its ID's bytes, an index per attribute and Likert
-// item, a weight when weighted and a code bitset. BenchmarkModelHeap: 148
-// bytes held a respondent (about two units each) before this layout, 71
-// after, at 500,000 respondents. An ID of the form privacy gives
-// respondents ("R-" and twelve hex digits) is packed into the row's two
-// range numbers instead of being stored (idArena): with such IDs 66.5 →
-// 49.6 bytes a respondent (BenchmarkModelHeap/ids=pseudonyms).
+// A Corpus streams the units; Compute keeps nothing per unit or
+// respondent. Unit-level counts are counted as units pass, and each code's
+// quote picker keeps its best candidates so far: QuotesPerCode plus, per
+// attribute, MinCell-1 more, since only that many respondents can turn
+// out unquotable once the groups are known (quotes.go). A respondent's
+// record (wave, weight, attribute values, Likert answers) and the code
+// sets of its units' runs are each sorted by respondent key in a 4 MB
+// buffer that spills to a temporary file as sorted runs (spill.go); the
+// two sorted streams are merged and joined, one respondent at a time, and
+// every figure over respondents is summed in that key order, so weighted
+// sums are the same whatever order the corpus came in (respondents.go).
+// Groups can only be formed once every respondent is counted (small ones
+// are pooled), so the join writes what the group sums need to a second
+// temporary file, read once more. What grows with the corpus is then the
+// distinct attribute values and, in a weighted study, the Likert answers
+// behind weighted medians (16 bytes an answer). BenchmarkModelHeap: the
+// model held 148 bytes a respondent in memory in its first layout, 50
+// with packed IDs and bitsets, and now holds under one byte once built;
+// its peak while reading is the sorters' buffers, about 20 MB.
 package analysis

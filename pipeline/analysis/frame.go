@@ -8,7 +8,7 @@ import (
 	"github.com/go-gota/gota/series"
 )
 
-// Counting is plain loops over the compact respondent data (code bitsets,
+// Counting is plain loops over the respondents' records (code bitsets,
 // group indices): at a national survey's scale a respondent × code frame
 // cost more than the rest of the analysis (BENCHMARKS.md). gota keeps the
 // tabular work at the scale of the tables themselves: the code × group
@@ -42,14 +42,23 @@ func (m *model) newCount() groupCount {
 	return groupCount{n: make([]int, nc), wn: make([]float64, nc)}
 }
 
-// add counts respondent i into g. Sums run in respondent order, so the
-// floating-point results are the same on every run.
-func (m *model) add(g *groupCount, i int) {
-	w := m.weight(i)
+// newCounts returns n empty groupCounts.
+func (m *model) newCounts(n int) []groupCount {
+	out := make([]groupCount, n)
+	for j := range out {
+		out[j] = m.newCount()
+	}
+	return out
+}
+
+// add counts a respondent of weight w and code set has into g. Callers
+// add respondents in key order, so the floating-point results are the
+// same on every run.
+func (m *model) add(g *groupCount, w float64, has []uint64) {
 	g.size++
 	g.sw += w
 	g.sw2 += float64(w * w) // the conversion keeps the product rounded (no fused multiply-add)
-	for k, word := range m.rSet(i) {
+	for k, word := range has {
 		for word != 0 {
 			b := trailingZeros(word)
 			word &= word - 1
@@ -58,33 +67,6 @@ func (m *model) add(g *groupCount, i int) {
 			g.wn[c] += w
 		}
 	}
-}
-
-// countAll sums the coded respondents: the overall prevalence row.
-func (m *model) countAll() groupCount {
-	g := m.newCount()
-	for i := range m.resp {
-		if m.resp[i].coded {
-			m.add(&g, i)
-		}
-	}
-	return g
-}
-
-// countBy sums every code per group of a grouping over coded respondents.
-// Groups are returned by index 0..len(labels)-1; respondents with a
-// negative index (no value, or a group too small to show) are left out.
-func (m *model) countBy(g grouping) []groupCount {
-	out := make([]groupCount, len(g.labels))
-	for j := range out {
-		out[j] = m.newCount()
-	}
-	for i, j := range g.of {
-		if j >= 0 {
-			m.add(&out[j], i)
-		}
-	}
-	return out
 }
 
 // breakdownFrame is a breakdown's count table as a frame: one row per code

@@ -3,13 +3,22 @@ package analysis
 import "sort"
 
 // grouping assigns respondents to the groups of one attribute (or wave)
-// for display: sorted labels, and per respondent an index or -1.
+// for display: sorted labels, and per value (an index into the
+// attribute's values) a group index or -1.
 type grouping struct {
 	labels []string
-	of     []int32 // per respondent in model order
+	group  []int32
 	// leftOut counts respondents in the population without a shown group:
 	// no value, or in a pool still smaller than MinCell.
 	leftOut int
+}
+
+// of is the group of value index v (-1 for none), or -1.
+func (g *grouping) of(v int32) int32 {
+	if v < 0 {
+		return -1
+	}
+	return g.group[v]
 }
 
 // otherLabel names the pool of small groups in the study's language.
@@ -20,25 +29,13 @@ func (m *model) otherLabel() string {
 	return "overig"
 }
 
-// groupBy builds a grouping over the respondents for which in(i) holds,
-// using value(i), an index into values (-1 or "" for missing; values are
-// distinct). Groups with fewer than MinCell members would print a small
-// count (GroupN), so they are pooled into one "other" group; when the pool
-// itself is too small its members are left out. pool=false keeps every
-// group as it is (waves must stay separate).
-//
-// Respondents are counted and assigned by value index: the decisions are
-// per distinct value, and a string-keyed map access per respondent was
-// most of the cost of a grouping.
-func (m *model) groupBy(in func(i int) bool, value func(i int) int32, values []string, pool bool) grouping {
-	count := make([]int, len(values))
-	for i := range m.resp {
-		if in(i) {
-			if v := value(i); v >= 0 {
-				count[v]++
-			}
-		}
-	}
+// groupBy builds a grouping of a population of respondents from count[v],
+// how many of them have value v of values (distinct, none empty), and
+// missing, how many have none. Groups with fewer than MinCell members
+// would print a small count (GroupN), so they are pooled into one "other"
+// group; when the pool itself is too small its members are left out.
+// pool=false keeps every group as it is (waves must stay separate).
+func (m *model) groupBy(count []int, missing int, values []string, pool bool) grouping {
 	other := m.otherLabel()
 	// label is each value's group: itself, the pool, or "" (left out).
 	label := make([]string, len(values))
@@ -72,23 +69,13 @@ func (m *model) groupBy(in func(i int) bool, value func(i int) int32, values []s
 	for i, l := range labels {
 		pos[l] = int32(i)
 	}
-	group := make([]int32, len(values))
+	g := grouping{labels: labels, group: make([]int32, len(values)), leftOut: missing}
 	for v := range values {
-		group[v] = -1
+		g.group[v] = -1
 		if label[v] != "" {
-			group[v] = pos[label[v]]
-		}
-	}
-	g := grouping{labels: labels, of: make([]int32, len(m.resp))}
-	for i := range m.resp {
-		g.of[i] = -1
-		if !in(i) {
-			continue
-		}
-		if v := value(i); v >= 0 && group[v] >= 0 {
-			g.of[i] = group[v]
+			g.group[v] = pos[label[v]]
 		} else {
-			g.leftOut++
+			g.leftOut += count[v]
 		}
 	}
 	return g

@@ -54,56 +54,34 @@ func (s *likertSummary) agreePct() (p, lo, hi float64) {
 	return 100 * p, 100 * l, 100 * h
 }
 
-// likertSums summarises item j's answers (scale of k points) per group:
-// of[i] is respondent i's group, -1 for none; of == nil puts everyone in
-// group 0. Sums run in respondent order, as the weighted figures require.
-func (m *model) likertSums(j, k int, of []int32, groups int) []likertSummary {
-	sums := make([]likertSummary, groups)
-	for g := range sums {
-		sums[g].counts = make([]int, k)
+// newLikertSummary is an empty summary of a k-point item; weighted keeps
+// the answers and their weights.
+func newLikertSummary(k int, weighted bool) likertSummary {
+	s := likertSummary{counts: make([]int, k)}
+	if weighted {
+		s.values, s.weights = []float64{}, []float64{}
 	}
-	nl := len(m.in.Likert)
-	// A stored point is 1..k or 0 without a valid answer (readRespondents).
-	group := func(i int) (int, int) {
-		v := int(m.respLikert[i*nl+j])
-		if v == 0 {
-			return v, -1
-		}
-		if of == nil {
-			return v, 0
-		}
-		return v, int(of[i])
-	}
-	for i := range m.resp {
-		v, g := group(i)
-		if g < 0 {
-			continue
-		}
-		s, w := &sums[g], m.weight(i)
-		s.n++
-		s.counts[v-1]++
-		s.wTotal += w
-		if agrees(v, k) {
-			s.agree++
-			s.wAgree += w
-		}
-	}
-	if !m.weighted {
-		return sums
-	}
-	for g := range sums {
-		sums[g].values = make([]float64, 0, sums[g].n)
-		sums[g].weights = make([]float64, 0, sums[g].n)
-	}
-	for i := range m.resp {
-		if v, g := group(i); g >= 0 {
-			s := &sums[g]
-			s.values = append(s.values, float64(v))
-			s.weights = append(s.weights, m.weight(i))
-		}
-	}
-	return sums
+	return s
 }
+
+// add counts an answer v (1..k) of weight w. Answers are added in
+// respondent key order, as the weighted figures require.
+func (s *likertSummary) add(v, k int, w float64) {
+	s.n++
+	s.counts[v-1]++
+	s.wTotal += w
+	if agrees(v, k) {
+		s.agree++
+		s.wAgree += w
+	}
+	if s.weights != nil {
+		s.values = append(s.values, float64(v))
+		s.weights = append(s.weights, w)
+	}
+}
+
+// unweighted drops the answers kept for weighted figures.
+func (s *likertSummary) unweighted() { s.values, s.weights = nil, nil }
 
 func (m *model) likert() []LikertItem {
 	var out []LikertItem
@@ -114,7 +92,7 @@ func (m *model) likert() []LikertItem {
 			Scale:      append([]string{}, spec.Scale...),
 			Suppressed: make([]bool, k),
 		}
-		all := m.likertSums(j, k, nil, 1)[0]
+		all := m.likertAll[j]
 		item.Counts = make([]int, k)
 		copy(item.Counts, all.counts)
 		item.N = all.n
@@ -154,9 +132,8 @@ func (m *model) likert() []LikertItem {
 
 func (m *model) likertBy(j, a, k int, totalAgree int) []LikertGroup {
 	attr := m.in.Attributes[a]
-	g := m.groupBy(func(i int) bool { return m.respLikertPoint(i, j) != 0 },
-		func(i int) int32 { return m.respAttr(i, a) }, m.attrVals[a], true)
-	sums := m.likertSums(j, k, g.of, len(g.labels))
+	g := m.likertGroups[j][a]
+	sums := m.likertSums[j][a]
 	restAgree := totalAgree
 	agree := make([]int, len(sums))
 	tot := make([]int, len(sums))

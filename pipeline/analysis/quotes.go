@@ -25,9 +25,9 @@ import (
 // them (startQuotes); their texts and spans are filled in by fillTexts,
 // which reads only the chosen units.
 func (m *model) quotes(overall groupCount, attrs []grouping) []Quote {
-	quotable := func(i int32) bool {
-		for k := range m.in.Attributes {
-			if m.respAttr(int(i), k) >= 0 && attrs[k].of[i] < 0 {
+	quotable := func(cd *quoteCand) bool {
+		for k, v := range m.candAttrs[respondentKey(cd.src, cd.resp)] {
+			if v >= 0 && attrs[k].of(v) < 0 {
 				return false
 			}
 		}
@@ -40,11 +40,12 @@ func (m *model) quotes(overall groupCount, attrs []grouping) []Quote {
 			continue
 		}
 		n := 0
-		for _, cd := range m.picks[c].picks {
+		for i := range m.picks[c].picks {
+			cd := &m.picks[c].picks[i]
 			if n == per {
 				break
 			}
-			if quotable(cd.resp) {
+			if quotable(cd) {
 				out = append(out, Quote{Code: code.ID, UnitID: cd.id})
 				n++
 			}
@@ -78,9 +79,9 @@ type quoteScratch struct {
 
 // offerQuotes offers a unit to the picker of every code in show (its codes
 // with a match a quote can show), hashing its ID for all those codes at
-// once (fnvMany): hashing was most of the time spent on quotes. resp is
-// the unit's respondent, a row or a pending index (remapPicks).
-func (m *model) offerQuotes(s *quoteScratch, show []uint64, id string, resp int32, good bool) {
+// once (fnvMany): hashing was most of the time spent on quotes. src and
+// resp are the unit's source and respondent.
+func (m *model) offerQuotes(s *quoteScratch, show []uint64, id, src, resp string, good bool) {
 	s.codes, s.hashes = s.codes[:0], s.hashes[:0]
 	for w, word := range show {
 		for word != 0 {
@@ -99,30 +100,20 @@ func (m *model) offerQuotes(s *quoteScratch, show []uint64, id string, resp int3
 	fnvMany(s.hashes, id)
 	u := int32(m.nUnits)
 	for k, c := range s.codes {
-		m.picks[c].offer(quoteCand{u: u, resp: resp, good: good, hash: s.hashes[k], id: id})
-	}
-}
-
-// remapPicks renumbers the picks' respondents: from pending indices to
-// rows, and from rows to their sorted places.
-func (m *model) remapPicks(to func(int32) int32) {
-	for c := range m.picks {
-		for i := range m.picks[c].picks {
-			cd := &m.picks[c].picks[i]
-			cd.resp = to(cd.resp)
-		}
+		m.picks[c].offer(quoteCand{u: u, src: src, resp: resp, good: good, hash: s.hashes[k], id: id})
 	}
 }
 
 // quoteCand is a unit that may be quoted for a code: u counts the
-// non-context units before it. Candidates are ordered good ones first,
+// non-context units before it, src and resp key its respondent. Candidates are ordered good ones first,
 // then by hash, then by unit ID, then by u (the order they are offered
 // in), which is a total order (quotePicker.before).
 type quoteCand struct {
-	u, resp int32
-	good    bool
-	hash    uint64
-	id      string
+	u         int32
+	good      bool
+	hash      uint64
+	id        string
+	src, resp string
 }
 
 // quotePicker selects, from candidates offered in unit order, what sorting
@@ -167,7 +158,7 @@ func (p *quotePicker) offer(c quoteCand) {
 		return
 	}
 	for j := range p.picks {
-		if p.picks[j].resp == c.resp {
+		if p.picks[j].resp == c.resp && p.picks[j].src == c.src {
 			if !p.before(&c, &p.picks[j]) {
 				return
 			}
@@ -182,7 +173,8 @@ func (p *quotePicker) offer(c quoteCand) {
 	for at > 0 && p.before(&c, &p.picks[at-1]) {
 		at--
 	}
-	c.id = strings.Clone(c.id) // not a buffer of the corpus' reader
+	// Not parts of a larger string of the corpus' reader.
+	c.id, c.resp = strings.Clone(c.id), strings.Clone(c.resp)
 	p.picks = slices.Insert(p.picks, at, c)
 }
 

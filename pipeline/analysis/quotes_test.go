@@ -23,15 +23,15 @@ func sortedPicks(cands []quoteCand, ids []string, per int) []quoteCand {
 		return cmp.Or(cmp.Compare(a.hash, b.hash), cmp.Compare(ids[a.u], ids[b.u]))
 	})
 	var out []quoteCand
-	used := map[int32]bool{}
+	used := map[[2]string]bool{}
 	for _, c := range sorted {
 		if len(out) == per {
 			break
 		}
-		if used[c.resp] {
+		if used[[2]string{c.src, c.resp}] {
 			continue
 		}
-		used[c.resp] = true
+		used[[2]string{c.src, c.resp}] = true
 		out = append(out, c)
 	}
 	return out
@@ -41,8 +41,9 @@ func TestQuotePickerMatchesFullSort(t *testing.T) {
 	rng := rand.New(rand.NewPCG(10, 1))
 	for round := range 20000 {
 		// Small ranges make ties common: equal hashes with different IDs,
-		// equal IDs (duplicate unit IDs) with different respondents, and
-		// several candidates per respondent.
+		// equal IDs (duplicate unit IDs) with different respondents, the
+		// same respondent ID in two sources, and several candidates per
+		// respondent.
 		n := rng.IntN(40)
 		hashes := 1 + rng.IntN(6)
 		ids := 1 + rng.IntN(8)
@@ -52,13 +53,13 @@ func TestQuotePickerMatchesFullSort(t *testing.T) {
 		unitIDs := make([]string, n)
 		for i := range cands {
 			unitIDs[i] = fmt.Sprintf("u%d", rng.IntN(ids))
-			cands[i] = quoteCand{u: int32(i), resp: int32(rng.IntN(resps)), good: rng.IntN(3) > 0,
+			cands[i] = quoteCand{u: int32(i), src: fmt.Sprintf("s%d", rng.IntN(2)), resp: fmt.Sprintf("r%d", rng.IntN(resps)), good: rng.IntN(3) > 0,
 				hash: uint64(rng.IntN(hashes)), id: unitIDs[i]}
 		}
 		p := quotePicker{per: per}
 		for round%2 == 1 && len(p.picks) < per {
 			// A reused picker must forget the last code's picks.
-			p.picks = append(p.picks, quoteCand{resp: -1, good: true})
+			p.picks = append(p.picks, quoteCand{src: "-", resp: "-", good: true})
 		}
 		p.reset()
 		for _, c := range cands {
