@@ -39,7 +39,7 @@
 // out unquotable once the groups are known (quotes.go). A respondent's
 // record (wave, weight, attribute values, Likert answers) and the code
 // sets of its units' runs are each sorted by respondent key in a 4 MB
-// buffer that spills to a temporary file as sorted runs (spill.go); the
+// buffer that spills to a temporary file as sorted runs (package spill); the
 // two sorted streams are merged and joined, one respondent at a time, and
 // every figure over respondents is summed in that key order, so weighted
 // sums are the same whatever order the corpus came in (respondents.go).

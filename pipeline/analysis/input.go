@@ -10,6 +10,7 @@ import (
 	"strings"
 	"unicode/utf8"
 
+	"github.com/veldstem/veldstem/pipeline/spill"
 	"github.com/veldstem/veldstem/pipeline/study"
 )
 
@@ -176,7 +177,7 @@ type model struct {
 func newModel(in Input) (*model, error) { return newModelSpilling(in, 0) }
 
 // newModelSpilling is newModel with sorters that write a run to disk at
-// every sortLimit bytes (sortBufBytes when 0).
+// every sortLimit bytes (spill.BufBytes when 0).
 func newModelSpilling(in Input, sortLimit int) (*model, error) {
 	m := &model{in: in, corpus: in.Corpus, minCell: in.MinCell, codeIdx: map[string]int{}, sources: map[string]*srcCount{}, sortLimit: sortLimit}
 	if m.corpus == nil {
@@ -198,9 +199,9 @@ func newModelSpilling(in Input, sortLimit int) (*model, error) {
 	// units come from report.Write's shared scan, every report waits while
 	// the analysis does not read its units. Each side sorts what it keeps
 	// by respondent key; the two sorted streams are joined afterwards.
-	respSort, unitSort := newRecordSorter(sortLimit), newRecordSorter(sortLimit)
-	defer respSort.close()
-	defer unitSort.close()
+	respSort, unitSort := spill.NewSorter(sortLimit), spill.NewSorter(sortLimit)
+	defer respSort.Close()
+	defer unitSort.Close()
 	var (
 		respErr  error
 		respDone = make(chan struct{})
@@ -226,7 +227,7 @@ func newModelSpilling(in Input, sortLimit int) (*model, error) {
 // readUnits counts the units as they pass, offers them as quotes, and
 // adds to sorter, per run of units of one respondent, the codes the run
 // carries (ancestors included).
-func (m *model) readUnits(sorter *recordSorter) error {
+func (m *model) readUnits(sorter *spill.Sorter) error {
 	in := &m.in
 	if in.Gold != nil {
 		m.goldUnits, m.auto = map[string]bool{}, map[string][]string{}
@@ -258,7 +259,7 @@ func (m *model) readUnits(sorter *recordSorter) error {
 		for _, w := range runHas {
 			enc = binary.LittleEndian.AppendUint64(enc, w)
 		}
-		return sorter.add(runSrc, runResp, enc)
+		return sorter.Add(runSrc, runResp, enc)
 	}
 	err := eachFact(m.corpus, func(u *UnitFact) error {
 		if u.Context {
@@ -335,7 +336,7 @@ func (m *model) readUnits(sorter *recordSorter) error {
 }
 
 // checkSourceName refuses a source name with a zero byte, which would
-// break the order of the respondents' keys (recordSorter.add).
+// break the order of the respondents' keys (spill.Sorter.Add).
 func checkSourceName(name string) error {
 	if strings.IndexByte(name, 0) >= 0 {
 		return fmt.Errorf("source name %q has a zero byte; rename the source in config.yaml", name)
@@ -352,7 +353,7 @@ const respWeighted = 1
 // weight when the respondent has a usable one (positive and finite), and
 // per attribute its value (index+1) and per Likert item its scale point
 // (1..k, 0 without a valid answer).
-func (m *model) readRespondents(sorter *recordSorter) error {
+func (m *model) readRespondents(sorter *spill.Sorter) error {
 	in := &m.in
 	waveIdx := map[string]int{}
 	attrIdx := make([]map[string]int, len(in.Attributes))
@@ -409,7 +410,7 @@ func (m *model) readRespondents(sorter *recordSorter) error {
 			}
 			enc = binary.AppendUvarint(enc, uint64(p))
 		}
-		return sorter.add(r.Source, r.ID, enc)
+		return sorter.Add(r.Source, r.ID, enc)
 	})
 }
 

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"io"
 	"math"
+
+	"github.com/veldstem/veldstem/pipeline/spill"
 )
 
 // respondentFigures are the sums over the respondents that the tables
@@ -109,12 +111,12 @@ func (r *joined) decode(val []byte) error {
 }
 
 // tally joins the sorted respondents and units and takes the figures.
-func (m *model) tally(respSort, unitSort *recordSorter) error {
-	rs, err := respSort.records()
+func (m *model) tally(respSort, unitSort *spill.Sorter) error {
+	rs, err := respSort.Records()
 	if err != nil {
 		return err
 	}
-	us, err := unitSort.records()
+	us, err := unitSort.Records()
 	if err != nil {
 		return err
 	}
@@ -151,23 +153,23 @@ func (m *model) tally(respSort, unitSort *recordSorter) error {
 			f.candAttrs[respondentKey(cd.src, cd.resp)] = nil
 		}
 	}
-	rows := &rowSpool{limit: m.sortLimit}
-	defer rows.close()
+	rows := &spill.Spool{Limit: m.sortLimit}
+	defer rows.Close()
 
 	r := m.newJoined()
 	var key, enc []byte
 	srcIdx := -1
-	rOK, uOK := rs.next(), us.next()
+	rOK, uOK := rs.Next(), us.Next()
 	for rOK || uOK {
 		switch {
 		case !uOK:
-			key = append(key[:0], rs.key...)
+			key = append(key[:0], rs.Key()...)
 		case !rOK:
-			key = append(key[:0], us.key...)
-		case bytes.Compare(rs.key, us.key) <= 0:
-			key = append(key[:0], rs.key...)
+			key = append(key[:0], us.Key()...)
+		case bytes.Compare(rs.Key(), us.Key()) <= 0:
+			key = append(key[:0], rs.Key()...)
 		default:
-			key = append(key[:0], us.key...)
+			key = append(key[:0], us.Key()...)
 		}
 		r.wave, r.hasWeight, r.weight, r.coded = -1, false, 1, false
 		for a := range r.attrs {
@@ -175,20 +177,20 @@ func (m *model) tally(respSort, unitSort *recordSorter) error {
 		}
 		clear(r.likert)
 		clear(r.has)
-		if rOK && bytes.Equal(rs.key, key) {
-			if err := r.decode(rs.val); err != nil {
+		if rOK && bytes.Equal(rs.Key(), key) {
+			if err := r.decode(rs.Val()); err != nil {
 				return err
 			}
 			// The first record of a key wins; ingest owns uniqueness.
-			for rOK = rs.next(); rOK && bytes.Equal(rs.key, key); rOK = rs.next() {
+			for rOK = rs.Next(); rOK && bytes.Equal(rs.Key(), key); rOK = rs.Next() {
 			}
 		}
-		for uOK && bytes.Equal(us.key, key) {
+		for uOK && bytes.Equal(us.Key(), key) {
 			r.coded = true
 			for w := range r.has {
-				r.has[w] |= binary.LittleEndian.Uint64(us.val[8*w:])
+				r.has[w] |= binary.LittleEndian.Uint64(us.Val()[8*w:])
 			}
-			uOK = us.next()
+			uOK = us.Next()
 		}
 		r.source = key[:bytes.IndexByte(key, 0)]
 		if srcIdx < 0 || string(r.source) != f.srcNames[srcIdx] {
@@ -235,16 +237,16 @@ func (m *model) tally(respSort, unitSort *recordSorter) error {
 		}
 		if r.coded || answered {
 			enc = m.encodeRow(enc[:0], r, anyWeight)
-			if err := rows.write(enc); err != nil {
+			if err := rows.Write(enc); err != nil {
 				return err
 			}
 		}
 	}
-	if rs.err != nil {
-		return rs.err
+	if err := rs.Err(); err != nil {
+		return err
 	}
-	if us.err != nil {
-		return us.err
+	if err := us.Err(); err != nil {
+		return err
 	}
 	if !m.weighted {
 		for j := range f.likertAll {
@@ -318,7 +320,7 @@ func (m *model) encodeRow(enc []byte, r *joined, weights bool) []byte {
 }
 
 // sumGroups is the second pass: the sums per group, in key order.
-func (m *model) sumGroups(rows *rowSpool, weights bool) error {
+func (m *model) sumGroups(rows *spill.Spool, weights bool) error {
 	f := &m.respondentFigures
 	na, nl := len(m.in.Attributes), len(m.in.Likert)
 	f.attrCounts = make([][]groupCount, na)
@@ -337,7 +339,7 @@ func (m *model) sumGroups(rows *rowSpool, weights bool) error {
 			f.likertSums[j][a] = sums
 		}
 	}
-	rd, err := rows.reader()
+	rd, err := rows.Reader()
 	if err != nil {
 		return err
 	}
@@ -408,59 +410,4 @@ func (m *model) sumGroups(rows *rowSpool, weights bool) error {
 		}
 	}
 	return nil
-}
-
-// rowSpool holds the second pass' rows: in memory up to limit bytes
-// (sortBufBytes when 0), then in a temporary file.
-type rowSpool struct {
-	limit int
-	mem   []byte
-	file  *spillFile
-}
-
-func (s *rowSpool) write(b []byte) error {
-	s.mem = append(s.mem, b...)
-	limit := s.limit
-	if limit <= 0 {
-		limit = sortBufBytes
-	}
-	if len(s.mem) < limit {
-		return nil
-	}
-	return s.flush()
-}
-
-func (s *rowSpool) flush() error {
-	if len(s.mem) == 0 {
-		return nil
-	}
-	if s.file == nil {
-		var err error
-		if s.file, err = newSpillFile(); err != nil {
-			return err
-		}
-	}
-	_, err := s.file.append(s.mem)
-	s.mem = s.mem[:0]
-	return err
-}
-
-// reader reads the rows from the start; nothing may be written after.
-func (s *rowSpool) reader() (byteReader, error) {
-	if s.file == nil {
-		return bytes.NewReader(s.mem), nil
-	}
-	if err := s.flush(); err != nil {
-		return nil, err
-	}
-	s.mem = nil
-	return s.file.section(0, s.file.end), nil
-}
-
-func (s *rowSpool) close() { s.file.close() }
-
-// byteReader is what sumGroups reads rows with.
-type byteReader interface {
-	io.ByteReader
-	io.Reader
 }
