@@ -1,10 +1,10 @@
 package ingest
 
 import (
-	"crypto/sha256"
+	"bytes"
+	"cmp"
 	"encoding/binary"
 	"fmt"
-	"math"
 	"path"
 	"slices"
 	"sort"
@@ -14,6 +14,7 @@ import (
 	"unicode/utf8"
 
 	"github.com/veldstem/veldstem/pipeline/config"
+	"github.com/veldstem/veldstem/pipeline/spill"
 	"github.com/veldstem/veldstem/pipeline/study"
 )
 
@@ -356,8 +357,7 @@ func mapSurvey(t *table, file string, src config.Source, autoText bool, probs *p
 // surveyMapper maps a survey table's data rows one at a time, so that a
 // CSV export can be streamed (see stream.go) with the same checks and the
 // same output as a table held whole. What it keeps across rows is what
-// finds repeated IDs (idLines): 20 bytes and a few bits a respondent, plus
-// the text of IDs that may repeat.
+// finds repeated IDs (idLines): a buffer of IDs that spills to disk.
 type surveyMapper struct {
 	// units is the last row's units when rows reuse one slice (Stream):
 	// a national export's rows each allocated theirs, a sixth of a run's
@@ -507,7 +507,12 @@ func (sm *surveyMapper) row(rec record) respondentUnits {
 // finish adds the problems that need every row: repeated respondent IDs,
 // in the order the IDs first appear.
 func (sm *surveyMapper) finish() {
-	for _, d := range sm.ids.repeated() {
+	repeats, err := sm.ids.repeated()
+	if err != nil {
+		// Not the file's fault, but the check is not complete without it.
+		sm.probs.add(0, 0, "free disk space, or set TMPDIR to a writable directory", "looking for repeated respondent IDs: %v", err)
+	}
+	for _, d := range repeats {
 		ls := make([]string, len(d.lines))
 		for i, l := range d.lines {
 			ls[i] = strconv.Itoa(l)
@@ -516,29 +521,21 @@ func (sm *surveyMapper) finish() {
 	}
 }
 
-// idLines finds repeated respondent IDs without holding every ID. Each row
-// adds the first 16 bytes of its ID's SHA-256 (no two IDs of a file share
-// them in practice) with its line to a list. A Bloom filter of the keys so
-// far spots a key that may repeat as it is added, and only such IDs keep
-// their text, for the message. 20 bytes and a few bits a row: a map from
-// key to first line took ~53 bytes a row, 53 MB of a million-row export's
-// check.
+// idLines finds repeated respondent IDs without holding every ID: each
+// row adds its ID and line to a spill.Sorter, which keeps a 4 MB buffer
+// and writes the rest to a temporary file as sorted runs, and the sorted
+// IDs are walked once at the end. Before, each row kept 20 bytes (a hash
+// and a line) and a Bloom filter kept a few bits more, 24 MB of a
+// 1,000,000-row export's check, growing with the export (issue 10).
 type idLines struct {
-	keys  []idKey
-	bloom []uint64 // bloomBitsPerKey bits a key, a power of two of them
-	maybe map[[16]byte]string
+	sorter *spill.Sorter
+	// limit is the sorter's buffer (spill.BufBytes when 0): tests make
+	// it small so that small files spill too.
+	limit int
+	// err is the first failure to write the temporary file.
+	err error
+	enc [binary.MaxVarintLen64]byte
 }
-
-// idKey is one row's key and line. A line past 2^32-1 is recorded as
-// 2^32-1: the repeat is still found, its message names that line.
-type idKey struct {
-	k    [16]byte
-	line uint32
-}
-
-// bloomBitsPerKey sizes the filter: with two probes, 16 bits a key make
-// about 1.4% of new IDs look seen and keep their text.
-const bloomBitsPerKey = 16
 
 type repeatedID struct {
 	id    string
@@ -546,64 +543,60 @@ type repeatedID struct {
 }
 
 func (s *idLines) add(id string, line int) {
-	sum := sha256.Sum256([]byte(id))
-	var k [16]byte
-	copy(k[:], sum[:16])
-	if (len(s.keys)+1)*bloomBitsPerKey > len(s.bloom)*64 {
-		// Grown, the filter holds every key again, so a repeat is always
-		// seen: there are no false negatives to miss one by.
-		s.bloom = make([]uint64, max(64, 2*len(s.bloom)))
-		for i := range s.keys {
-			s.probe(&s.keys[i].k)
-		}
+	if s.err != nil {
+		return
 	}
-	if s.probe(&k) {
-		if s.maybe == nil {
-			s.maybe = map[[16]byte]string{}
-		}
-		if _, ok := s.maybe[k]; !ok {
-			s.maybe[k] = id
-		}
+	if s.sorter == nil {
+		s.sorter = spill.NewSorter(s.limit)
 	}
-	s.keys = append(s.keys, idKey{k, uint32(min(line, math.MaxUint32))})
-}
-
-// probe sets k's two bits and reports whether both were set already. The
-// key is a hash already, so its bytes are the probes.
-func (s *idLines) probe(k *[16]byte) bool {
-	mask := uint64(len(s.bloom)*64 - 1)
-	a := binary.LittleEndian.Uint64(k[0:8]) & mask
-	b := binary.LittleEndian.Uint64(k[8:16]) & mask
-	seen := s.bloom[a/64]&(1<<(a%64)) != 0 && s.bloom[b/64]&(1<<(b%64)) != 0
-	s.bloom[a/64] |= 1 << (a % 64)
-	s.bloom[b/64] |= 1 << (b % 64)
-	return seen
+	n := binary.PutUvarint(s.enc[:], uint64(line))
+	s.err = s.sorter.Add("", id, s.enc[:n])
 }
 
 // repeated lists the repeated IDs by the line they first appear on, each
-// with its lines in order. Only keys the filter had seen can repeat, so
-// one pass gathers the lines of those, without sorting every key.
-func (s *idLines) repeated() []*repeatedID {
-	if len(s.maybe) == 0 {
-		return nil
+// with its lines in order (the sorter keeps rows of one ID in the order
+// they were added), and removes the temporary file.
+func (s *idLines) repeated() ([]*repeatedID, error) {
+	if s.sorter == nil {
+		return nil, nil
 	}
-	at := make(map[[16]byte]*repeatedID, len(s.maybe))
-	var out []*repeatedID
-	for i := range s.keys {
-		e := &s.keys[i]
-		id, ok := s.maybe[e.k]
-		if !ok {
-			continue
-		}
-		d := at[e.k]
-		if d == nil {
-			d = &repeatedID{id: id}
-			at[e.k] = d
-			out = append(out, d) // in order of first line
-		}
-		d.lines = append(d.lines, int(e.line))
+	defer s.sorter.Close()
+	if s.err != nil {
+		return nil, s.err
 	}
-	return slices.DeleteFunc(out, func(d *repeatedID) bool { return len(d.lines) < 2 })
+	recs, err := s.sorter.Records()
+	if err != nil {
+		return nil, err
+	}
+	var (
+		out  []*repeatedID
+		last []byte
+		cur  *repeatedID
+		line int
+	)
+	for recs.Next() {
+		l, n := binary.Uvarint(recs.Val())
+		if n <= 0 {
+			return nil, spill.ErrShort
+		}
+		key := recs.Key()
+		switch {
+		case cur != nil && bytes.Equal(key, last):
+			cur.lines = append(cur.lines, int(l))
+		case last != nil && bytes.Equal(key, last):
+			// The key's second row: the ID repeats.
+			cur = &repeatedID{id: string(key[1:]), lines: []int{line, int(l)}}
+			out = append(out, cur)
+		default:
+			last, cur = append(last[:0], key...), nil
+		}
+		line = int(l)
+	}
+	if err := recs.Err(); err != nil {
+		return nil, err
+	}
+	slices.SortFunc(out, func(a, b *repeatedID) int { return cmp.Compare(a.lines[0], b.lines[0]) })
+	return out, nil
 }
 
 func allEmpty(cells []string) bool {
